@@ -1,0 +1,2 @@
+DROP TABLE tenant_configs;
+DROP TABLE tenants;

@@ -1,0 +1,214 @@
+//! The command-line interface: flags, commands and their help (each with an example).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::Format;
+
+const AFTER_HELP: &str = "\
+Database: --database-url, else DATABASE_URL, else POSTGRES_URI, else DATABASE_HOST/PORT/NAME/USER
+with DATABASE_PASSWORD, else DATABASE_PATH, else ./agentdb.db (SQLite). A .env file in the working
+directory is read first; variables already set win.
+
+Exit codes: 0 done, 1 failed, 2 usage or configuration error, 3 check not satisfied.
+
+Example:
+  agentdb migrate && agentdb init-tenant && agentdb import-configs ./config && agentdb stats";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "agentdb",
+    version,
+    about = "Database admin for AI-agent platforms (SQLite and PostgreSQL)",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***
+    #[arg(short = 'd', long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Read environment variables from this file instead of ./.env
+    #[arg(long, global = true, value_name = "PATH")]
+    pub env_file: Option<PathBuf>,
+
+    /// Output format on stdout [env: AGENTDB_FORMAT] [default: table]
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+
+    /// Print nothing on stderr but errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Print more on stderr (the database chosen and why, timings)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations in one transaction, under a lock safe for many pods
+    #[command(after_help = "Example:\n  agentdb migrate --lock-timeout 120\n  agentdb -d postgres://app@db/agents migrate --dry-run")]
+    Migrate(MigrateArgs),
+
+    /// Revert the last applied migrations (refused in production without --yes)
+    #[command(after_help = "Example:\n  agentdb rollback --steps 2 --yes")]
+    Rollback(RollbackArgs),
+
+    /// List every migration: applied (with time), pending, or unknown to this binary
+    #[command(after_help = "Example:\n  agentdb status --check || exit 1   # CI gate: exit 3 while migrations are pending")]
+    Status(StatusArgs),
+
+    /// Create the tenant and its default thread (idempotent)
+    #[command(after_help = "Example:\n  agentdb init-tenant --tenant-id acme --name 'Acme Inc' --generate-api-key")]
+    InitTenant(InitTenantArgs),
+
+    /// Import JSON files (tokens, credentials) into a tenant's configs, all or nothing
+    #[command(after_help = "Example:\n  agentdb import-configs --tenant acme --recursive ./config")]
+    ImportConfigs(ImportConfigsArgs),
+
+    /// Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data
+    #[command(after_help = "Example:\n  agentdb stats --by-tenant --format json")]
+    Stats(StatsArgs),
+
+    /// Check connectivity, schema state and backend health (readiness probe)
+    #[command(after_help = "Example:\n  agentdb health --timeout 3 --require-migrated --format json | jq .status")]
+    Health(HealthArgs),
+
+    /// Print the shell completion script
+    #[command(after_help = "Example:\n  agentdb completions bash > /etc/bash_completion.d/agentdb")]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// List what would be applied; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Seconds to wait for another migrate to finish before giving up (exit 1)
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub lock_timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// How many applied migrations to revert, newest first
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub steps: u32,
+
+    /// Confirm a destructive command where ENV/APP_ENV=production
+    #[arg(long)]
+    pub yes: bool,
+
+    /// List what would be reverted; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Seconds to wait for another migrate or rollback to finish before giving up (exit 1)
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub lock_timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Exit 3 when any migration is pending or unknown
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitTenantArgs {
+    /// Tenant id [env: DEFAULT_TENANT_ID] [default: default]
+    #[arg(long, value_name = "ID")]
+    pub tenant_id: Option<String>,
+
+    /// Display name [default: the tenant id]
+    #[arg(long)]
+    pub name: Option<String>,
+
+    /// API key to store (only its hash is kept) [env: DEFAULT_TENANT_API_KEY]
+    #[arg(long, value_name = "KEY", conflicts_with = "generate_api_key")]
+    pub api_key: Option<String>,
+
+    /// Generate a strong random API key and print it once
+    #[arg(long)]
+    pub generate_api_key: bool,
+
+    /// Replace the API key of an existing tenant
+    #[arg(long)]
+    pub rotate_api_key: bool,
+
+    /// Id of the tenant's default thread
+    #[arg(long, value_name = "ID", default_value = "default")]
+    pub thread_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnConflict {
+    /// Overwrite the existing value
+    Replace,
+    /// Keep the existing value
+    Skip,
+    /// Abort the whole import
+    Fail,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportConfigsArgs {
+    /// JSON files or directories of *.json files
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Tenant to import into [env: DEFAULT_TENANT_ID] [default: default]
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+
+    /// Include sub-folders of directories
+    #[arg(short, long)]
+    pub recursive: bool,
+
+    /// Validate and report what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// What to do when a key already exists with other content
+    #[arg(long, value_enum, default_value_t = OnConflict::Replace)]
+    pub on_conflict: OnConflict,
+
+    /// Largest accepted file, in bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub max_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Count only this tenant's data
+    #[arg(long, value_name = "ID", conflicts_with = "by_tenant")]
+    pub tenant: Option<String>,
+
+    /// One row per tenant
+    #[arg(long)]
+    pub by_tenant: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// Seconds the whole check may take
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub timeout: f64,
+
+    /// Exit 3 when migrations are pending
+    #[arg(long)]
+    pub require_migrated: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell
+    pub shell: clap_complete::Shell,
+}

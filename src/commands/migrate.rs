@@ -1,0 +1,77 @@
+//! `agentdb migrate`: apply pending migrations, all or nothing, under the schema lock.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::{seconds, Context};
+use crate::cli::MigrateArgs;
+use crate::db::{Access, Backend};
+use crate::error::exit;
+use crate::migrations::{self, RunOptions, Step};
+use crate::output::{Report, Text};
+
+#[derive(Debug, Serialize)]
+pub struct MigrateReport {
+    pub database: String,
+    pub backend: Backend,
+    pub dry_run: bool,
+    /// Applied by this run (with `dry_run`: what would be applied).
+    pub applied: Vec<Step>,
+    /// True when nothing was (or would be) applied.
+    pub up_to_date: bool,
+}
+
+impl Report for MigrateReport {
+    fn render(&self, out: &mut Text) {
+        if self.up_to_date {
+            out.line(format!("Schema is up to date ({}).", self.database));
+            return;
+        }
+        let verb = if self.dry_run { "Would apply" } else { "Applied" };
+        out.line(format!(
+            "{verb} {} migration(s) to {}:",
+            self.applied.len(),
+            self.database
+        ));
+        out.table(
+            &["version", "name", "ms"],
+            self.applied.iter().map(|s| {
+                vec![
+                    s.id.version.clone(),
+                    s.id.name.clone(),
+                    if self.dry_run {
+                        "-".to_string()
+                    } else {
+                        format!("{:.1}", s.duration_ms)
+                    },
+                ]
+            }),
+        );
+    }
+}
+
+pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
+    let lock_timeout = seconds("--lock-timeout", args.lock_timeout)?;
+    // A dry run changes nothing, so it must not create the SQLite file either.
+    let access = if args.dry_run {
+        Access::ReadOnly
+    } else {
+        Access::Create
+    };
+    let db = ctx.open(access)?;
+    let mut conn = db.connect()?;
+    let backend = conn.backend();
+    let options = RunOptions {
+        lock_timeout,
+        dry_run: args.dry_run,
+    };
+    let applied = migrations::migrate(&mut conn, options)?;
+    ctx.output.emit(&MigrateReport {
+        database: db.display.clone(),
+        backend,
+        dry_run: args.dry_run,
+        up_to_date: applied.is_empty(),
+        applied,
+    })?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,95 @@
+//! One file per command. Each computes a plain serializable report and hands it to the
+//! output layer; the returned number is the exit code.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Resolved, Settings};
+use crate::db::{Access, Database};
+use crate::error::UsageError;
+use crate::output::{Format, Output};
+
+pub mod completions;
+// pub mod health;
+// pub mod import_configs;
+// pub mod init_tenant;
+pub mod migrate;
+pub mod rollback;
+// pub mod stats;
+pub mod status;
+
+/// What every command gets: the environment (with `.env` applied), the chosen database,
+/// connection settings and the output.
+pub struct Context {
+    pub env: HashMap<String, String>,
+    pub resolved: Resolved,
+    pub settings: Settings,
+    pub output: Output,
+}
+
+impl Context {
+    pub fn open(&self, access: Access) -> Result<Database> {
+        self.output.debug(format!(
+            "database: {} ({}, from {})",
+            self.resolved.target.redacted(),
+            self.resolved.target.backend_name(),
+            self.resolved.source.describe()
+        ));
+        Database::open(&self.resolved, &self.settings, access)
+    }
+
+    pub fn env_value(&self, key: &str) -> Option<&str> {
+        self.env
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Resolves configuration and runs the command; returns the exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    if let Command::Completions(args) = &cli.command {
+        return completions::run(args);
+    }
+    let env = config::load_environment(cli.env_file.as_deref())?;
+    let format = match cli.format {
+        Some(f) => f,
+        None => match env.get("AGENTDB_FORMAT").filter(|v| !v.trim().is_empty()) {
+            Some(v) => Format::parse(v).ok_or_else(|| {
+                UsageError::new(format!("AGENTDB_FORMAT=`{v}` is not `table` or `json`"))
+            })?,
+            None => Format::Table,
+        },
+    };
+    let output = Output {
+        format,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    let resolved = config::resolve(cli.database_url.as_deref(), &env)?;
+    let settings = Settings::from_env(&env)?;
+    let ctx = Context {
+        env,
+        resolved,
+        settings,
+        output,
+    };
+    match &cli.command {
+        Command::Migrate(args) => migrate::run(&ctx, args),
+        Command::Rollback(args) => rollback::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+        _ => todo!(),
+        Command::Completions(args) => completions::run(args),
+    }
+}
+
+/// A number of seconds from a flag, as a duration; refused when negative or not finite.
+pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(UsageError::new(format!("{flag} must be a non-negative number of seconds")).into());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}

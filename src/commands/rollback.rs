@@ -1,0 +1,71 @@
+//! `agentdb rollback`: revert the newest applied migrations in one locked transaction.
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::{seconds, Context};
+use crate::cli::RollbackArgs;
+use crate::config::is_production;
+use crate::db::{Access, Backend};
+use crate::error::{exit, UsageError};
+use crate::migrations::{self, RunOptions, Step};
+use crate::output::{Report, Text};
+
+#[derive(Debug, Serialize)]
+pub struct RollbackReport {
+    pub database: String,
+    pub backend: Backend,
+    pub dry_run: bool,
+    /// Reverted by this run, newest first (with `dry_run`: what would be reverted).
+    pub reverted: Vec<Step>,
+}
+
+impl Report for RollbackReport {
+    fn render(&self, out: &mut Text) {
+        if self.reverted.is_empty() {
+            out.line(format!("Nothing to roll back ({}).", self.database));
+            return;
+        }
+        let verb = if self.dry_run { "Would revert" } else { "Reverted" };
+        out.line(format!(
+            "{verb} {} migration(s) on {}:",
+            self.reverted.len(),
+            self.database
+        ));
+        out.table(
+            &["version", "name", "ms"],
+            self.reverted.iter().map(|s| {
+                vec![
+                    s.id.version.clone(),
+                    s.id.name.clone(),
+                    format!("{:.1}", s.duration_ms),
+                ]
+            }),
+        );
+    }
+}
+
+pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
+    if is_production(&ctx.env) && !args.yes && !args.dry_run {
+        return Err(UsageError::new(
+            "refusing to roll back: ENV/APP_ENV is production and rollback destroys data; pass --yes to confirm",
+        )
+        .into());
+    }
+    let lock_timeout = seconds("--lock-timeout", args.lock_timeout)?;
+    let db = ctx.open(Access::ReadWrite)?;
+    let mut conn = db.connect()?;
+    let backend = conn.backend();
+    let options = RunOptions {
+        lock_timeout,
+        dry_run: args.dry_run,
+    };
+    let reverted = migrations::rollback(&mut conn, args.steps as usize, options)?;
+    ctx.output.emit(&RollbackReport {
+        database: db.display.clone(),
+        backend,
+        dry_run: args.dry_run,
+        reverted,
+    })?;
+    Ok(exit::OK)
+}

@@ -1,0 +1,596 @@
+//! Configuration: which database to open (contract §2), connection settings from the
+//! environment, and redaction of URLs wherever they are shown.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::error::UsageError;
+
+/// The URL forms agentdb accepts; shown whenever a URL is refused.
+pub const ACCEPTED_FORMS: &str = "accepted forms:
+  postgres://USER:PASSWORD@HOST:PORT/DB   (also postgresql://, postgresql+asyncpg://, postgresql+psycopg://, postgresql+psycopg2://)
+  sqlite:///relative/path.db  sqlite:////absolute/path.db  sqlite+aiosqlite:///./x.db  sqlite://path.db  sqlite:path.db  sqlite::memory:
+  a bare file path such as ./data/agentdb.db or /var/lib/agentdb.sqlite3";
+
+/// The SQLite file used when nothing is configured.
+pub const DEFAULT_SQLITE_PATH: &str = "./agentdb.db";
+
+/// Where the database comes from; reported with `-v` and in `status`/`health`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Flag,
+    DatabaseUrl,
+    PostgresUri,
+    DatabaseParts,
+    DatabasePath,
+    Default,
+}
+
+impl Source {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Source::Flag => "--database-url",
+            Source::DatabaseUrl => "DATABASE_URL",
+            Source::PostgresUri => "POSTGRES_URI",
+            Source::DatabaseParts => "DATABASE_HOST/PORT/NAME/USER/PASSWORD",
+            Source::DatabasePath => "DATABASE_PATH",
+            Source::Default => "default",
+        }
+    }
+}
+
+/// A SQLite database: a file or an in-memory database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqliteLocation {
+    Memory,
+    File(PathBuf),
+}
+
+/// A resolved database target, normalized so that diesel/libpq receive exactly what we mean.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A libpq connection URI (`postgresql://…`), driver suffix removed.
+    Postgres(String),
+    Sqlite(SqliteLocation),
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Debug output must not leak the password either.
+        write!(f, "{}", self.redacted())
+    }
+}
+
+impl Target {
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Target::Postgres(_) => "postgres",
+            Target::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// The target as it may be shown to people: password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        match self {
+            Target::Postgres(url) => redact_url(url),
+            Target::Sqlite(SqliteLocation::Memory) => "sqlite::memory:".to_string(),
+            Target::Sqlite(SqliteLocation::File(path)) => path.display().to_string(),
+        }
+    }
+
+    /// The PostgreSQL database name in the URL, if any.
+    pub fn postgres_database(&self) -> Option<String> {
+        let Target::Postgres(url) = self else {
+            return None;
+        };
+        let parsed = url::Url::parse(url).ok()?;
+        let name = parsed.path().trim_start_matches('/');
+        let name = if name.is_empty() {
+            parsed.username().to_string()
+        } else {
+            name.to_string()
+        };
+        Some(percent_encoding::percent_decode_str(&name).decode_utf8_lossy().into_owned())
+    }
+}
+
+
+/// Replaces the password of a URL with `***`. Anything that does not parse as a URL is returned
+/// with everything between `://` and `@` masked, so a malformed URL cannot leak either.
+pub fn redact_url(url: &str) -> String {
+    if let Ok(mut parsed) = url::Url::parse(url) {
+        if parsed.password().is_some() && parsed.set_password(Some("***")).is_ok() {
+            return parsed.to_string();
+        }
+        if parsed.password().is_none() {
+            return redact_query_password(url);
+        }
+    }
+    match (url.find("://"), url.rfind('@')) {
+        (Some(start), Some(at)) if at > start + 3 => {
+            let userinfo = &url[start + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            if userinfo.contains(':') {
+                format!("{}{}:***{}", &url[..start + 3], user, &url[at..])
+            } else {
+                url.to_string()
+            }
+        }
+        _ => redact_query_password(url),
+    }
+}
+
+/// libpq also takes `?password=…` in the query string.
+fn redact_query_password(url: &str) -> String {
+    let Some(q) = url.find('?') else {
+        return url.to_string();
+    };
+    let (head, query) = url.split_at(q + 1);
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{head}{}", parts.join("&"))
+}
+
+/// Parses one of the accepted URL forms (contract §2). Never guesses another backend.
+pub fn parse_database_url(raw: &str) -> Result<Target, UsageError> {
+    let url = raw.trim();
+    if url.is_empty() {
+        return Err(UsageError::new(format!(
+            "the database URL is empty\n{ACCEPTED_FORMS}"
+        )));
+    }
+    let Some((scheme, rest)) = url.split_once(':') else {
+        return Ok(Target::Sqlite(SqliteLocation::File(PathBuf::from(url))));
+    };
+    let scheme_lc = scheme.to_ascii_lowercase();
+    let (base, driver) = match scheme_lc.split_once('+') {
+        Some((b, d)) => (b, Some(d)),
+        None => (scheme_lc.as_str(), None),
+    };
+    match base {
+        "postgres" | "postgresql" if rest.starts_with("//") && driver_ok(driver) => {
+            Ok(Target::Postgres(normalize_postgres(rest)))
+        }
+        "sqlite" if driver_ok(driver) => parse_sqlite(rest).map(Target::Sqlite),
+        _ if looks_like_path(url, scheme) => {
+            Ok(Target::Sqlite(SqliteLocation::File(PathBuf::from(url))))
+        }
+        _ => Err(UsageError::new(format!(
+            "unaccepted database URL `{}`: scheme `{scheme}` is not PostgreSQL or SQLite\n{ACCEPTED_FORMS}",
+            redact_url(url)
+        ))),
+    }
+}
+
+fn driver_ok(driver: Option<&str>) -> bool {
+    driver.is_none_or(|d| {
+        !d.is_empty() && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// A Windows-style drive letter is the only ':' a bare path may carry before a separator.
+fn looks_like_path(url: &str, scheme: &str) -> bool {
+    !url.contains("://") && (scheme.contains('/') || scheme.contains('.'))
+}
+
+/// `//user:pw@host/db?query` → `postgresql://user:pw@host/db?query`, SQLAlchemy's asyncpg
+/// `ssl=` mapped to libpq's `sslmode=`.
+fn normalize_postgres(rest: &str) -> String {
+    let url = format!("postgresql:{rest}");
+    let Ok(mut parsed) = url::Url::parse(&url) else {
+        return url;
+    };
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if pairs.iter().any(|(k, _)| k == "ssl") && !pairs.iter().any(|(k, _)| k == "sslmode") {
+        let mapped = pairs.into_iter().map(|(k, v)| {
+            if k == "ssl" {
+                ("sslmode".to_string(), v)
+            } else {
+                (k, v)
+            }
+        });
+        parsed.query_pairs_mut().clear().extend_pairs(mapped);
+        return parsed.to_string();
+    }
+    url
+}
+
+/// SQLAlchemy's rules: `sqlite:///rel.db` (three slashes: relative), `sqlite:////abs.db`
+/// (four: absolute); also `sqlite://path.db`, `sqlite:path.db`, `sqlite::memory:`, and
+/// `sqlite://` alone for an in-memory database.
+fn parse_sqlite(rest: &str) -> Result<SqliteLocation, UsageError> {
+    let path = rest
+        .strip_prefix("///")
+        .or_else(|| rest.strip_prefix("//"))
+        .unwrap_or(rest);
+    // Query parameters (e.g. `?mode=rwc` in SQLAlchemy URLs) are not part of the file name.
+    let path = path.split('?').next().unwrap_or("");
+    match path {
+        ":memory:" => Ok(SqliteLocation::Memory),
+        "" if rest == "//" => Ok(SqliteLocation::Memory),
+        "" => Err(UsageError::new(format!(
+            "the SQLite URL `sqlite:{rest}` names no file\n{ACCEPTED_FORMS}"
+        ))),
+        p => Ok(SqliteLocation::File(PathBuf::from(p))),
+    }
+}
+
+/// The resolved database and where it came from.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub target: Target,
+    pub source: Source,
+}
+
+/// Resolves the database once, first match wins (contract §2).
+pub fn resolve(flag: Option<&str>, env: &HashMap<String, String>) -> Result<Resolved, UsageError> {
+    let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let (target, source) = if let Some(url) = flag {
+        (parse_database_url(url)?, Source::Flag)
+    } else if let Some(url) = get("DATABASE_URL") {
+        (parse_database_url(url)?, Source::DatabaseUrl)
+    } else if let Some(uri) = get("POSTGRES_URI") {
+        match parse_database_url(uri)? {
+            t @ Target::Postgres(_) => (t, Source::PostgresUri),
+            Target::Sqlite(_) => {
+                return Err(UsageError::new(format!(
+                    "POSTGRES_URI must be a PostgreSQL URL, got `{}`\n{ACCEPTED_FORMS}",
+                    redact_url(uri)
+                )))
+            }
+        }
+    } else if let Some(password) = env.get("DATABASE_PASSWORD") {
+        (postgres_from_parts(env, password)?, Source::DatabaseParts)
+    } else if let Some(path) = get("DATABASE_PATH") {
+        (
+            Target::Sqlite(SqliteLocation::File(PathBuf::from(path))),
+            Source::DatabasePath,
+        )
+    } else {
+        (
+            Target::Sqlite(SqliteLocation::File(PathBuf::from(DEFAULT_SQLITE_PATH))),
+            Source::Default,
+        )
+    };
+    Ok(Resolved { target, source })
+}
+
+fn postgres_from_parts(
+    env: &HashMap<String, String>,
+    password: &str,
+) -> Result<Target, UsageError> {
+    let get = |k: &str, default: &str| {
+        env.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let name = get("DATABASE_NAME", "");
+    if name.is_empty() {
+        return Err(UsageError::new(
+            "DATABASE_PASSWORD is set but DATABASE_NAME is not: set DATABASE_NAME (and DATABASE_USER, DATABASE_HOST, DATABASE_PORT as needed)",
+        ));
+    }
+    let port = get("DATABASE_PORT", "5432");
+    if port.parse::<u16>().is_err() {
+        return Err(UsageError::new(format!(
+            "DATABASE_PORT `{port}` is not a port number"
+        )));
+    }
+    let mut url = url::Url::parse("postgresql://localhost/").expect("static URL parses");
+    url.set_host(Some(&get("DATABASE_HOST", "localhost")))
+        .map_err(|e| UsageError::new(format!("DATABASE_HOST is not a valid host name: {e}")))?;
+    let _ = url.set_port(port.parse().ok());
+    let _ = url.set_username(&get("DATABASE_USER", "postgres"));
+    if !password.is_empty() {
+        let _ = url.set_password(Some(password));
+    }
+    url.set_path(&name);
+    Ok(Target::Postgres(url.to_string()))
+}
+
+/// Connection settings (contract §2), from the environment; flags may override some.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub pool_size: u32,
+    pub max_overflow: u32,
+    pub pool_timeout: Duration,
+    pub pool_recycle: Option<Duration>,
+    pub sql_echo: bool,
+    pub busy_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            // A CLI command uses one connection at a time; keep the pool small.
+            pool_size: 1,
+            max_overflow: 1,
+            pool_timeout: Duration::from_secs(10),
+            pool_recycle: None,
+            sql_echo: false,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Settings {
+    pub fn from_env(env: &HashMap<String, String>) -> Result<Settings, UsageError> {
+        let mut s = Settings::default();
+        if let Some(n) = first_number(env, &["POOL_SIZE", "POSTGRES_POOL_SIZE"])? {
+            s.pool_size = (n as u32).max(1);
+        }
+        if let Some(n) = first_number(env, &["MAX_OVERFLOW", "POSTGRES_MAX_OVERFLOW"])? {
+            s.max_overflow = n as u32;
+        }
+        if let Some(secs) = first_number(env, &["POOL_TIMEOUT"])? {
+            s.pool_timeout = Duration::from_secs_f64(secs.max(0.1));
+        }
+        if let Some(secs) = first_number(env, &["POOL_RECYCLE"])? {
+            // SQLAlchemy uses -1 for "never recycle".
+            s.pool_recycle = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
+        }
+        if let Some(ms) = first_number(env, &["SQLITE_BUSY_TIMEOUT"])? {
+            s.busy_timeout = Duration::from_millis(ms as u64);
+        }
+        s.sql_echo = env
+            .get("SQL_ECHO")
+            .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+        Ok(s)
+    }
+
+    /// The pool's maximum: base size plus overflow, as SQLAlchemy counts it.
+    pub fn pool_max(&self) -> u32 {
+        self.pool_size + self.max_overflow
+    }
+}
+
+fn first_number(env: &HashMap<String, String>, keys: &[&str]) -> Result<Option<f64>, UsageError> {
+    for key in keys {
+        if let Some(v) = env.get(*key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            return v
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(Some)
+                .ok_or_else(|| UsageError::new(format!("{key}=`{v}` is not a number")));
+        }
+    }
+    Ok(None)
+}
+
+/// True where destructive commands must be confirmed with `--yes`.
+pub fn is_production(env: &HashMap<String, String>) -> bool {
+    ["ENV", "APP_ENV"].iter().any(|k| {
+        env.get(*k)
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("production") || v.trim() == "prod")
+    })
+}
+
+/// Loads `.env` (or `--env-file`) into a map; variables already in the environment win.
+pub fn load_environment(env_file: Option<&Path>) -> Result<HashMap<String, String>> {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    let file_entries = match env_file {
+        Some(path) => Some(
+            dotenvy::from_path_iter(path)
+                .with_context(|| format!("cannot read env file {}", path.display()))?,
+        ),
+        None => match dotenvy::from_path_iter(".env") {
+            Ok(iter) => Some(iter),
+            Err(e) if e.not_found() => None,
+            Err(e) => return Err(e).context("cannot read .env in the working directory"),
+        },
+    };
+    if let Some(entries) = file_entries {
+        for entry in entries {
+            let (k, v) = entry.context("malformed line in the env file")?;
+            vars.insert(k, v);
+        }
+    }
+    for (k, v) in std::env::vars_os() {
+        if let (Ok(k), Ok(v)) = (k.into_string(), v.into_string()) {
+            vars.insert(k, v);
+        }
+    }
+    Ok(vars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn file(p: &str) -> Target {
+        Target::Sqlite(SqliteLocation::File(PathBuf::from(p)))
+    }
+
+    #[test]
+    fn postgres_forms_drop_the_driver() {
+        for raw in [
+            "postgres://u:p@h:5/db",
+            "postgresql://u:p@h:5/db",
+            "postgresql+asyncpg://u:p@h:5/db",
+            "postgresql+psycopg://u:p@h:5/db",
+            "postgresql+psycopg2://u:p@h:5/db",
+        ] {
+            assert_eq!(
+                parse_database_url(raw).unwrap(),
+                Target::Postgres("postgresql://u:p@h:5/db".into()),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn postgres_query_passes_through_and_asyncpg_ssl_maps() {
+        assert_eq!(
+            parse_database_url("postgres://h/db?sslmode=require").unwrap(),
+            Target::Postgres("postgresql://h/db?sslmode=require".into())
+        );
+        assert_eq!(
+            parse_database_url("postgresql+asyncpg://h/db?ssl=require").unwrap(),
+            Target::Postgres("postgresql://h/db?sslmode=require".into())
+        );
+    }
+
+    #[test]
+    fn sqlite_forms_follow_sqlalchemy() {
+        let cases = [
+            ("sqlite:///relative/path.db", file("relative/path.db")),
+            ("sqlite+aiosqlite:///./x.db", file("./x.db")),
+            ("sqlite:////abs/path.db", file("/abs/path.db")),
+            ("sqlite://path.db", file("path.db")),
+            ("sqlite:path.db", file("path.db")),
+            ("./data/x.db", file("./data/x.db")),
+            ("/var/lib/x.sqlite3", file("/var/lib/x.sqlite3")),
+            ("x.db", file("x.db")),
+            ("sqlite::memory:", Target::Sqlite(SqliteLocation::Memory)),
+            ("sqlite:///:memory:", Target::Sqlite(SqliteLocation::Memory)),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse_database_url(raw).unwrap(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn unaccepted_schemes_are_refused_with_the_forms() {
+        for raw in [
+            "mysql://u:secret@h/db",
+            "postgress://u:secret@h/db",
+            "redis://h",
+            "sqlite+:x",
+            "postgres:db",
+        ] {
+            let err = parse_database_url(raw).unwrap_err().to_string();
+            assert!(err.contains("accepted forms"), "{raw}: {err}");
+            assert!(!err.contains("secret"), "{raw} leaked the password: {err}");
+        }
+    }
+
+    #[test]
+    fn redaction_hides_passwords() {
+        assert_eq!(
+            redact_url("postgresql://u:s3cr%40t@h:5432/db"),
+            "postgresql://u:***@h:5432/db"
+        );
+        assert_eq!(redact_url("postgresql://u@h/db"), "postgresql://u@h/db");
+        assert_eq!(
+            redact_url("postgresql://h/db?user=u&password=s3cret"),
+            "postgresql://h/db?user=u&password=***"
+        );
+        assert_eq!(redact_url("weird://u:pw@"), "weird://u:***@");
+        let t = parse_database_url("postgres://u:hunter2@h/db").unwrap();
+        assert!(!format!("{t:?}").contains("hunter2"));
+        assert!(!t.redacted().contains("hunter2"));
+    }
+
+    #[test]
+    fn resolution_order_first_match_wins() {
+        let all = env(&[
+            ("DATABASE_URL", "postgres://a/one"),
+            ("POSTGRES_URI", "postgres://b/two"),
+            ("DATABASE_PASSWORD", "pw"),
+            ("DATABASE_NAME", "three"),
+            ("DATABASE_PATH", "/tmp/four.db"),
+        ]);
+        let r = resolve(Some("sqlite:flag.db"), &all).unwrap();
+        assert_eq!((r.target, r.source), (file("flag.db"), Source::Flag));
+        let r = resolve(None, &all).unwrap();
+        assert_eq!(r.source, Source::DatabaseUrl);
+        assert_eq!(r.target, Target::Postgres("postgresql://a/one".into()));
+
+        let mut rest = all.clone();
+        rest.remove("DATABASE_URL");
+        let r = resolve(None, &rest).unwrap();
+        assert_eq!(r.source, Source::PostgresUri);
+        rest.remove("POSTGRES_URI");
+        let r = resolve(None, &rest).unwrap();
+        assert_eq!(r.source, Source::DatabaseParts);
+        assert_eq!(
+            r.target,
+            Target::Postgres("postgresql://postgres:pw@localhost:5432/three".into())
+        );
+        rest.remove("DATABASE_PASSWORD");
+        let r = resolve(None, &rest).unwrap();
+        assert_eq!((r.target, r.source), (file("/tmp/four.db"), Source::DatabasePath));
+        let r = resolve(None, &env(&[])).unwrap();
+        assert_eq!((r.target, r.source), (file("./agentdb.db"), Source::Default));
+    }
+
+    #[test]
+    fn database_parts_use_defaults_and_encode_the_password() {
+        let e = env(&[
+            ("DATABASE_PASSWORD", "p@ss:w/rd"),
+            ("DATABASE_NAME", "agents"),
+            ("DATABASE_USER", "svc"),
+            ("DATABASE_HOST", "db.internal"),
+            ("DATABASE_PORT", "6432"),
+        ]);
+        let r = resolve(None, &e).unwrap();
+        assert_eq!(
+            r.target,
+            Target::Postgres("postgresql://svc:p%40ss%3Aw%2Frd@db.internal:6432/agents".into())
+        );
+        assert_eq!(r.target.redacted(), "postgresql://svc:***@db.internal:6432/agents");
+        let missing_name = env(&[("DATABASE_PASSWORD", "x")]);
+        assert!(resolve(None, &missing_name).is_err());
+        let bad_port = env(&[("DATABASE_PASSWORD", "x"), ("DATABASE_NAME", "d"), ("DATABASE_PORT", "x")]);
+        assert!(resolve(None, &bad_port).is_err());
+    }
+
+    #[test]
+    fn postgres_uri_must_be_postgres() {
+        let e = env(&[("POSTGRES_URI", "sqlite:x.db")]);
+        assert!(resolve(None, &e).is_err());
+    }
+
+    #[test]
+    fn database_name_is_decoded() {
+        let t = parse_database_url("postgres://u:p@h/my%20db").unwrap();
+        assert_eq!(t.postgres_database().as_deref(), Some("my db"));
+        let t = parse_database_url("postgres://alice@h").unwrap();
+        assert_eq!(t.postgres_database().as_deref(), Some("alice"));
+    }
+
+    #[test]
+    fn settings_from_env() {
+        let s = Settings::from_env(&env(&[
+            ("POSTGRES_POOL_SIZE", "4"),
+            ("MAX_OVERFLOW", "2"),
+            ("POOL_TIMEOUT", "3"),
+            ("POOL_RECYCLE", "-1"),
+            ("SQL_ECHO", "True"),
+        ]))
+        .unwrap();
+        assert_eq!(s.pool_max(), 6);
+        assert_eq!(s.pool_timeout, Duration::from_secs(3));
+        assert_eq!(s.pool_recycle, None);
+        assert!(s.sql_echo);
+        assert!(Settings::from_env(&env(&[("POOL_SIZE", "lots")])).is_err());
+    }
+
+    #[test]
+    fn production_guard() {
+        assert!(is_production(&env(&[("ENV", "production")])));
+        assert!(is_production(&env(&[("APP_ENV", "Production")])));
+        assert!(!is_production(&env(&[("ENV", "staging")])));
+    }
+}

@@ -1,0 +1,463 @@
+//! The database layer: one connection type over both backends, an r2d2 pool sized for a CLI,
+//! per-backend connection setup, the migration lock, and the few SQL spellings that differ.
+//! Commands talk to `Database` and `AnyConnection`; backend differences stay in this file.
+
+use std::fs::{self, OpenOptions};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use diesel::connection::{CacheSize, InstrumentationEvent, SimpleConnection};
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sqlite::SqliteConnection;
+
+use crate::config::{Resolved, Settings, SqliteLocation, Target};
+
+/// One connection type over both backends, as diesel_cli does it.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which backend a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl AnyConnection {
+    pub fn backend(&self) -> Backend {
+        match self {
+            AnyConnection::Postgresql(_) => Backend::Postgres,
+            AnyConnection::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Whether a command may create the database file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// `status`, `stats`, `health`: a missing SQLite file is an error, never created.
+    ReadOnly,
+    /// Commands that write but need an existing, migrated database.
+    ReadWrite,
+    /// `migrate`: creates the SQLite file (0600) and its parent folders.
+    Create,
+}
+
+/// An open database: the resolved target and a small pool of set-up connections.
+pub struct Database {
+    /// The target as connected to (PostgreSQL: with `connect_timeout` added).
+    pub target: Target,
+    /// The target as the operator gave it, password redacted: for output and errors.
+    pub display: String,
+    pool: Pool<Manager>,
+    last_error: Arc<Mutex<Option<String>>>,
+    timeout: Duration,
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+impl Database {
+    /// Opens the database described by `resolved`. Nothing is connected yet: the first
+    /// `connect()` does that, so a connection error surfaces there with its real message.
+    pub fn open(resolved: &Resolved, settings: &Settings, access: Access) -> Result<Database> {
+        let target = match &resolved.target {
+            Target::Postgres(url) => {
+                Target::Postgres(with_connect_timeout(url, settings.pool_timeout))
+            }
+            t @ Target::Sqlite(SqliteLocation::File(path)) => {
+                prepare_sqlite_file(path, access)?;
+                t.clone()
+            }
+            t => t.clone(),
+        };
+        let last_error = Arc::new(Mutex::new(None));
+        let manager = Manager {
+            target: target.clone(),
+            settings: settings.clone(),
+            last_error: last_error.clone(),
+        };
+        let mut builder = Pool::builder()
+            .max_size(settings.pool_max().max(1))
+            // Open nothing up front and do not ping fresh connections: a CLI command needs one
+            // connection, and every round trip is start-up time.
+            .min_idle(Some(0))
+            .test_on_check_out(false)
+            .connection_timeout(settings.pool_timeout)
+            .max_lifetime(settings.pool_recycle)
+            .idle_timeout(None);
+        if matches!(target, Target::Sqlite(SqliteLocation::Memory)) {
+            // Every in-memory connection is its own database: keep exactly one.
+            builder = builder.max_size(1);
+        }
+        let pool = builder.build_unchecked(manager);
+        Ok(Database {
+            display: resolved.target.redacted(),
+            target,
+            pool,
+            last_error,
+            timeout: settings.pool_timeout,
+        })
+    }
+
+    /// Checks a connection out of the pool. A failed connect is reported at once with the
+    /// driver's message (r2d2 alone would retry silently until its timeout).
+    pub fn connect(&self) -> Result<Conn> {
+        let deadline = Instant::now() + self.timeout;
+        loop {
+            match self.pool.get_timeout(Duration::from_millis(25)) {
+                Ok(conn) => return Ok(conn),
+                Err(_) => {
+                    if let Some(message) = self.last_error.lock().expect("lock").take() {
+                        return Err(anyhow!(message))
+                            .context(format!("cannot connect to {}", self.display));
+                    }
+                    if Instant::now() >= deadline {
+                        bail!(
+                            "no connection to {} within {:?} (POOL_TIMEOUT)",
+                            self.display,
+                            self.timeout
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// libpq waits forever for an unresponsive server unless told otherwise.
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_string();
+    }
+    // libpq treats values below 2 seconds as 2.
+    let secs = timeout.as_secs_f64().ceil().max(2.0) as u64;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={secs}")
+}
+
+fn prepare_sqlite_file(path: &Path, access: Access) -> Result<()> {
+    if path.exists() {
+        if path.is_dir() {
+            bail!("SQLite path {} is a directory, not a database file", path.display());
+        }
+        return Ok(());
+    }
+    if access != Access::Create {
+        bail!(
+            "SQLite database {} does not exist (run `agentdb migrate` to create it, or set DATABASE_URL)",
+            path.display()
+        );
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create directory {}", parent.display()))?;
+    }
+    // The database holds API key hashes and OAuth tokens: readable by its owner only.
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it between our check and now: fine.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot create SQLite file {}", path.display())),
+    }
+}
+
+/// An r2d2 manager that picks the backend from the parsed target (never by trial, which
+/// would turn a PostgreSQL connection string into a new SQLite file) and sets up every
+/// connection for its backend.
+pub struct Manager {
+    target: Target,
+    settings: Settings,
+    last_error: Arc<Mutex<Option<String>>>,
+}
+
+#[derive(Debug)]
+pub struct ConnectError(String);
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConnectError {}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<AnyConnection, ConnectError> {
+        establish(&self.target, &self.settings).map_err(|e| {
+            let message = format!("{e:#}");
+            *self.last_error.lock().expect("lock") = Some(message.clone());
+            ConnectError(message)
+        })
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectError(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+/// Establishes one connection to `target`, set up for its backend.
+pub fn establish(target: &Target, settings: &Settings) -> Result<AnyConnection> {
+    match target {
+        Target::Postgres(url) => establish_postgres(url, settings).map(AnyConnection::Postgresql),
+        Target::Sqlite(location) => {
+            establish_sqlite(location, settings).map(AnyConnection::Sqlite)
+        }
+    }
+}
+
+/// A PostgreSQL connection safe behind a transaction-pooling proxy: diesel's named
+/// prepared statements would collide between clients of one server connection in PgBouncer.
+pub fn establish_postgres(url: &str, settings: &Settings) -> Result<PgConnection> {
+    let mut conn = PgConnection::establish(url).map_err(|e| explain_postgres_error(url, &e.to_string()))?;
+    conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+    if settings.sql_echo {
+        conn.set_instrumentation(echo_sql);
+    }
+    Ok(conn)
+}
+
+fn explain_postgres_error(url: &str, message: &str) -> anyhow::Error {
+    let message = message.trim();
+    let target = Target::Postgres(url.to_string());
+    if message.contains("does not exist") && message.contains("database \"") {
+        let name = target.postgres_database().unwrap_or_default();
+        return anyhow!(
+            "{message}\nhint: the database \"{name}\" does not exist on that server; create it first, e.g. `createdb {name}` or `psql -c 'CREATE DATABASE \"{name}\"'` with the same host, port and user"
+        );
+    }
+    if message.contains("password authentication failed") {
+        return anyhow!("{message}\nhint: check the user and password in the database URL");
+    }
+    if message.contains("Connection refused") || message.contains("could not connect") {
+        return anyhow!("{message}\nhint: is the server running and accepting TCP/IP connections at that host and port?");
+    }
+    anyhow!("{message}")
+}
+
+/// A SQLite connection with the pragmas of contract §2.
+pub fn establish_sqlite(location: &SqliteLocation, settings: &Settings) -> Result<SqliteConnection> {
+    let name = match location {
+        SqliteLocation::Memory => ":memory:".to_string(),
+        SqliteLocation::File(path) => path
+            .to_str()
+            .with_context(|| format!("SQLite path {} is not valid UTF-8", path.display()))?
+            .to_string(),
+    };
+    let mut conn = SqliteConnection::establish(&name)
+        .with_context(|| format!("cannot open SQLite database {name}"))?;
+    if settings.sql_echo {
+        conn.set_instrumentation(echo_sql);
+    }
+    let busy_ms = settings.busy_timeout.as_millis();
+    conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_ms}"))
+        .with_context(|| format!("cannot configure SQLite database {name}"))?;
+    if *location != SqliteLocation::Memory {
+        set_wal_mode(&mut conn, settings.busy_timeout)
+            .with_context(|| format!("cannot switch SQLite database {name} to WAL mode"))?;
+    }
+    conn.batch_execute(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+         PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+    )
+    .with_context(|| format!("cannot configure SQLite database {name}"))?;
+    Ok(conn)
+}
+
+/// `journal_mode=WAL` ignores busy_timeout: on a fresh file several processes switching at
+/// once get SQLITE_BUSY immediately, so retry briefly.
+fn set_wal_mode(conn: &mut SqliteConnection, budget: Duration) -> Result<()> {
+    let deadline = Instant::now() + budget;
+    loop {
+        match conn.batch_execute("PRAGMA journal_mode = WAL") {
+            Ok(()) => return Ok(()),
+            Err(e) if is_busy(&e.to_string()) && Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+fn echo_sql(event: InstrumentationEvent<'_>) {
+    if let InstrumentationEvent::StartQuery { query, .. } = event {
+        eprintln!("SQL: {query}");
+    }
+}
+
+/// Errors that mean "someone else holds the lock".
+pub fn is_lock_timeout(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        let m = e.to_string();
+        m.contains("canceling statement due to lock timeout") || is_busy(&m)
+    })
+}
+
+/// A row of `__diesel_schema_migrations`, time as UTC ISO-8601 text.
+#[derive(QueryableByName, Debug, Clone)]
+pub struct AppliedRow {
+    #[diesel(sql_type = Text)]
+    pub version: String,
+    #[diesel(sql_type = Text)]
+    pub run_on: String,
+}
+
+#[derive(QueryableByName)]
+struct PresentRow {
+    #[diesel(sql_type = Bool)]
+    present: bool,
+}
+
+/// diesel's migration history table.
+pub const MIGRATIONS_TABLE: &str = "__diesel_schema_migrations";
+
+/// What the migration runner needs from a concrete connection, per backend.
+pub trait SchemaConnection: Connection + Sized {
+    /// Runs `f` in one transaction that first takes the schema lock: PostgreSQL a
+    /// transaction-scoped advisory lock (safe behind PgBouncer; released by commit, rollback or
+    /// a crash), SQLite the write lock of an immediate transaction. Waits at most `lock_timeout`.
+    fn locked_transaction<T>(
+        &mut self,
+        lock_timeout: Duration,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T>;
+
+    /// Whether `table` exists (PostgreSQL: in the search path).
+    fn table_exists(&mut self, table: &str) -> Result<bool>;
+
+    /// The applied migrations, read without creating the history table (diesel's own
+    /// `applied_migrations` creates it, which a read-only command must not do).
+    fn applied_rows(&mut self) -> Result<Vec<AppliedRow>> {
+        if !self.table_exists(MIGRATIONS_TABLE)? {
+            return Ok(Vec::new());
+        }
+        self.load_applied_rows()
+    }
+
+    fn load_applied_rows(&mut self) -> Result<Vec<AppliedRow>>;
+}
+
+/// The advisory lock key: the bytes of "agentdb" (per database, as advisory locks are).
+const ADVISORY_LOCK_KEY: i64 = 0x0061_6765_6e74_6462;
+
+impl SchemaConnection for PgConnection {
+    fn locked_transaction<T>(
+        &mut self,
+        lock_timeout: Duration,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.transaction(|conn| {
+            conn.batch_execute(&format!(
+                "SET LOCAL lock_timeout = '{}ms'",
+                lock_timeout.as_millis().max(1)
+            ))?;
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<BigInt, _>(ADVISORY_LOCK_KEY)
+                .execute(conn)
+                .map_err(|e| lock_error(e.into(), lock_timeout))?;
+            // What runs under the lock is not bounded by the lock wait.
+            conn.batch_execute("SET LOCAL lock_timeout = 0")?;
+            f(conn)
+        })
+    }
+
+    fn table_exists(&mut self, table: &str) -> Result<bool> {
+        let row: PresentRow = diesel::sql_query("SELECT to_regclass($1) IS NOT NULL AS present")
+            .bind::<Text, _>(table)
+            .get_result(self)
+            .with_context(|| format!("cannot check whether table {table} exists"))?;
+        Ok(row.present)
+    }
+
+    fn load_applied_rows(&mut self) -> Result<Vec<AppliedRow>> {
+        diesel::sql_query(
+            "SELECT version, to_char(run_on, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS run_on \
+             FROM __diesel_schema_migrations ORDER BY version",
+        )
+        .load(self)
+        .context("cannot read __diesel_schema_migrations")
+    }
+}
+
+impl SchemaConnection for SqliteConnection {
+    fn locked_transaction<T>(
+        &mut self,
+        lock_timeout: Duration,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        self.batch_execute(&format!("PRAGMA busy_timeout = {}", lock_timeout.as_millis()))?;
+        self.immediate_transaction(f)
+            .map_err(|e| lock_error(e, lock_timeout))
+    }
+
+    fn table_exists(&mut self, table: &str) -> Result<bool> {
+        let row: PresentRow = diesel::sql_query(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1) AS present",
+        )
+        .bind::<Text, _>(table)
+        .get_result(self)
+        .with_context(|| format!("cannot check whether table {table} exists"))?;
+        Ok(row.present)
+    }
+
+    fn load_applied_rows(&mut self) -> Result<Vec<AppliedRow>> {
+        diesel::sql_query(
+            "SELECT version, strftime('%Y-%m-%dT%H:%M:%SZ', run_on) AS run_on \
+             FROM __diesel_schema_migrations ORDER BY version",
+        )
+        .load(self)
+        .context("cannot read __diesel_schema_migrations")
+    }
+}
+
+impl AnyConnection {
+    pub fn table_exists(&mut self, table: &str) -> Result<bool> {
+        match self {
+            AnyConnection::Postgresql(c) => c.table_exists(table),
+            AnyConnection::Sqlite(c) => c.table_exists(table),
+        }
+    }
+
+    pub fn applied_rows(&mut self) -> Result<Vec<AppliedRow>> {
+        match self {
+            AnyConnection::Postgresql(c) => c.applied_rows(),
+            AnyConnection::Sqlite(c) => c.applied_rows(),
+        }
+    }
+}
+
+fn lock_error(err: anyhow::Error, lock_timeout: Duration) -> anyhow::Error {
+    if is_lock_timeout(&err) {
+        err.context(format!(
+            "could not take the schema lock within {}s: another agentdb migrate or rollback is running on this database; retry, or raise --lock-timeout",
+            lock_timeout.as_secs_f64()
+        ))
+    } else {
+        err
+    }
+}

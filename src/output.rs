@@ -1,0 +1,106 @@
+//! Output: reports go to stdout as a table or one JSON document; logs go to stderr.
+
+use std::io::{IsTerminal, Write};
+
+use anyhow::{Context, Result};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "table" => Some(Format::Table),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// A command's result: serializable as JSON, and able to render itself as text.
+pub trait Report: Serialize {
+    /// Human-readable rendering: tables and short lines.
+    fn render(&self, out: &mut Text);
+}
+
+/// Builder for the human-readable form of a report.
+#[derive(Default)]
+pub struct Text {
+    blocks: Vec<String>,
+}
+
+impl Text {
+    pub fn line(&mut self, line: impl Into<String>) {
+        self.blocks.push(line.into());
+    }
+
+    pub fn table<I, R, S>(&mut self, header: &[&str], rows: I)
+    where
+        I: IntoIterator<Item = R>,
+        R: IntoIterator<Item = S>,
+        S: Into<comfy_table::Cell>,
+    {
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(header.to_vec());
+        for row in rows {
+            table.add_row(row);
+        }
+        self.blocks.push(table.to_string());
+    }
+}
+
+/// Where and how a command speaks.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub format: Format,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Output {
+    /// Prints the report on stdout: nothing else ever goes there.
+    pub fn emit<R: Report>(&self, report: &R) -> Result<()> {
+        let text = match self.format {
+            Format::Json => serde_json::to_string_pretty(report).context("cannot encode JSON")?,
+            Format::Table => {
+                let mut t = Text::default();
+                report.render(&mut t);
+                t.blocks.join("\n")
+            }
+        };
+        let mut stdout = std::io::stdout().lock();
+        match writeln!(stdout, "{text}").and_then(|_| stdout.flush()) {
+            // A closed pipe (`agentdb status | head -1`) is not an error worth reporting.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("cannot write to stdout"),
+        }
+    }
+
+    /// Progress and notes for people, on stderr; silent with `--quiet`.
+    pub fn info(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    /// Details shown with `-v`.
+    pub fn debug(&self, message: impl AsRef<str>) {
+        if self.verbose > 0 && !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    /// Whether interactive progress (bars, spinners) may be drawn on stderr.
+    pub fn progress_allowed(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+}
