@@ -363,7 +363,7 @@ pub trait SchemaConnection: Connection + Sized {
 }
 
 /// The advisory lock key: the bytes of "agentdb" (per database, as advisory locks are).
-const ADVISORY_LOCK_KEY: i64 = 0x0061_6765_6e74_6462;
+pub const ADVISORY_LOCK_KEY: i64 = 0x0061_6765_6e74_6462;
 
 impl SchemaConnection for PgConnection {
     fn locked_transaction<T>(

@@ -1,0 +1,403 @@
+//! Test harness: real SQLite files, throwaway PostgreSQL databases, a real PgBouncer, and the
+//! built `agentdb` binary run as an operator would run it. No mocks.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use tempfile::TempDir;
+
+pub const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The server tests use: `AGENTDB_TEST_POSTGRES_URL`, else the local one.
+pub fn postgres_admin_url() -> String {
+    std::env::var("AGENTDB_TEST_POSTGRES_URL").unwrap_or_else(|_| LOCAL_POSTGRES.to_string())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Says loudly that a service is missing; in CI that is a failure, never a skip.
+pub fn unavailable(what: &str, why: &str) {
+    let message = format!("{what} is not available: {why}");
+    if in_ci() {
+        panic!("{message} (CI=true: PostgreSQL and PgBouncer tests are mandatory)");
+    }
+    eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// One throwaway database and a working directory to run agentdb in.
+pub struct TestDb {
+    pub kind: Kind,
+    /// The URL handed to agentdb with `-d`.
+    pub url: String,
+    /// Working directory of every agentdb run (holds the SQLite file).
+    pub dir: TempDir,
+    pg_name: Option<String>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        nanos
+    )
+}
+
+impl TestDb {
+    /// A SQLite database file (not yet created) in a fresh temp dir.
+    pub fn sqlite() -> TestDb {
+        let dir = TempDir::new().unwrap();
+        let url = dir.path().join("agentdb.db").to_str().unwrap().to_string();
+        TestDb {
+            kind: Kind::Sqlite,
+            url,
+            dir,
+            pg_name: None,
+        }
+    }
+
+    /// A fresh, empty PostgreSQL database, dropped afterwards; `None` (loudly) without a server.
+    pub fn postgres() -> Option<TestDb> {
+        let admin = postgres_admin_url();
+        let mut conn = match PgConnection::establish(&admin) {
+            Ok(c) => c,
+            Err(e) => {
+                unavailable("PostgreSQL", &format!("{}: {e}", redact(&admin)));
+                return None;
+            }
+        };
+        let name = unique_name("agentdb_test");
+        conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .unwrap();
+        Some(TestDb {
+            kind: Kind::Postgres,
+            url: database_url(&admin, &name),
+            dir: TempDir::new().unwrap(),
+            pg_name: Some(name),
+        })
+    }
+
+    pub fn new(kind: Kind) -> Option<TestDb> {
+        match kind {
+            Kind::Sqlite => Some(TestDb::sqlite()),
+            Kind::Postgres => TestDb::postgres(),
+        }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        PathBuf::from(&self.url)
+    }
+
+    pub fn pg_name(&self) -> Option<&str> {
+        self.pg_name.as_deref()
+    }
+
+    /// `agentdb -d URL …` in the working directory, with a clean environment.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = agentdb(self.dir.path());
+        cmd.arg("-d").arg(&self.url);
+        cmd
+    }
+
+    /// The same as `cmd`, as a std command (for processes run concurrently).
+    pub fn std_cmd(&self) -> StdCommand {
+        let mut cmd = std_agentdb(self.dir.path());
+        cmd.arg("-d").arg(&self.url);
+        cmd
+    }
+
+    /// Runs plain SQL against the database.
+    pub fn exec(&self, sql: &str) {
+        self.try_exec(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    pub fn try_exec(&self, sql: &str) -> Result<(), String> {
+        match self.kind {
+            Kind::Sqlite => {
+                let mut c = SqliteConnection::establish(&self.url).map_err(|e| e.to_string())?;
+                c.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+                c.batch_execute(sql).map_err(|e| e.to_string())
+            }
+            Kind::Postgres => {
+                let mut c = PgConnection::establish(&self.url).map_err(|e| e.to_string())?;
+                c.batch_execute(sql).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// A single integer; the query must name its column `v`.
+    pub fn scalar(&self, sql: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = BigInt)]
+            v: i64,
+        }
+        let row: Row = match self.kind {
+            Kind::Sqlite => diesel::sql_query(sql)
+                .get_result(&mut SqliteConnection::establish(&self.url).unwrap()),
+            Kind::Postgres => diesel::sql_query(sql)
+                .get_result(&mut PgConnection::establish(&self.url).unwrap()),
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        row.v
+    }
+
+    /// A column of text; the query must name its column `v`.
+    pub fn strings(&self, sql: &str) -> Vec<String> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            v: String,
+        }
+        let rows: Vec<Row> = match self.kind {
+            Kind::Sqlite => diesel::sql_query(sql)
+                .load(&mut SqliteConnection::establish(&self.url).unwrap()),
+            Kind::Postgres => {
+                diesel::sql_query(sql).load(&mut PgConnection::establish(&self.url).unwrap())
+            }
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.into_iter().map(|r| r.v).collect()
+    }
+
+    /// The user tables, sorted.
+    pub fn tables(&self) -> Vec<String> {
+        let sql = match self.kind {
+            Kind::Sqlite => {
+                "SELECT name AS v FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            }
+            Kind::Postgres => {
+                "SELECT tablename::text AS v FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            }
+        };
+        self.strings(sql)
+    }
+
+    /// Applied migration versions, sorted.
+    pub fn applied_versions(&self) -> Vec<String> {
+        if !self.tables().iter().any(|t| t == "__diesel_schema_migrations") {
+            return Vec::new();
+        }
+        self.strings("SELECT version AS v FROM __diesel_schema_migrations ORDER BY version")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_name {
+            if let Ok(mut c) = PgConnection::establish(&postgres_admin_url()) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// `base` with its database replaced by `name`.
+pub fn database_url(base: &str, name: &str) -> String {
+    let mut url = url::Url::parse(base).expect("test PostgreSQL URL parses");
+    url.set_path(name);
+    url.to_string()
+}
+
+pub fn redact(url: &str) -> String {
+    agentdb::config::redact_url(url)
+}
+
+/// The agentdb binary with a clean environment, run in `dir`.
+pub fn agentdb(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("agentdb").unwrap();
+    cmd.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd
+}
+
+pub fn std_agentdb(dir: &Path) -> StdCommand {
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("agentdb"));
+    cmd.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd
+}
+
+pub fn stdout_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn json_of(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON document ({e}):\n{}\nstderr:\n{}",
+            stdout_of(output),
+            stderr_of(output)
+        )
+    })
+}
+
+/// Starts `n` copies of a command at once and waits for all of them.
+pub fn run_concurrently(n: usize, make: impl Fn(usize) -> StdCommand) -> Vec<Output> {
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            make(i)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn agentdb")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait for agentdb"))
+        .collect()
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real PgBouncer in transaction pooling in front of the test server, stopped on drop.
+pub struct PgBouncer {
+    pub port: u16,
+    dir: TempDir,
+}
+
+impl PgBouncer {
+    /// Starts one; `None` (loudly, failing in CI) where pgbouncer is not installed.
+    pub fn start() -> Option<PgBouncer> {
+        let binary = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"]
+            .into_iter()
+            .find(|p| Path::new(p).exists());
+        let Some(binary) = binary else {
+            unavailable("pgbouncer", "not installed (apt-get install pgbouncer)");
+            return None;
+        };
+        let server = url::Url::parse(&postgres_admin_url()).unwrap();
+        let host = server.host_str().unwrap_or("127.0.0.1").to_string();
+        let server_port = server.port().unwrap_or(5432);
+        let user = if server.username().is_empty() {
+            "postgres".to_string()
+        } else {
+            server.username().to_string()
+        };
+        let dir = tempfile::Builder::new().prefix("agentdb-pgbouncer").tempdir().unwrap();
+        let port = free_port();
+        let d = dir.path().display();
+        let config = format!(
+            "[databases]\n* = host={host} port={server_port}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\nauth_type = trust\nauth_file = {d}/users.txt\npool_mode = transaction\ndefault_pool_size = 4\nmax_client_conn = 200\npidfile = {d}/pgbouncer.pid\nlogfile = {d}/pgbouncer.log\nignore_startup_parameters = extra_float_digits\n"
+        );
+        std::fs::write(dir.path().join("pgbouncer.ini"), config).unwrap();
+        std::fs::write(dir.path().join("users.txt"), format!("\"{user}\" \"\"\n")).unwrap();
+        let ini = dir.path().join("pgbouncer.ini");
+        let is_root = StdCommand::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+        let status = if is_root {
+            // pgbouncer refuses to run as root: hand the folder to postgres and run it as them.
+            StdCommand::new("chown").arg("-R").arg("postgres").arg(dir.path()).status().unwrap();
+            StdCommand::new("su")
+                .args(["postgres", "-s", "/bin/sh", "-c"])
+                .arg(format!("{binary} -d {}", ini.display()))
+                .status()
+        } else {
+            StdCommand::new(binary).arg("-d").arg(&ini).status()
+        }
+        .expect("run pgbouncer");
+        assert!(status.success(), "pgbouncer did not start: {}", log_of(dir.path()));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "pgbouncer did not listen: {}", log_of(dir.path()));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(PgBouncer { port, dir })
+    }
+
+    /// `db`'s URL, through this PgBouncer.
+    pub fn url_for(&self, db: &TestDb) -> String {
+        let mut url = url::Url::parse(&db.url).unwrap();
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(self.port)).unwrap();
+        url.to_string()
+    }
+
+    pub fn log(&self) -> String {
+        log_of(self.dir.path())
+    }
+}
+
+fn log_of(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("pgbouncer.log")).unwrap_or_default()
+}
+
+impl Drop for PgBouncer {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("pgbouncer.pid")) {
+            let pid = pid.trim().to_string();
+            let _ = StdCommand::new("kill").arg(&pid).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// Writes `contents` to `dir/name`, creating parent folders.
+pub fn write_file(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(contents.as_ref()).unwrap();
+    path
+}
+
+/// Declares one test per backend: `both_backends!(name, |db| body)`; `db` is a fresh
+/// `TestDb`. The PostgreSQL one says loudly when there is no server (and fails in CI).
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $db = $crate::common::TestDb::sqlite();
+                $body
+            }
+
+            #[test]
+            fn postgres() {
+                let Some($db) = $crate::common::TestDb::postgres() else {
+                    return;
+                };
+                $body
+            }
+        }
+    };
+}
