@@ -461,3 +461,114 @@ fn lock_error(err: anyhow::Error, lock_timeout: Duration) -> anyhow::Error {
         err
     }
 }
+
+/// The SQL spellings that differ between the backends, for the commands' queries.
+///
+/// Bind parameters are written `$1`, `$2`, … on both backends and must appear in the SQL in
+/// that order: SQLite numbers `$N` parameters by first appearance, not by N, while diesel binds
+/// by position.
+impl Backend {
+    /// The current time as the schema stores it (UTC).
+    pub fn now(self) -> &'static str {
+        match self {
+            Backend::Postgres => "now()",
+            Backend::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        }
+    }
+
+    /// A bind parameter for a JSON column (`jsonb` on PostgreSQL, checked text on SQLite).
+    pub fn json_param(self, n: usize) -> String {
+        match self {
+            Backend::Postgres => format!("${n}::jsonb"),
+            Backend::Sqlite => format!("${n}"),
+        }
+    }
+
+    /// A timestamp expression read as UTC ISO-8601 text.
+    pub fn timestamp_text(self, expr: &str) -> String {
+        match self {
+            Backend::Postgres => format!(
+                "to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            ),
+            Backend::Sqlite => format!("({expr})"),
+        }
+    }
+
+    /// LangGraph's pending-writes table: `checkpoint_writes` (PostgreSQL saver) or `writes`
+    /// (SQLite saver).
+    pub fn langgraph_writes_table(self) -> &'static str {
+        match self {
+            Backend::Postgres => "checkpoint_writes",
+            Backend::Sqlite => "writes",
+        }
+    }
+
+    /// The size of the database on disk, in bytes.
+    pub fn database_size_sql(self) -> &'static str {
+        match self {
+            Backend::Postgres => "SELECT pg_database_size(current_database()) AS n",
+            Backend::Sqlite => {
+                "SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()"
+            }
+        }
+    }
+
+    /// Checks a valid JSON document against what the backend can store: PostgreSQL's `jsonb`
+    /// refuses the NUL character (`\u0000`) that JSON itself allows.
+    pub fn json_storable(self, text: &str) -> std::result::Result<(), String> {
+        if self == Backend::Postgres && text.contains("\\u0000") {
+            return Err(
+                "contains \\u0000, which PostgreSQL's jsonb cannot store".to_string(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Refuses to run a command on a schema that is not fully migrated.
+pub fn require_migrated(conn: &mut AnyConnection, display: &str) -> Result<()> {
+    let states = crate::migrations::read_states(conn)?;
+    let pending = states.iter().filter(|s| s.state == "pending").count();
+    if pending > 0 {
+        bail!(
+            "the schema of {display} is not up to date ({pending} migration(s) pending): run `agentdb migrate` first"
+        );
+    }
+    Ok(())
+}
+
+/// Locks a tenant's row for the rest of the transaction and says whether it exists. On
+/// PostgreSQL the row lock serializes writers of one tenant; on SQLite this first write takes
+/// the database's write lock (waiting up to busy_timeout) before anything is read, so the
+/// transaction never has to upgrade a read lock, which SQLite cannot wait for.
+pub fn lock_tenant(conn: &mut AnyConnection, tenant_id: &str) -> Result<bool> {
+    let rows = diesel::sql_query("UPDATE tenants SET status = status WHERE id = $1")
+        .bind::<Text, _>(tenant_id)
+        .execute(conn)
+        .with_context(|| format!("cannot lock tenant {tenant_id}"))?;
+    Ok(rows == 1)
+}
+
+/// Whether the tenant exists (no lock).
+pub fn tenant_exists(conn: &mut AnyConnection, tenant_id: &str) -> Result<bool> {
+    let row: CountRow = diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE id = $1")
+        .bind::<Text, _>(tenant_id)
+        .get_result(conn)
+        .with_context(|| format!("cannot look up tenant {tenant_id}"))?;
+    Ok(row.n == 1)
+}
+
+/// A row of one integer column named `n`.
+#[derive(QueryableByName, Debug)]
+pub struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+/// Runs a query returning one integer column `n`.
+pub fn count(conn: &mut AnyConnection, sql: &str) -> Result<i64> {
+    let row: CountRow = diesel::sql_query(sql)
+        .get_result(conn)
+        .with_context(|| format!("query failed: {sql}"))?;
+    Ok(row.n)
+}

@@ -14,8 +14,8 @@ use crate::output::{Format, Output};
 
 pub mod completions;
 // pub mod health;
-// pub mod import_configs;
-// pub mod init_tenant;
+pub mod import_configs;
+pub mod init_tenant;
 pub mod migrate;
 pub mod rollback;
 // pub mod stats;
@@ -81,6 +81,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Migrate(args) => migrate::run(&ctx, args),
         Command::Rollback(args) => rollback::run(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::InitTenant(args) => init_tenant::run(&ctx, args),
+        Command::ImportConfigs(args) => import_configs::run(&ctx, args),
         _ => todo!(),
         Command::Completions(args) => completions::run(args),
     }
@@ -92,4 +94,45 @@ pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {
         return Err(UsageError::new(format!("{flag} must be a non-negative number of seconds")).into());
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// The tenant a command works on: the flag, else `DEFAULT_TENANT_ID`, else `default`;
+/// refused (exit 2) unless it matches `[a-z0-9][a-z0-9_-]{0,62}`.
+pub fn tenant_id(ctx: &Context, flag: Option<&str>) -> Result<String> {
+    let id = flag
+        .map(str::to_string)
+        .or_else(|| ctx.env_value("DEFAULT_TENANT_ID").map(str::to_string))
+        .unwrap_or_else(|| "default".to_string());
+    validate_tenant_id(&id)?;
+    Ok(id)
+}
+
+pub fn validate_tenant_id(id: &str) -> Result<(), UsageError> {
+    let mut chars = id.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if first_ok && rest_ok && id.len() <= 63 {
+        Ok(())
+    } else {
+        Err(UsageError::new(format!(
+            "invalid tenant id {id:?}: use 1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_tenant_id;
+
+    #[test]
+    fn tenant_ids() {
+        for ok in ["default", "a", "acme-prod_2", "0", &"a".repeat(63)] {
+            assert!(validate_tenant_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-a", "_a", "Acme", "a b", "a;drop", "a'", "é", &"a".repeat(64), "a\n"] {
+            assert!(validate_tenant_id(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -1,0 +1,499 @@
+//! `agentdb import-configs`: JSON files into a tenant's configs. Every file is read and
+//! validated first; any bad file means nothing is written. Then one transaction for all rows.
+//! Values are never printed, and only one document is held in memory at a time.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{tenant_id, Context};
+use crate::cli::{ImportConfigsArgs, OnConflict};
+use crate::db::{self, Access, AnyConnection, Backend};
+use crate::error::exit;
+use crate::output::{Output, Report, Text as Out};
+
+/// A JSON file to import and the config key it becomes.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub key: String,
+    pub path: PathBuf,
+    /// The file name as recorded in `tenant_configs.source_file`.
+    pub source_file: String,
+}
+
+/// A validated file: what is needed to write it later, without its content.
+#[derive(Debug, Clone)]
+struct Checked {
+    candidate: Candidate,
+    hash: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+    Skipped,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConfigRow {
+    pub key: String,
+    pub file: String,
+    pub result: Outcome,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ImportSummary {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub skipped: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportReport {
+    pub database: String,
+    pub tenant: String,
+    pub dry_run: bool,
+    pub files: usize,
+    pub summary: ImportSummary,
+    pub configs: Vec<ConfigRow>,
+}
+
+impl Report for ImportReport {
+    fn render(&self, out: &mut Out) {
+        out.table(
+            &["key", "file", "result"],
+            self.configs.iter().map(|r| {
+                vec![
+                    r.key.clone(),
+                    r.file.clone(),
+                    serde_json::to_value(r.result)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                ]
+            }),
+        );
+        let s = &self.summary;
+        let mode = if self.dry_run { " (dry run: nothing written)" } else { "" };
+        out.line(format!(
+            "tenant {}: {} inserted, {} updated, {} unchanged, {} skipped{mode}",
+            self.tenant, s.inserted, s.updated, s.unchanged, s.skipped
+        ));
+    }
+}
+
+/// Finds the files named by `paths`: files as given, directories' `*.json` (sub-folders with
+/// `recursive`). Keys are paths relative to the directory, without `.json`, `/`-separated.
+/// Returns the candidates and every problem found (unreadable, empty directory, duplicate key…).
+pub fn collect(paths: &[PathBuf], recursive: bool) -> (Vec<Candidate>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match fs::metadata(path) {
+            Err(e) => problems.push(format!("{}: cannot read: {e}", path.display())),
+            Ok(meta) if meta.is_dir() => {
+                let before = found.len();
+                let mut visited = HashSet::new();
+                walk(path, path, recursive, &mut visited, &mut found, &mut problems);
+                if found.len() == before {
+                    problems.push(format!(
+                        "{}: no *.json files in this directory{}",
+                        path.display(),
+                        if recursive { "" } else { " (use --recursive for sub-folders)" }
+                    ));
+                }
+            }
+            Ok(_) => match path.file_name().and_then(|n| n.to_str()) {
+                Some(name) => found.push(Candidate {
+                    key: name.strip_suffix(".json").unwrap_or(name).to_string(),
+                    path: path.clone(),
+                    source_file: name.to_string(),
+                }),
+                None => problems.push(format!("{}: file name is not UTF-8", path.display())),
+            },
+        }
+    }
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for c in &found {
+        if let Some(first) = seen.get(&c.key) {
+            problems.push(format!(
+                "{}: key {:?} also comes from {}",
+                c.path.display(),
+                c.key,
+                first.display()
+            ));
+        } else {
+            seen.insert(c.key.clone(), c.path.clone());
+        }
+    }
+    (found, problems)
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    recursive: bool,
+    visited: &mut HashSet<PathBuf>,
+    found: &mut Vec<Candidate>,
+    problems: &mut Vec<String>,
+) {
+    // A symlink loop would otherwise recurse forever.
+    match fs::canonicalize(dir) {
+        Ok(real) if !visited.insert(real.clone()) => {
+            problems.push(format!("{}: directory loop (symbolic link), skipped", dir.display()));
+            return;
+        }
+        Err(e) => {
+            problems.push(format!("{}: cannot read: {e}", dir.display()));
+            return;
+        }
+        Ok(_) => {}
+    }
+    let mut entries: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            problems.push(format!("{}: cannot read directory: {e}", dir.display()));
+            return;
+        }
+    };
+    entries.sort();
+    for path in entries {
+        let meta = match fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                if path.extension().is_some_and(|x| x == "json") {
+                    problems.push(format!("{}: cannot read: {e}", path.display()));
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            if recursive {
+                walk(root, &path, recursive, visited, found, problems);
+            }
+            continue;
+        }
+        let Some(relative) = path.strip_prefix(root).ok().and_then(|r| r.to_str()) else {
+            problems.push(format!("{}: file name is not UTF-8", path.display()));
+            continue;
+        };
+        let Some(key) = relative.strip_suffix(".json") else {
+            continue;
+        };
+        let key = key.replace(std::path::MAIN_SEPARATOR, "/");
+        found.push(Candidate {
+            key,
+            path: path.clone(),
+            source_file: relative.to_string(),
+        });
+    }
+}
+
+/// Reads a file that may be at most `max_size` bytes.
+fn read_limited(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
+    let file = fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max_size {
+        return Err(format!("is {len} bytes, over the limit of {max_size} (--max-size)"));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // Read one byte past the limit, in case the file grew since it was measured.
+    file.take(max_size + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > max_size {
+        return Err(format!("is over the limit of {max_size} bytes (--max-size)"));
+    }
+    Ok(bytes)
+}
+
+/// Checks one document: size, UTF-8, JSON, and what the backend can store. Returns the text.
+fn validate(bytes: &[u8], backend: Backend) -> Result<&str, String> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err("starts with a UTF-8 byte-order mark (BOM); save it without one".into());
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| format!("is not UTF-8 (invalid byte at offset {})", e.valid_up_to()))?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+        format!(
+            "invalid JSON at line {} column {}: {}",
+            e.line(),
+            e.column(),
+            strip_position(&e.to_string())
+        )
+    })?;
+    backend.json_storable(text)?;
+    Ok(text)
+}
+
+fn strip_position(message: &str) -> &str {
+    message.split(" at line ").next().unwrap_or(message)
+}
+
+fn content_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn progress(output: &Output, len: usize, what: &str) -> ProgressBar {
+    // Only on a terminal, and only when there is enough to wait for.
+    if !output.progress_allowed() || len < 200 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Validates every candidate; returns all problems, never stopping at the first.
+fn check_all(
+    candidates: Vec<Candidate>,
+    max_size: u64,
+    backend: Backend,
+    output: &Output,
+) -> (Vec<Checked>, Vec<String>) {
+    let bar = progress(output, candidates.len(), "validating");
+    let mut checked = Vec::with_capacity(candidates.len());
+    let mut problems = Vec::new();
+    for candidate in candidates {
+        bar.inc(1);
+        let verdict = read_limited(&candidate.path, max_size)
+            .and_then(|bytes| validate(&bytes, backend).map(|_| content_hash(&bytes)));
+        match verdict {
+            Ok(hash) => checked.push(Checked { candidate, hash }),
+            Err(reason) => problems.push(format!("{}: {reason}", candidate.path.display())),
+        }
+    }
+    bar.finish_and_clear();
+    (checked, problems)
+}
+
+pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
+    let tenant = tenant_id(ctx, args.tenant.as_deref())?;
+    let db = ctx.open(Access::ReadWrite)?;
+    let mut conn = db.connect()?;
+    db::require_migrated(&mut conn, &db.display)?;
+    let backend = conn.backend();
+
+    let (candidates, mut problems) = collect(&args.paths, args.recursive);
+    let (checked, bad_files) = check_all(candidates, args.max_size, backend, &ctx.output);
+    problems.extend(bad_files);
+    if !problems.is_empty() {
+        bail!(
+            "nothing was imported: {} problem(s) with the input files:\n  {}",
+            problems.len(),
+            problems.join("\n  ")
+        );
+    }
+    ctx.output.debug(format!("{} file(s) valid", checked.len()));
+
+    let configs = if args.dry_run {
+        require_tenant(&mut conn, &tenant, false)?;
+        let existing = existing_hashes(&mut conn, &tenant)?;
+        plan(&checked, &existing, args.on_conflict, &tenant)?
+            .into_iter()
+            .map(|(c, outcome)| row(&c.candidate, outcome))
+            .collect()
+    } else {
+        conn.transaction(|conn| {
+            require_tenant(conn, &tenant, true)?;
+            let existing = existing_hashes(conn, &tenant)?;
+            let planned = plan(&checked, &existing, args.on_conflict, &tenant)?;
+            write_all(conn, backend, &tenant, &planned, args.max_size, &ctx.output)
+        })?
+    };
+
+    let mut summary = ImportSummary::default();
+    for r in &configs {
+        match r.result {
+            Outcome::Inserted => summary.inserted += 1,
+            Outcome::Updated => summary.updated += 1,
+            Outcome::Unchanged => summary.unchanged += 1,
+            Outcome::Skipped => summary.skipped += 1,
+        }
+    }
+    ctx.output.emit(&ImportReport {
+        database: db.display.clone(),
+        tenant,
+        dry_run: args.dry_run,
+        files: configs.len(),
+        summary,
+        configs,
+    })?;
+    Ok(exit::OK)
+}
+
+fn row(c: &Candidate, result: Outcome) -> ConfigRow {
+    ConfigRow {
+        key: c.key.clone(),
+        file: c.path.display().to_string(),
+        result,
+    }
+}
+
+/// Checks that the tenant exists; inside the write transaction also locks it (see
+/// `db::lock_tenant`), so concurrent imports into one tenant run one after another.
+fn require_tenant(conn: &mut AnyConnection, tenant: &str, lock: bool) -> Result<()> {
+    let exists = if lock {
+        db::lock_tenant(conn, tenant)?
+    } else {
+        db::tenant_exists(conn, tenant)?
+    };
+    if !exists {
+        bail!(
+            "tenant {tenant} does not exist: create it first with `agentdb init-tenant --tenant-id {tenant}`"
+        );
+    }
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct HashRow {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = Text)]
+    content_hash: String,
+}
+
+fn existing_hashes(conn: &mut AnyConnection, tenant: &str) -> Result<HashMap<String, String>> {
+    let rows: Vec<HashRow> =
+        diesel::sql_query("SELECT key, content_hash FROM tenant_configs WHERE tenant_id = $1")
+            .bind::<Text, _>(tenant)
+            .load(conn)
+            .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
+    Ok(rows.into_iter().map(|r| (r.key, r.content_hash)).collect())
+}
+
+/// Decides each file's outcome against what is stored. `--on-conflict fail` refuses the whole
+/// import, naming every key that exists with other content.
+fn plan<'a>(
+    checked: &'a [Checked],
+    existing: &HashMap<String, String>,
+    on_conflict: OnConflict,
+    tenant: &str,
+) -> Result<Vec<(&'a Checked, Outcome)>> {
+    let mut conflicts = Vec::new();
+    let planned: Vec<(&Checked, Outcome)> = checked
+        .iter()
+        .map(|c| {
+            let outcome = match existing.get(&c.candidate.key) {
+                None => Outcome::Inserted,
+                Some(h) if *h == c.hash => Outcome::Unchanged,
+                Some(_) => match on_conflict {
+                    OnConflict::Replace => Outcome::Updated,
+                    OnConflict::Skip => Outcome::Skipped,
+                    OnConflict::Fail => {
+                        conflicts.push(c.candidate.key.clone());
+                        Outcome::Skipped
+                    }
+                },
+            };
+            (c, outcome)
+        })
+        .collect();
+    if !conflicts.is_empty() {
+        bail!(
+            "nothing was imported: tenant {tenant} already has other content for {} key(s) (--on-conflict fail): {}",
+            conflicts.len(),
+            conflicts.join(", ")
+        );
+    }
+    Ok(planned)
+}
+
+/// Writes the planned rows. Each file is read again (one document in memory at a time) and
+/// must still be what was validated.
+fn write_all(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    tenant: &str,
+    planned: &[(&Checked, Outcome)],
+    max_size: u64,
+    output: &Output,
+) -> Result<Vec<ConfigRow>> {
+    let insert = format!(
+        "INSERT INTO tenant_configs (tenant_id, key, value, source_file, content_hash) \
+         VALUES ($1, $2, {}, $4, $5)",
+        backend.json_param(3)
+    );
+    let update = format!(
+        "UPDATE tenant_configs SET value = {}, source_file = $2, content_hash = $3, updated_at = {} \
+         WHERE tenant_id = $4 AND key = $5",
+        backend.json_param(1),
+        backend.now()
+    );
+    let bar = progress(output, planned.len(), "importing");
+    let mut rows = Vec::with_capacity(planned.len());
+    for (checked, outcome) in planned {
+        bar.inc(1);
+        let c = &checked.candidate;
+        if matches!(outcome, Outcome::Inserted | Outcome::Updated) {
+            let bytes = read_limited(&c.path, max_size)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", c.path.display()))?;
+            if content_hash(&bytes) != checked.hash {
+                bail!(
+                    "{} changed while it was being imported; nothing was imported, run again",
+                    c.path.display()
+                );
+            }
+            let value = std::str::from_utf8(&bytes).expect("validated as UTF-8");
+            let result = if *outcome == Outcome::Inserted {
+                diesel::sql_query(&insert)
+                    .bind::<Text, _>(tenant)
+                    .bind::<Text, _>(&c.key)
+                    .bind::<Text, _>(value)
+                    .bind::<Text, _>(&c.source_file)
+                    .bind::<Text, _>(&checked.hash)
+                    .execute(conn)
+            } else {
+                diesel::sql_query(&update)
+                    .bind::<Text, _>(value)
+                    .bind::<Text, _>(&c.source_file)
+                    .bind::<Text, _>(&checked.hash)
+                    .bind::<Text, _>(tenant)
+                    .bind::<Text, _>(&c.key)
+                    .execute(conn)
+            };
+            result.with_context(|| {
+                format!("cannot store config {:?} from {}", c.key, c.path.display())
+            })?;
+        }
+        rows.push(row(c, *outcome));
+    }
+    bar.finish_and_clear();
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_messages() {
+        let pg = Backend::Postgres;
+        assert!(validate(b"{\"a\": 1}", pg).is_ok());
+        let e = validate(b"{\n  \"a\": 1,\n}", pg).unwrap_err();
+        assert!(e.starts_with("invalid JSON at line 3 column 1"), "{e}");
+        assert!(validate(b"", pg).unwrap_err().contains("line 1 column 0"));
+        assert!(validate(b"\xEF\xBB\xBF{}", pg).unwrap_err().contains("BOM"));
+        assert!(validate(b"{\"a\": \"\xff\"}", pg).unwrap_err().contains("offset 7"));
+        assert!(validate(br#"{"a": "\u0000"}"#, pg).unwrap_err().contains("jsonb"));
+        assert!(validate(br#"{"a": "\u0000"}"#, Backend::Sqlite).is_ok());
+    }
+}
