@@ -52,7 +52,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Apply pending migrations in one transaction, under a lock safe for many pods
-    #[command(after_help = "Example:\n  agentdb migrate --lock-timeout 120\n  agentdb -d postgres://app@db/agents migrate --dry-run")]
+    #[command(
+        after_help = "Example:\n  agentdb migrate --lock-timeout 120\n  agentdb -d postgres://app@db/agents migrate --dry-run"
+    )]
     Migrate(MigrateArgs),
 
     /// Revert the last applied migrations (refused in production without --yes)
@@ -60,15 +62,21 @@ pub enum Command {
     Rollback(RollbackArgs),
 
     /// List every migration: applied (with time), pending, or unknown to this binary
-    #[command(after_help = "Example:\n  agentdb status --check || exit 1   # CI gate: exit 3 while migrations are pending")]
+    #[command(
+        after_help = "Example:\n  agentdb status --check || exit 1   # CI gate: exit 3 while migrations are pending"
+    )]
     Status(StatusArgs),
 
     /// Create the tenant and its default thread (idempotent)
-    #[command(after_help = "Example:\n  agentdb init-tenant --tenant-id acme --name 'Acme Inc' --generate-api-key")]
+    #[command(
+        after_help = "Example:\n  agentdb init-tenant --tenant-id acme --name 'Acme Inc' --generate-api-key"
+    )]
     InitTenant(InitTenantArgs),
 
     /// Import JSON files (tokens, credentials) into a tenant's configs, all or nothing
-    #[command(after_help = "Example:\n  agentdb import-configs --tenant acme --recursive ./config")]
+    #[command(
+        after_help = "Example:\n  agentdb import-configs --tenant acme --recursive ./config"
+    )]
     ImportConfigs(ImportConfigsArgs),
 
     /// Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data
@@ -76,11 +84,15 @@ pub enum Command {
     Stats(StatsArgs),
 
     /// Check connectivity, schema state and backend health (readiness probe)
-    #[command(after_help = "Example:\n  agentdb health --timeout 3 --require-migrated --format json | jq .status")]
+    #[command(
+        after_help = "Example:\n  agentdb health --timeout 3 --require-migrated --format json | jq .status"
+    )]
     Health(HealthArgs),
 
     /// Print the shell completion script
-    #[command(after_help = "Example:\n  agentdb completions bash > /etc/bash_completion.d/agentdb")]
+    #[command(
+        after_help = "Example:\n  agentdb completions bash > /etc/bash_completion.d/agentdb"
+    )]
     Completions(CompletionsArgs),
 }
 

@@ -94,10 +94,13 @@ impl Target {
         } else {
             name.to_string()
         };
-        Some(percent_encoding::percent_decode_str(&name).decode_utf8_lossy().into_owned())
+        Some(
+            percent_encoding::percent_decode_str(&name)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
     }
 }
-
 
 /// Replaces the password of a URL with `***`. Anything that does not parse as a URL is returned
 /// with everything between `://` and `@` masked, so a malformed URL cannot leak either.
@@ -172,9 +175,7 @@ pub fn parse_database_url(raw: &str) -> Result<Target, UsageError> {
 }
 
 fn driver_ok(driver: Option<&str>) -> bool {
-    driver.is_none_or(|d| {
-        !d.is_empty() && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
+    driver.is_none_or(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
 }
 
 /// A Windows-style drive letter is the only ':' a bare path may carry before a separator.
@@ -345,9 +346,12 @@ impl Settings {
         if let Some(ms) = first_number(env, &["SQLITE_BUSY_TIMEOUT"])? {
             s.busy_timeout = Duration::from_millis(ms as u64);
         }
-        s.sql_echo = env
-            .get("SQL_ECHO")
-            .is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"));
+        s.sql_echo = env.get("SQL_ECHO").is_some_and(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        });
         Ok(s)
     }
 
@@ -530,9 +534,15 @@ mod tests {
         );
         rest.remove("DATABASE_PASSWORD");
         let r = resolve(None, &rest).unwrap();
-        assert_eq!((r.target, r.source), (file("/tmp/four.db"), Source::DatabasePath));
+        assert_eq!(
+            (r.target, r.source),
+            (file("/tmp/four.db"), Source::DatabasePath)
+        );
         let r = resolve(None, &env(&[])).unwrap();
-        assert_eq!((r.target, r.source), (file("./agentdb.db"), Source::Default));
+        assert_eq!(
+            (r.target, r.source),
+            (file("./agentdb.db"), Source::Default)
+        );
     }
 
     #[test]
@@ -549,10 +559,17 @@ mod tests {
             r.target,
             Target::Postgres("postgresql://svc:p%40ss%3Aw%2Frd@db.internal:6432/agents".into())
         );
-        assert_eq!(r.target.redacted(), "postgresql://svc:***@db.internal:6432/agents");
+        assert_eq!(
+            r.target.redacted(),
+            "postgresql://svc:***@db.internal:6432/agents"
+        );
         let missing_name = env(&[("DATABASE_PASSWORD", "x")]);
         assert!(resolve(None, &missing_name).is_err());
-        let bad_port = env(&[("DATABASE_PASSWORD", "x"), ("DATABASE_NAME", "d"), ("DATABASE_PORT", "x")]);
+        let bad_port = env(&[
+            ("DATABASE_PASSWORD", "x"),
+            ("DATABASE_NAME", "d"),
+            ("DATABASE_PORT", "x"),
+        ]);
         assert!(resolve(None, &bad_port).is_err());
     }
 

@@ -148,7 +148,10 @@ fn with_connect_timeout(url: &str, timeout: Duration) -> String {
 fn prepare_sqlite_file(path: &Path, access: Access) -> Result<()> {
     if path.exists() {
         if path.is_dir() {
-            bail!("SQLite path {} is a directory, not a database file", path.display());
+            bail!(
+                "SQLite path {} is a directory, not a database file",
+                path.display()
+            );
         }
         return Ok(());
     }
@@ -221,16 +224,15 @@ impl ManageConnection for Manager {
 pub fn establish(target: &Target, settings: &Settings) -> Result<AnyConnection> {
     match target {
         Target::Postgres(url) => establish_postgres(url, settings).map(AnyConnection::Postgresql),
-        Target::Sqlite(location) => {
-            establish_sqlite(location, settings).map(AnyConnection::Sqlite)
-        }
+        Target::Sqlite(location) => establish_sqlite(location, settings).map(AnyConnection::Sqlite),
     }
 }
 
 /// A PostgreSQL connection safe behind a transaction-pooling proxy: diesel's named
 /// prepared statements would collide between clients of one server connection in PgBouncer.
 pub fn establish_postgres(url: &str, settings: &Settings) -> Result<PgConnection> {
-    let mut conn = PgConnection::establish(url).map_err(|e| explain_postgres_error(url, &e.to_string()))?;
+    let mut conn =
+        PgConnection::establish(url).map_err(|e| explain_postgres_error(url, &e.to_string()))?;
     conn.set_prepared_statement_cache_size(CacheSize::Disabled);
     if settings.sql_echo {
         conn.set_instrumentation(echo_sql);
@@ -250,14 +252,14 @@ fn explain_postgres_error(url: &str, message: &str) -> anyhow::Error {
     if message.contains("password authentication failed") {
         return anyhow!("{message}\nhint: check the user and password in the database URL");
     }
-    if message.contains("Connection refused") || message.contains("could not connect") {
-        return anyhow!("{message}\nhint: is the server running and accepting TCP/IP connections at that host and port?");
-    }
     anyhow!("{message}")
 }
 
 /// A SQLite connection with the pragmas of contract §2.
-pub fn establish_sqlite(location: &SqliteLocation, settings: &Settings) -> Result<SqliteConnection> {
+pub fn establish_sqlite(
+    location: &SqliteLocation,
+    settings: &Settings,
+) -> Result<SqliteConnection> {
     let name = match location {
         SqliteLocation::Memory => ":memory:".to_string(),
         SqliteLocation::File(path) => path
@@ -410,7 +412,10 @@ impl SchemaConnection for SqliteConnection {
         lock_timeout: Duration,
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
-        self.batch_execute(&format!("PRAGMA busy_timeout = {}", lock_timeout.as_millis()))?;
+        self.batch_execute(&format!(
+            "PRAGMA busy_timeout = {}",
+            lock_timeout.as_millis()
+        ))?;
         self.immediate_transaction(f)
             .map_err(|e| lock_error(e, lock_timeout))
     }
@@ -487,9 +492,9 @@ impl Backend {
     /// A timestamp expression read as UTC ISO-8601 text.
     pub fn timestamp_text(self, expr: &str) -> String {
         match self {
-            Backend::Postgres => format!(
-                "to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-            ),
+            Backend::Postgres => {
+                format!("to_char(({expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')")
+            }
             Backend::Sqlite => format!("({expr})"),
         }
     }
@@ -517,9 +522,7 @@ impl Backend {
     /// refuses the NUL character (`\u0000`) that JSON itself allows.
     pub fn json_storable(self, text: &str) -> std::result::Result<(), String> {
         if self == Backend::Postgres && text.contains("\\u0000") {
-            return Err(
-                "contains \\u0000, which PostgreSQL's jsonb cannot store".to_string(),
-            );
+            return Err("contains \\u0000, which PostgreSQL's jsonb cannot store".to_string());
         }
         Ok(())
     }
@@ -571,4 +574,85 @@ pub fn count(conn: &mut AnyConnection, sql: &str) -> Result<i64> {
         .get_result(conn)
         .with_context(|| format!("query failed: {sql}"))?;
     Ok(row.n)
+}
+
+/// The server's version: PostgreSQL's `server_version`, or the SQLite library's.
+pub fn server_version(conn: &mut AnyConnection) -> Result<String> {
+    let sql = match conn.backend() {
+        Backend::Postgres => "SELECT 'PostgreSQL ' || current_setting('server_version') AS value",
+        Backend::Sqlite => "SELECT 'SQLite ' || sqlite_version() AS value",
+    };
+    let row: TextRow = diesel::sql_query(sql)
+        .get_result(conn)
+        .context("cannot read the server version")?;
+    Ok(row.value)
+}
+
+/// What `health` inspects beyond the common checks, per backend.
+#[derive(Debug)]
+pub enum BackendProbe {
+    Sqlite {
+        /// `PRAGMA quick_check`: `ok`, or the problems found.
+        quick_check: String,
+        journal_mode: String,
+    },
+    Postgres {
+        in_recovery: bool,
+        connections: i64,
+        max_connections: i64,
+    },
+}
+
+#[derive(QueryableByName)]
+struct PgProbeRow {
+    #[diesel(sql_type = Bool)]
+    in_recovery: bool,
+    #[diesel(sql_type = BigInt)]
+    connections: i64,
+    #[diesel(sql_type = BigInt)]
+    max_connections: i64,
+}
+
+pub fn probe(conn: &mut AnyConnection) -> Result<BackendProbe> {
+    match conn.backend() {
+        Backend::Sqlite => {
+            let rows: Vec<TextRow> =
+                diesel::sql_query("SELECT quick_check AS value FROM pragma_quick_check")
+                    .load(conn)
+                    .context("PRAGMA quick_check failed")?;
+            let journal: TextRow =
+                diesel::sql_query("SELECT journal_mode AS value FROM pragma_journal_mode")
+                    .get_result(conn)
+                    .context("cannot read the journal mode")?;
+            Ok(BackendProbe::Sqlite {
+                quick_check: rows
+                    .into_iter()
+                    .map(|r| r.value)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                journal_mode: journal.value,
+            })
+        }
+        Backend::Postgres => {
+            let row: PgProbeRow = diesel::sql_query(
+                "SELECT pg_is_in_recovery() AS in_recovery, \
+                 (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS connections, \
+                 current_setting('max_connections')::bigint AS max_connections",
+            )
+            .get_result(conn)
+            .context("cannot read the server state")?;
+            Ok(BackendProbe::Postgres {
+                in_recovery: row.in_recovery,
+                connections: row.connections,
+                max_connections: row.max_connections,
+            })
+        }
+    }
+}
+
+/// A row of one text column named `value`.
+#[derive(QueryableByName, Debug)]
+pub struct TextRow {
+    #[diesel(sql_type = Text)]
+    pub value: String,
 }

@@ -23,12 +23,18 @@ fn every_sqlite_url_form_opens_the_file_it_names() {
         ("sqlite://two.db", d.join("two.db")),
         ("sqlite:colon.db", d.join("colon.db")),
         ("./data/bare.db", d.join("data/bare.db")),
-        (&d.join("var/lib/x.sqlite3").display().to_string() as &str, d.join("var/lib/x.sqlite3")),
+        (
+            &d.join("var/lib/x.sqlite3").display().to_string() as &str,
+            d.join("var/lib/x.sqlite3"),
+        ),
     ];
     for (url, file) in cases {
         migrate_in(d, url);
         assert!(file.exists(), "{url} should create {}", file.display());
-        agentdb(d).args(["-d", url, "status", "--check"]).assert().code(0);
+        agentdb(d)
+            .args(["-d", url, "status", "--check"])
+            .assert()
+            .code(0);
     }
     // Nothing was created anywhere else (e.g. a file literally named after the URL).
     assert!(!d.join("sqlite:colon.db").exists());
@@ -38,7 +44,10 @@ fn every_sqlite_url_form_opens_the_file_it_names() {
 #[test]
 fn in_memory_sqlite_creates_no_file() {
     let dir = tempfile::TempDir::new().unwrap();
-    let out = agentdb(dir.path()).args(["-d", "sqlite::memory:", "--format", "json", "migrate"]).output().unwrap();
+    let out = agentdb(dir.path())
+        .args(["-d", "sqlite::memory:", "--format", "json", "migrate"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert_eq!(json_of(&out)["up_to_date"], false);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
@@ -51,21 +60,38 @@ fn the_default_is_agentdb_db_in_the_working_directory() {
     let file = dir.path().join("agentdb.db");
     assert!(file.exists());
     // It holds hashes and tokens: owner-only.
-    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
-    agentdb(dir.path()).args(["status", "--check"]).assert().code(0);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    agentdb(dir.path())
+        .args(["status", "--check"])
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn read_only_commands_never_create_the_sqlite_file() {
     let dir = tempfile::TempDir::new().unwrap();
     for args in [&["status"][..], &["status", "--check"]] {
-        let out = agentdb(dir.path()).args(["-d", "sqlite:///missing/x.db"]).args(args).output().unwrap();
+        let out = agentdb(dir.path())
+            .args(["-d", "sqlite:///missing/x.db"])
+            .args(args)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1));
         let err = stderr_of(&out);
-        assert!(err.contains("missing/x.db") && err.contains("does not exist"), "{err}");
+        assert!(
+            err.contains("missing/x.db") && err.contains("does not exist"),
+            "{err}"
+        );
         assert!(err.contains("agentdb migrate"), "{err}");
     }
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing may be created");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing may be created"
+    );
 }
 
 #[test]
@@ -73,7 +99,11 @@ fn environment_sources_in_order() {
     let dir = tempfile::TempDir::new().unwrap();
     let d = dir.path();
     // DATABASE_PATH
-    agentdb(d).env("DATABASE_PATH", "by_path.db").arg("migrate").assert().success();
+    agentdb(d)
+        .env("DATABASE_PATH", "by_path.db")
+        .arg("migrate")
+        .assert()
+        .success();
     assert!(d.join("by_path.db").exists());
     // DATABASE_URL beats DATABASE_PATH.
     agentdb(d)
@@ -98,18 +128,32 @@ fn environment_sources_in_order() {
 fn dotenv_is_read_and_the_environment_wins() {
     let dir = tempfile::TempDir::new().unwrap();
     let d = dir.path();
-    write_file(d, ".env", "DATABASE_URL=sqlite:///from_dotenv.db\nAGENTDB_FORMAT=json\n");
+    write_file(
+        d,
+        ".env",
+        "DATABASE_URL=sqlite:///from_dotenv.db\nAGENTDB_FORMAT=json\n",
+    );
     let out = agentdb(d).arg("migrate").output().unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     assert!(d.join("from_dotenv.db").exists());
     json_of(&out); // AGENTDB_FORMAT from .env
-    agentdb(d).env("DATABASE_URL", "sqlite:///from_env.db").arg("migrate").assert().success();
+    agentdb(d)
+        .env("DATABASE_URL", "sqlite:///from_env.db")
+        .arg("migrate")
+        .assert()
+        .success();
     assert!(d.join("from_env.db").exists());
     // --env-file names another file, and ./.env is then not read.
     write_file(d, "prod.env", "DATABASE_PATH=from_env_file.db\n");
-    agentdb(d).args(["--env-file", "prod.env", "migrate"]).assert().success();
+    agentdb(d)
+        .args(["--env-file", "prod.env", "migrate"])
+        .assert()
+        .success();
     assert!(d.join("from_env_file.db").exists());
-    let out = agentdb(d).args(["--env-file", "nope.env", "status"]).output().unwrap();
+    let out = agentdb(d)
+        .args(["--env-file", "nope.env", "status"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr_of(&out).contains("nope.env"));
 }
@@ -117,19 +161,44 @@ fn dotenv_is_read_and_the_environment_wins() {
 #[test]
 fn unaccepted_urls_exit_2_with_the_accepted_forms_and_no_password() {
     let dir = tempfile::TempDir::new().unwrap();
-    for url in ["mysql://root:Sup3rSecret@db/app", "postgress://u:Sup3rSecret@h/db", "redis://:Sup3rSecret@h"] {
-        let out = agentdb(dir.path()).args(["-d", url, "status"]).output().unwrap();
+    for url in [
+        "mysql://root:Sup3rSecret@db/app",
+        "postgress://u:Sup3rSecret@h/db",
+        "redis://:Sup3rSecret@h",
+    ] {
+        let out = agentdb(dir.path())
+            .args(["-d", url, "status"])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{url}");
         let err = stderr_of(&out);
         assert!(err.contains("accepted forms"), "{err}");
-        assert!(!err.contains("Sup3rSecret") && !stdout_of(&out).contains("Sup3rSecret"), "{err}");
+        assert!(
+            !err.contains("Sup3rSecret") && !stdout_of(&out).contains("Sup3rSecret"),
+            "{err}"
+        );
     }
-    let out = agentdb(dir.path()).env("DATABASE_URL", "mysql://x/y").arg("migrate").output().unwrap();
+    let out = agentdb(dir.path())
+        .env("DATABASE_URL", "mysql://x/y")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no fallback to SQLite");
-    let out = agentdb(dir.path()).env("AGENTDB_FORMAT", "yaml").arg("status").output().unwrap();
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no fallback to SQLite"
+    );
+    let out = agentdb(dir.path())
+        .env("AGENTDB_FORMAT", "yaml")
+        .arg("status")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    agentdb(dir.path()).args(["status", "--bogus-flag"]).assert().code(2);
+    agentdb(dir.path())
+        .args(["status", "--bogus-flag"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -139,17 +208,37 @@ fn postgres_url_forms_and_database_parts() {
     let base = url::Url::parse(&db.url).unwrap();
     let host = base.host_str().unwrap().to_string();
     let port = base.port().unwrap_or(5432).to_string();
-    let user = if base.username().is_empty() { "postgres".to_string() } else { base.username().to_string() };
+    let user = if base.username().is_empty() {
+        "postgres".to_string()
+    } else {
+        base.username().to_string()
+    };
     let rest = db.url.split_once("://").unwrap().1.to_string();
-    for scheme in ["postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg", "postgresql+psycopg2"] {
+    for scheme in [
+        "postgres",
+        "postgresql",
+        "postgresql+asyncpg",
+        "postgresql+psycopg",
+        "postgresql+psycopg2",
+    ] {
         let url = format!("{scheme}://{rest}");
-        let out = agentdb(db.dir.path()).args(["-d", &url, "migrate"]).output().unwrap();
+        let out = agentdb(db.dir.path())
+            .args(["-d", &url, "migrate"])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{url}: {}", stderr_of(&out));
     }
     let with_query = format!("{}?sslmode=disable&application_name=agentdb-test", db.url);
-    agentdb(db.dir.path()).args(["-d", &with_query, "status", "--check"]).assert().code(0);
+    agentdb(db.dir.path())
+        .args(["-d", &with_query, "status", "--check"])
+        .assert()
+        .code(0);
     // POSTGRES_URI and DATABASE_* parts (the test server trusts, so any password is accepted).
-    agentdb(db.dir.path()).env("POSTGRES_URI", &db.url).args(["status", "--check"]).assert().code(0);
+    agentdb(db.dir.path())
+        .env("POSTGRES_URI", &db.url)
+        .args(["status", "--check"])
+        .assert()
+        .code(0);
     agentdb(db.dir.path())
         .env("DATABASE_PASSWORD", "irrelevant-under-trust")
         .env("DATABASE_HOST", &host)
@@ -159,7 +248,11 @@ fn postgres_url_forms_and_database_parts() {
         .args(["status", "--check"])
         .assert()
         .code(0);
-    let out = agentdb(db.dir.path()).env("POSTGRES_URI", "sqlite:x.db").arg("status").output().unwrap();
+    let out = agentdb(db.dir.path())
+        .env("POSTGRES_URI", "sqlite:x.db")
+        .arg("status")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -168,10 +261,16 @@ fn a_missing_postgres_database_is_named_with_how_to_create_it() {
     let Some(db) = TestDb::postgres() else { return };
     let missing = database_url(&db.url, "agentdb_no_such_database");
     for cmd in ["status", "migrate"] {
-        let out = agentdb(db.dir.path()).args(["-d", &missing, cmd]).output().unwrap();
+        let out = agentdb(db.dir.path())
+            .args(["-d", &missing, cmd])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(1), "{cmd}");
         let err = stderr_of(&out);
-        assert!(err.contains("\"agentdb_no_such_database\" does not exist"), "{err}");
+        assert!(
+            err.contains("\"agentdb_no_such_database\" does not exist"),
+            "{err}"
+        );
         assert!(err.contains("createdb agentdb_no_such_database"), "{err}");
     }
 }
@@ -182,7 +281,10 @@ fn an_unreachable_postgres_server_fails_fast_with_the_address() {
     let port = free_port();
     let url = format!("postgres://agent:Hunter2pw@127.0.0.1:{port}/db");
     let started = std::time::Instant::now();
-    let out = agentdb(dir.path()).args(["-d", &url, "status"]).output().unwrap();
+    let out = agentdb(dir.path())
+        .args(["-d", &url, "status"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     assert!(err.contains(&port.to_string()), "{err}");
@@ -206,7 +308,11 @@ fn the_password_is_never_printed() {
         vec!["-v", "status", "--check"],
     ];
     for args in runs {
-        let out = agentdb(db.dir.path()).args(["-d", &url]).args(&args).output().unwrap();
+        let out = agentdb(db.dir.path())
+            .args(["-d", &url])
+            .args(&args)
+            .output()
+            .unwrap();
         let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
         assert!(!all.contains("TopSecretPw9"), "{args:?} leaked: {all}");
         assert!(all.contains("***"), "{args:?} shows no redacted URL: {all}");
@@ -216,7 +322,10 @@ fn the_password_is_never_printed() {
         u.set_path("agentdb_missing_db");
         u.to_string()
     };
-    let out = agentdb(db.dir.path()).args(["-d", &missing, "-v", "status"]).output().unwrap();
+    let out = agentdb(db.dir.path())
+        .args(["-d", &missing, "-v", "status"])
+        .output()
+        .unwrap();
     let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
     assert!(!all.contains("TopSecretPw9"), "{all}");
 }

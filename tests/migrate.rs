@@ -29,13 +29,20 @@ fn expected_versions() -> Vec<String> {
 fn assert_fully_migrated(db: &TestDb) {
     let tables = db.tables();
     for t in SCHEMA_TABLES {
-        assert!(tables.contains(&t.to_string()), "table {t} missing: {tables:?}");
+        assert!(
+            tables.contains(&t.to_string()),
+            "table {t} missing: {tables:?}"
+        );
     }
     assert_eq!(db.applied_versions(), expected_versions());
 }
 
 both_backends!(fresh_migrate_then_rerun_is_a_no_op, |db| {
-    let out = db.cmd().args(["--format", "json", "migrate"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["--format", "json", "migrate"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let report = json_of(&out);
     assert_eq!(report["up_to_date"], false);
@@ -49,7 +56,11 @@ both_backends!(fresh_migrate_then_rerun_is_a_no_op, |db| {
     assert!(report["applied"][0]["duration_ms"].as_f64().is_some());
     assert_fully_migrated(&db);
 
-    let again = db.cmd().args(["--format", "json", "migrate"]).output().unwrap();
+    let again = db
+        .cmd()
+        .args(["--format", "json", "migrate"])
+        .output()
+        .unwrap();
     assert!(again.status.success());
     let report = json_of(&again);
     assert_eq!(report["up_to_date"], true);
@@ -65,16 +76,26 @@ both_backends!(status_json_and_check_exit_codes, |db| {
         // An empty existing file: nothing applied yet.
         std::fs::write(db.path(), b"").unwrap();
     }
-    let before = db.cmd().args(["status", "--check", "--format", "json"]).output().unwrap();
+    let before = db
+        .cmd()
+        .args(["status", "--check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(before.status.code(), Some(3), "{}", stderr_of(&before));
     let report = json_of(&before);
     assert_eq!(report["summary"]["pending"], expected_versions().len());
     assert_eq!(report["up_to_date"], false);
     // status must not have created the history table.
-    assert!(!db.tables().contains(&"__diesel_schema_migrations".to_string()));
+    assert!(!db
+        .tables()
+        .contains(&"__diesel_schema_migrations".to_string()));
 
     db.cmd().arg("migrate").assert().success();
-    let after = db.cmd().args(["status", "--check", "--format", "json"]).output().unwrap();
+    let after = db
+        .cmd()
+        .args(["status", "--check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(after.status.code(), Some(0));
     let report = json_of(&after);
     assert_eq!(report["summary"]["applied"], expected_versions().len());
@@ -91,7 +112,11 @@ both_backends!(status_json_and_check_exit_codes, |db| {
 
 both_backends!(rollback_and_reapply, |db| {
     db.cmd().arg("migrate").assert().success();
-    let out = db.cmd().args(["--format", "json", "rollback", "--steps", "2"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["--format", "json", "rollback", "--steps", "2"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
     let reverted = json_of(&out)["reverted"].as_array().unwrap().clone();
     let versions = expected_versions();
@@ -108,35 +133,66 @@ both_backends!(rollback_and_reapply, |db| {
     assert_fully_migrated(&db);
 
     // Rolling back more than is applied reverts everything there is.
-    db.cmd().args(["rollback", "--steps", "10"]).assert().success();
+    db.cmd()
+        .args(["rollback", "--steps", "10"])
+        .assert()
+        .success();
     assert!(db.applied_versions().is_empty());
-    db.cmd().arg("rollback").assert().success().stdout(predicates::str::contains("Nothing to roll back"));
+    db.cmd()
+        .arg("rollback")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Nothing to roll back"));
 });
 
 both_backends!(rollback_is_guarded_in_production, |db| {
     db.cmd().arg("migrate").assert().success();
-    let out = db.cmd().env("ENV", "production").arg("rollback").output().unwrap();
+    let out = db
+        .cmd()
+        .env("ENV", "production")
+        .arg("rollback")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("--yes"));
     assert_eq!(db.applied_versions(), expected_versions());
-    db.cmd().env("APP_ENV", "production").args(["rollback", "--yes"]).assert().success();
+    db.cmd()
+        .env("APP_ENV", "production")
+        .args(["rollback", "--yes"])
+        .assert()
+        .success();
     assert_eq!(db.applied_versions().len(), expected_versions().len() - 1);
 });
 
 both_backends!(dry_runs_change_nothing, |db| {
     if db.kind == Kind::Sqlite {
         let out = db.cmd().args(["migrate", "--dry-run"]).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "dry run must not create the file");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "dry run must not create the file"
+        );
         assert!(!db.path().exists());
         std::fs::write(db.path(), b"").unwrap();
     }
-    let out = db.cmd().args(["--format", "json", "migrate", "--dry-run"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["--format", "json", "migrate", "--dry-run"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr_of(&out));
-    assert_eq!(json_of(&out)["applied"].as_array().unwrap().len(), expected_versions().len());
+    assert_eq!(
+        json_of(&out)["applied"].as_array().unwrap().len(),
+        expected_versions().len()
+    );
     assert!(db.tables().is_empty(), "{:?}", db.tables());
 
     db.cmd().arg("migrate").assert().success();
-    let out = db.cmd().args(["--format", "json", "rollback", "--dry-run", "--steps", "3"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["--format", "json", "rollback", "--dry-run", "--steps", "3"])
+        .output()
+        .unwrap();
     assert_eq!(json_of(&out)["reverted"].as_array().unwrap().len(), 3);
     assert_fully_migrated(&db);
 });
@@ -146,8 +202,16 @@ both_backends!(database_from_a_newer_agentdb_is_refused, |db| {
     db.exec("INSERT INTO __diesel_schema_migrations (version) VALUES ('99990101000000')");
     let out = db.cmd().arg("migrate").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("newer agentdb"), "{}", stderr_of(&out));
-    let out = db.cmd().args(["--format", "json", "status", "--check"]).output().unwrap();
+    assert!(
+        stderr_of(&out).contains("newer agentdb"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = db
+        .cmd()
+        .args(["--format", "json", "status", "--check"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let report = json_of(&out);
     assert_eq!(report["summary"]["unknown"], 1);
@@ -174,7 +238,9 @@ both_backends!(cross_tenant_references_are_rejected, |db| {
         .try_exec("INSERT INTO runs (tenant_id, id, thread_id) VALUES ('alpha', 'r1', 't1')")
         .unwrap_err();
     assert!(err.to_lowercase().contains("foreign key"), "{err}");
-    assert!(db.try_exec("INSERT INTO tenants (id, name) VALUES ('Bad Id', 'x')").is_err());
+    assert!(db
+        .try_exec("INSERT INTO tenants (id, name) VALUES ('Bad Id', 'x')")
+        .is_err());
     // Deleting a thread deletes its messages.
     db.exec("DELETE FROM threads WHERE tenant_id = 'beta' AND id = 't1'");
     assert_eq!(db.scalar("SELECT count(*) AS v FROM messages"), 0);
@@ -194,9 +260,18 @@ both_backends!(eight_concurrent_migrates_apply_each_migration_once, |db| {
     }
     let applied_total: usize = outputs
         .iter()
-        .map(|o| stdout_of(o).lines().filter(|l| l.contains("create_")).count())
+        .map(|o| {
+            stdout_of(o)
+                .lines()
+                .filter(|l| l.contains("create_"))
+                .count()
+        })
         .sum();
-    assert_eq!(applied_total, expected_versions().len(), "each migration applied exactly once");
+    assert_eq!(
+        applied_total,
+        expected_versions().len(),
+        "each migration applied exactly once"
+    );
     assert_fully_migrated(&db);
 });
 
@@ -221,10 +296,17 @@ both_backends!(lock_timeout_expires_while_another_holds_the_lock, |db| {
         out
     });
     assert_eq!(holder.status.code(), Some(1), "{}", stderr_of(&holder));
-    assert!(stderr_of(&holder).contains("another agentdb migrate"), "{}", stderr_of(&holder));
+    assert!(
+        stderr_of(&holder).contains("another agentdb migrate"),
+        "{}",
+        stderr_of(&holder)
+    );
     assert_eq!(db.applied_versions().len(), expected_versions().len() - 1);
     // Once released, the next migrate proceeds.
-    db.cmd().args(["migrate", "--lock-timeout", "5"]).assert().success();
+    db.cmd()
+        .args(["migrate", "--lock-timeout", "5"])
+        .assert()
+        .success();
     assert_fully_migrated(&db);
 });
 
@@ -265,7 +347,11 @@ both_backends!(sql_echo_goes_to_stderr_only, |db| {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(stderr_of(&out).contains("CREATE TABLE tenants"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("CREATE TABLE tenants"),
+        "{}",
+        stderr_of(&out)
+    );
     json_of(&out);
 });
 
@@ -273,12 +359,36 @@ both_backends!(sql_echo_goes_to_stderr_only, |db| {
 fn broken_migration_set() -> tempfile::TempDir {
     let dir = tempfile::TempDir::new().unwrap();
     let m = dir.path();
-    write_file(m, "2020-01-01-000001_first/up.sql", "CREATE TABLE first_table (id INTEGER PRIMARY KEY);");
-    write_file(m, "2020-01-01-000001_first/down.sql", "DROP TABLE first_table;");
-    write_file(m, "2020-01-01-000002_broken/up.sql", "CREATE TABLE second_table (id INTEGER PRIMARY KEY); INSERT INTO no_such_table VALUES (1);");
-    write_file(m, "2020-01-01-000002_broken/down.sql", "DROP TABLE second_table;");
-    write_file(m, "2020-01-01-000003_third/up.sql", "CREATE TABLE third_table (id INTEGER PRIMARY KEY);");
-    write_file(m, "2020-01-01-000003_third/down.sql", "DROP TABLE third_table;");
+    write_file(
+        m,
+        "2020-01-01-000001_first/up.sql",
+        "CREATE TABLE first_table (id INTEGER PRIMARY KEY);",
+    );
+    write_file(
+        m,
+        "2020-01-01-000001_first/down.sql",
+        "DROP TABLE first_table;",
+    );
+    write_file(
+        m,
+        "2020-01-01-000002_broken/up.sql",
+        "CREATE TABLE second_table (id INTEGER PRIMARY KEY); INSERT INTO no_such_table VALUES (1);",
+    );
+    write_file(
+        m,
+        "2020-01-01-000002_broken/down.sql",
+        "DROP TABLE second_table;",
+    );
+    write_file(
+        m,
+        "2020-01-01-000003_third/up.sql",
+        "CREATE TABLE third_table (id INTEGER PRIMARY KEY);",
+    );
+    write_file(
+        m,
+        "2020-01-01-000003_third/down.sql",
+        "DROP TABLE third_table;",
+    );
     dir
 }
 
@@ -303,7 +413,10 @@ both_backends!(a_failing_migration_leaves_none_of_the_run_applied, |db| {
     };
     let message = format!("{err:#}");
     assert!(message.contains("20200101000002"), "{message}");
-    assert!(message.contains("nothing of this run was applied"), "{message}");
+    assert!(
+        message.contains("nothing of this run was applied"),
+        "{message}"
+    );
     // Not the first migration, not even the history table: the whole run rolled back.
     assert!(db.tables().is_empty(), "{:?}", db.tables());
 });
@@ -335,10 +448,23 @@ fn both_migration_folders_list_the_same_versions_and_names() {
 #[test]
 fn schema_uses_no_name_reserved_for_other_tools() {
     let reserved = [
-        "checkpoints", "checkpoint_blobs", "checkpoint_writes", "checkpoint_migrations", "writes",
-        "store", "store_migrations", "store_vectors", "vector_migrations", "sessions", "events",
-        "app_states", "user_states", "adk_internal_metadata", "schema_migrations",
-        "_sqlx_migrations", "alembic_version",
+        "checkpoints",
+        "checkpoint_blobs",
+        "checkpoint_writes",
+        "checkpoint_migrations",
+        "writes",
+        "store",
+        "store_migrations",
+        "store_vectors",
+        "vector_migrations",
+        "sessions",
+        "events",
+        "app_states",
+        "user_states",
+        "adk_internal_metadata",
+        "schema_migrations",
+        "_sqlx_migrations",
+        "alembic_version",
     ];
     let db = TestDb::sqlite();
     db.cmd().arg("migrate").assert().success();

@@ -23,14 +23,27 @@ fn advisory_locks_held(db: &TestDb) -> i64 {
 #[test]
 fn migrate_status_rollback_through_pgbouncer() {
     let Some(db) = TestDb::postgres() else { return };
-    let Some(bouncer) = PgBouncer::start() else { return };
+    let Some(bouncer) = PgBouncer::start() else {
+        return;
+    };
     let url = bouncer.url_for(&db);
-    let run = |args: &[&str]| agentdb(db.dir.path()).args(["-d", &url]).args(args).output().unwrap();
+    let run = |args: &[&str]| {
+        agentdb(db.dir.path())
+            .args(["-d", &url])
+            .args(args)
+            .output()
+            .unwrap()
+    };
 
     let out = run(&["status", "--check"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
     let out = run(&["migrate"]);
-    assert!(out.status.success(), "{}\n{}", stderr_of(&out), bouncer.log());
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        stderr_of(&out),
+        bouncer.log()
+    );
     assert_eq!(db.applied_versions().len(), expected_count());
     // Run several commands one after another: with diesel's statement cache these collide
     // ("prepared statement __diesel_stmt_0 already exists") on reused server connections.
@@ -51,7 +64,9 @@ fn migrate_status_rollback_through_pgbouncer() {
 #[test]
 fn eight_concurrent_migrates_through_pgbouncer_leave_no_lock_behind() {
     let Some(db) = TestDb::postgres() else { return };
-    let Some(bouncer) = PgBouncer::start() else { return };
+    let Some(bouncer) = PgBouncer::start() else {
+        return;
+    };
     let url = bouncer.url_for(&db);
     // Three rounds on a fresh schema each time: every process exits 0, each migration once.
     for round in 0..3 {
@@ -61,15 +76,33 @@ fn eight_concurrent_migrates_through_pgbouncer_leave_no_lock_behind() {
             c
         });
         for out in &outputs {
-            assert!(out.status.success(), "round {round}: {}\n{}", stderr_of(out), bouncer.log());
+            assert!(
+                out.status.success(),
+                "round {round}: {}\n{}",
+                stderr_of(out),
+                bouncer.log()
+            );
         }
         let applied: usize = outputs
             .iter()
-            .map(|o| stdout_of(o).lines().filter(|l| l.contains("create_")).count())
+            .map(|o| {
+                stdout_of(o)
+                    .lines()
+                    .filter(|l| l.contains("create_"))
+                    .count()
+            })
             .sum();
-        assert_eq!(applied, expected_count(), "round {round}: each migration exactly once");
+        assert_eq!(
+            applied,
+            expected_count(),
+            "round {round}: each migration exactly once"
+        );
         assert_eq!(db.applied_versions().len(), expected_count());
-        assert_eq!(advisory_locks_held(&db), 0, "round {round}: an advisory lock leaked");
+        assert_eq!(
+            advisory_locks_held(&db),
+            0,
+            "round {round}: an advisory lock leaked"
+        );
         // A further migrate finishes at once: nobody holds the lock.
         let out = agentdb(db.dir.path())
             .args(["-d", &url, "migrate", "--lock-timeout", "2"])

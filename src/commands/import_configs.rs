@@ -86,7 +86,11 @@ impl Report for ImportReport {
             }),
         );
         let s = &self.summary;
-        let mode = if self.dry_run { " (dry run: nothing written)" } else { "" };
+        let mode = if self.dry_run {
+            " (dry run: nothing written)"
+        } else {
+            ""
+        };
         out.line(format!(
             "tenant {}: {} inserted, {} updated, {} unchanged, {} skipped{mode}",
             self.tenant, s.inserted, s.updated, s.unchanged, s.skipped
@@ -106,12 +110,23 @@ pub fn collect(paths: &[PathBuf], recursive: bool) -> (Vec<Candidate>, Vec<Strin
             Ok(meta) if meta.is_dir() => {
                 let before = found.len();
                 let mut visited = HashSet::new();
-                walk(path, path, recursive, &mut visited, &mut found, &mut problems);
+                walk(
+                    path,
+                    path,
+                    recursive,
+                    &mut visited,
+                    &mut found,
+                    &mut problems,
+                );
                 if found.len() == before {
                     problems.push(format!(
                         "{}: no *.json files in this directory{}",
                         path.display(),
-                        if recursive { "" } else { " (use --recursive for sub-folders)" }
+                        if recursive {
+                            ""
+                        } else {
+                            " (use --recursive for sub-folders)"
+                        }
                     ));
                 }
             }
@@ -152,7 +167,10 @@ fn walk(
     // A symlink loop would otherwise recurse forever.
     match fs::canonicalize(dir) {
         Ok(real) if !visited.insert(real.clone()) => {
-            problems.push(format!("{}: directory loop (symbolic link), skipped", dir.display()));
+            problems.push(format!(
+                "{}: directory loop (symbolic link), skipped",
+                dir.display()
+            ));
             return;
         }
         Err(e) => {
@@ -206,7 +224,9 @@ fn read_limited(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
     let file = fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > max_size {
-        return Err(format!("is {len} bytes, over the limit of {max_size} (--max-size)"));
+        return Err(format!(
+            "is {len} bytes, over the limit of {max_size} (--max-size)"
+        ));
     }
     let mut bytes = Vec::with_capacity(len as usize);
     // Read one byte past the limit, in case the file grew since it was measured.
@@ -214,7 +234,9 @@ fn read_limited(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max_size {
-        return Err(format!("is over the limit of {max_size} bytes (--max-size)"));
+        return Err(format!(
+            "is over the limit of {max_size} bytes (--max-size)"
+        ));
     }
     Ok(bytes)
 }
@@ -492,8 +514,12 @@ mod tests {
         assert!(e.starts_with("invalid JSON at line 3 column 1"), "{e}");
         assert!(validate(b"", pg).unwrap_err().contains("line 1 column 0"));
         assert!(validate(b"\xEF\xBB\xBF{}", pg).unwrap_err().contains("BOM"));
-        assert!(validate(b"{\"a\": \"\xff\"}", pg).unwrap_err().contains("offset 7"));
-        assert!(validate(br#"{"a": "\u0000"}"#, pg).unwrap_err().contains("jsonb"));
+        assert!(validate(b"{\"a\": \"\xff\"}", pg)
+            .unwrap_err()
+            .contains("offset 7"));
+        assert!(validate(br#"{"a": "\u0000"}"#, pg)
+            .unwrap_err()
+            .contains("jsonb"));
         assert!(validate(br#"{"a": "\u0000"}"#, Backend::Sqlite).is_ok());
     }
 }

@@ -126,9 +126,8 @@ pub fn run(ctx: &Context, args: &InitTenantArgs) -> Result<u8> {
     let mut conn = db.connect()?;
     db::require_migrated(&mut conn, &db.display)?;
     let backend = conn.backend();
-    let mut report = conn.transaction(|conn| {
-        apply(conn, backend, &tenant, args, hashed.as_ref())
-    })?;
+    let mut report =
+        conn.transaction(|conn| apply(conn, backend, &tenant, args, hashed.as_ref()))?;
     report.database = db.display.clone();
     report.generated_api_key = generated;
     ctx.output.emit(&report)?;
@@ -162,10 +161,11 @@ fn apply(
         ("created", if key.is_some() { "set" } else { "none" })
     } else {
         db::lock_tenant(conn, tenant)?;
-        let row: TenantRow = diesel::sql_query("SELECT name, api_key_hash FROM tenants WHERE id = $1")
-            .bind::<Text, _>(tenant)
-            .get_result(conn)
-            .with_context(|| format!("cannot read tenant {tenant}"))?;
+        let row: TenantRow =
+            diesel::sql_query("SELECT name, api_key_hash FROM tenants WHERE id = $1")
+                .bind::<Text, _>(tenant)
+                .get_result(conn)
+                .with_context(|| format!("cannot read tenant {tenant}"))?;
         let key_result = reconcile_key(conn, now, tenant, &row, key, args.rotate_api_key)?;
         let renamed = args.name.as_ref().is_some_and(|n| *n != row.name);
         if !renamed {
@@ -192,10 +192,11 @@ fn apply(
     .execute(conn)
     .with_context(|| format!("cannot create thread {} of tenant {tenant}", args.thread_id))?;
 
-    let prefix: Option<String> = diesel::sql_query("SELECT api_key_prefix AS value FROM tenants WHERE id = $1")
-        .bind::<Text, _>(tenant)
-        .get_result::<PrefixRow>(conn)?
-        .value;
+    let prefix: Option<String> =
+        diesel::sql_query("SELECT api_key_prefix AS value FROM tenants WHERE id = $1")
+            .bind::<Text, _>(tenant)
+            .get_result::<PrefixRow>(conn)?
+            .value;
     Ok(InitTenantReport {
         database: String::new(),
         tenant_id: tenant.to_string(),
@@ -205,7 +206,11 @@ fn apply(
         api_key_prefix: prefix,
         generated_api_key: None,
         thread_id: args.thread_id.clone(),
-        thread: if thread_inserted == 1 { "created" } else { "unchanged" },
+        thread: if thread_inserted == 1 {
+            "created"
+        } else {
+            "unchanged"
+        },
     })
 }
 
@@ -225,7 +230,11 @@ fn reconcile_key(
     rotate: bool,
 ) -> Result<&'static str> {
     let Some(key) = key else {
-        return Ok(if row.api_key_hash.is_some() { "unchanged" } else { "none" });
+        return Ok(if row.api_key_hash.is_some() {
+            "unchanged"
+        } else {
+            "none"
+        });
     };
     let result = match &row.api_key_hash {
         Some(existing) if *existing == key.hash => return Ok("unchanged"),

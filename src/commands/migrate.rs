@@ -27,7 +27,11 @@ impl Report for MigrateReport {
             out.line(format!("Schema is up to date ({}).", self.database));
             return;
         }
-        let verb = if self.dry_run { "Would apply" } else { "Applied" };
+        let verb = if self.dry_run {
+            "Would apply"
+        } else {
+            "Applied"
+        };
         out.line(format!(
             "{verb} {} migration(s) to {}:",
             self.applied.len(),

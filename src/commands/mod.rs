@@ -13,12 +13,12 @@ use crate::error::UsageError;
 use crate::output::{Format, Output};
 
 pub mod completions;
-// pub mod health;
+pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
 pub mod migrate;
 pub mod rollback;
-// pub mod stats;
+pub mod stats;
 pub mod status;
 
 /// What every command gets: the environment (with `.env` applied), the chosen database,
@@ -83,7 +83,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Status(args) => status::run(&ctx, args),
         Command::InitTenant(args) => init_tenant::run(&ctx, args),
         Command::ImportConfigs(args) => import_configs::run(&ctx, args),
-        _ => todo!(),
+        Command::Stats(args) => stats::run(&ctx, args),
+        Command::Health(args) => health::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }
@@ -91,7 +92,9 @@ pub fn run(cli: Cli) -> Result<u8> {
 /// A number of seconds from a flag, as a duration; refused when negative or not finite.
 pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {
     if !secs.is_finite() || secs < 0.0 {
-        return Err(UsageError::new(format!("{flag} must be a non-negative number of seconds")).into());
+        return Err(
+            UsageError::new(format!("{flag} must be a non-negative number of seconds")).into(),
+        );
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -112,7 +115,8 @@ pub fn validate_tenant_id(id: &str) -> Result<(), UsageError> {
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
     if first_ok && rest_ok && id.len() <= 63 {
         Ok(())
     } else {
@@ -131,7 +135,18 @@ mod tests {
         for ok in ["default", "a", "acme-prod_2", "0", &"a".repeat(63)] {
             assert!(validate_tenant_id(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "-a", "_a", "Acme", "a b", "a;drop", "a'", "é", &"a".repeat(64), "a\n"] {
+        for bad in [
+            "",
+            "-a",
+            "_a",
+            "Acme",
+            "a b",
+            "a;drop",
+            "a'",
+            "é",
+            &"a".repeat(64),
+            "a\n",
+        ] {
             assert!(validate_tenant_id(bad).is_err(), "{bad:?}");
         }
     }

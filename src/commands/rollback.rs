@@ -26,7 +26,11 @@ impl Report for RollbackReport {
             out.line(format!("Nothing to roll back ({}).", self.database));
             return;
         }
-        let verb = if self.dry_run { "Would revert" } else { "Reverted" };
+        let verb = if self.dry_run {
+            "Would revert"
+        } else {
+            "Reverted"
+        };
         out.line(format!(
             "{verb} {} migration(s) on {}:",
             self.reverted.len(),

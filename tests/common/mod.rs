@@ -158,8 +158,9 @@ impl TestDb {
         let row: Row = match self.kind {
             Kind::Sqlite => diesel::sql_query(sql)
                 .get_result(&mut SqliteConnection::establish(&self.url).unwrap()),
-            Kind::Postgres => diesel::sql_query(sql)
-                .get_result(&mut PgConnection::establish(&self.url).unwrap()),
+            Kind::Postgres => {
+                diesel::sql_query(sql).get_result(&mut PgConnection::establish(&self.url).unwrap())
+            }
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
         row.v
@@ -173,8 +174,9 @@ impl TestDb {
             v: String,
         }
         let rows: Vec<Row> = match self.kind {
-            Kind::Sqlite => diesel::sql_query(sql)
-                .load(&mut SqliteConnection::establish(&self.url).unwrap()),
+            Kind::Sqlite => {
+                diesel::sql_query(sql).load(&mut SqliteConnection::establish(&self.url).unwrap())
+            }
             Kind::Postgres => {
                 diesel::sql_query(sql).load(&mut PgConnection::establish(&self.url).unwrap())
             }
@@ -198,7 +200,11 @@ impl TestDb {
 
     /// Applied migration versions, sorted.
     pub fn applied_versions(&self) -> Vec<String> {
-        if !self.tables().iter().any(|t| t == "__diesel_schema_migrations") {
+        if !self
+            .tables()
+            .iter()
+            .any(|t| t == "__diesel_schema_migrations")
+        {
             return Vec::new();
         }
         self.strings("SELECT version AS v FROM __diesel_schema_migrations ORDER BY version")
@@ -209,7 +215,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
             if let Ok(mut c) = PgConnection::establish(&postgres_admin_url()) {
-                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                let _ =
+                    c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
             }
         }
     }
@@ -229,13 +236,17 @@ pub fn redact(url: &str) -> String {
 /// The agentdb binary with a clean environment, run in `dir`.
 pub fn agentdb(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("agentdb").unwrap();
-    cmd.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     cmd
 }
 
 pub fn std_agentdb(dir: &Path) -> StdCommand {
     let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("agentdb"));
-    cmd.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     cmd
 }
 
@@ -307,7 +318,10 @@ impl PgBouncer {
         } else {
             server.username().to_string()
         };
-        let dir = tempfile::Builder::new().prefix("agentdb-pgbouncer").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("agentdb-pgbouncer")
+            .tempdir()
+            .unwrap();
         let port = free_port();
         let d = dir.path().display();
         let config = format!(
@@ -316,10 +330,19 @@ impl PgBouncer {
         std::fs::write(dir.path().join("pgbouncer.ini"), config).unwrap();
         std::fs::write(dir.path().join("users.txt"), format!("\"{user}\" \"\"\n")).unwrap();
         let ini = dir.path().join("pgbouncer.ini");
-        let is_root = StdCommand::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+        let is_root = StdCommand::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
         let status = if is_root {
             // pgbouncer refuses to run as root: hand the folder to postgres and run it as them.
-            StdCommand::new("chown").arg("-R").arg("postgres").arg(dir.path()).status().unwrap();
+            StdCommand::new("chown")
+                .arg("-R")
+                .arg("postgres")
+                .arg(dir.path())
+                .status()
+                .unwrap();
             StdCommand::new("su")
                 .args(["postgres", "-s", "/bin/sh", "-c"])
                 .arg(format!("{binary} -d {}", ini.display()))
@@ -328,10 +351,18 @@ impl PgBouncer {
             StdCommand::new(binary).arg("-d").arg(&ini).status()
         }
         .expect("run pgbouncer");
-        assert!(status.success(), "pgbouncer did not start: {}", log_of(dir.path()));
+        assert!(
+            status.success(),
+            "pgbouncer did not start: {}",
+            log_of(dir.path())
+        );
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "pgbouncer did not listen: {}", log_of(dir.path()));
+            assert!(
+                Instant::now() < deadline,
+                "pgbouncer did not listen: {}",
+                log_of(dir.path())
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Some(PgBouncer { port, dir })

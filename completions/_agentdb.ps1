@@ -1,0 +1,233 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'agentdb'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'agentdb' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending migrations in one transaction, under a lock safe for many pods')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Revert the last applied migrations (refused in production without --yes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'List every migration: applied (with time), pending, or unknown to this binary')
+            [CompletionResult]::new('init-tenant', 'init-tenant', [CompletionResultType]::ParameterValue, 'Create the tenant and its default thread (idempotent)')
+            [CompletionResult]::new('import-configs', 'import-configs', [CompletionResultType]::ParameterValue, 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check connectivity, schema state and backend health (readiness probe)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;migrate' {
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for another migrate to finish before giving up (exit 1)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be applied; change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;rollback' {
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'How many applied migrations to revert, newest first')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for another migrate or rollback to finish before giving up (exit 1)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm a destructive command where ENV/APP_ENV=production')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be reverted; change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;status' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit 3 when any migration is pending or unknown')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;init-tenant' {
+            [CompletionResult]::new('--tenant-id', '--tenant-id', [CompletionResultType]::ParameterName, 'Tenant id [env: DEFAULT_TENANT_ID] [default: default]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Display name [default: the tenant id]')
+            [CompletionResult]::new('--api-key', '--api-key', [CompletionResultType]::ParameterName, 'API key to store (only its hash is kept) [env: DEFAULT_TENANT_API_KEY]')
+            [CompletionResult]::new('--thread-id', '--thread-id', [CompletionResultType]::ParameterName, 'Id of the tenant''s default thread')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--generate-api-key', '--generate-api-key', [CompletionResultType]::ParameterName, 'Generate a strong random API key and print it once')
+            [CompletionResult]::new('--rotate-api-key', '--rotate-api-key', [CompletionResultType]::ParameterName, 'Replace the API key of an existing tenant')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;import-configs' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant to import into [env: DEFAULT_TENANT_ID] [default: default]')
+            [CompletionResult]::new('--on-conflict', '--on-conflict', [CompletionResultType]::ParameterName, 'What to do when a key already exists with other content')
+            [CompletionResult]::new('--max-size', '--max-size', [CompletionResultType]::ParameterName, 'Largest accepted file, in bytes')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate and report what would change; write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;stats' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Count only this tenant''s data')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--by-tenant', '--by-tenant', [CompletionResultType]::ParameterName, 'One row per tenant')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;health' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds the whole check may take')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--require-migrated', '--require-migrated', [CompletionResultType]::ParameterName, 'Exit 3 when migrations are pending')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;completions' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;help' {
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending migrations in one transaction, under a lock safe for many pods')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Revert the last applied migrations (refused in production without --yes)')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'List every migration: applied (with time), pending, or unknown to this binary')
+            [CompletionResult]::new('init-tenant', 'init-tenant', [CompletionResultType]::ParameterValue, 'Create the tenant and its default thread (idempotent)')
+            [CompletionResult]::new('import-configs', 'import-configs', [CompletionResultType]::ParameterValue, 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check connectivity, schema state and backend health (readiness probe)')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;help;migrate' {
+            break
+        }
+        'agentdb;help;rollback' {
+            break
+        }
+        'agentdb;help;status' {
+            break
+        }
+        'agentdb;help;init-tenant' {
+            break
+        }
+        'agentdb;help;import-configs' {
+            break
+        }
+        'agentdb;help;stats' {
+            break
+        }
+        'agentdb;help;health' {
+            break
+        }
+        'agentdb;help;completions' {
+            break
+        }
+        'agentdb;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

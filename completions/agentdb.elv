@@ -1,0 +1,209 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[agentdb] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'agentdb'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'agentdb'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand migrate 'Apply pending migrations in one transaction, under a lock safe for many pods'
+            cand rollback 'Revert the last applied migrations (refused in production without --yes)'
+            cand status 'List every migration: applied (with time), pending, or unknown to this binary'
+            cand init-tenant 'Create the tenant and its default thread (idempotent)'
+            cand import-configs 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing'
+            cand stats 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+            cand health 'Check connectivity, schema state and backend health (readiness probe)'
+            cand completions 'Print the shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;migrate'= {
+            cand --lock-timeout 'Seconds to wait for another migrate to finish before giving up (exit 1)'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --dry-run 'List what would be applied; change nothing'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;rollback'= {
+            cand --steps 'How many applied migrations to revert, newest first'
+            cand --lock-timeout 'Seconds to wait for another migrate or rollback to finish before giving up (exit 1)'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --yes 'Confirm a destructive command where ENV/APP_ENV=production'
+            cand --dry-run 'List what would be reverted; change nothing'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;status'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --check 'Exit 3 when any migration is pending or unknown'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;init-tenant'= {
+            cand --tenant-id 'Tenant id [env: DEFAULT_TENANT_ID] [default: default]'
+            cand --name 'Display name [default: the tenant id]'
+            cand --api-key 'API key to store (only its hash is kept) [env: DEFAULT_TENANT_API_KEY]'
+            cand --thread-id 'Id of the tenant''s default thread'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --generate-api-key 'Generate a strong random API key and print it once'
+            cand --rotate-api-key 'Replace the API key of an existing tenant'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;import-configs'= {
+            cand --tenant 'Tenant to import into [env: DEFAULT_TENANT_ID] [default: default]'
+            cand --on-conflict 'What to do when a key already exists with other content'
+            cand --max-size 'Largest accepted file, in bytes'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand -r 'Include sub-folders of directories'
+            cand --recursive 'Include sub-folders of directories'
+            cand --dry-run 'Validate and report what would change; write nothing'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;stats'= {
+            cand --tenant 'Count only this tenant''s data'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --by-tenant 'One row per tenant'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;health'= {
+            cand --timeout 'Seconds the whole check may take'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --require-migrated 'Exit 3 when migrations are pending'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;completions'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;help'= {
+            cand migrate 'Apply pending migrations in one transaction, under a lock safe for many pods'
+            cand rollback 'Revert the last applied migrations (refused in production without --yes)'
+            cand status 'List every migration: applied (with time), pending, or unknown to this binary'
+            cand init-tenant 'Create the tenant and its default thread (idempotent)'
+            cand import-configs 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing'
+            cand stats 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+            cand health 'Check connectivity, schema state and backend health (readiness probe)'
+            cand completions 'Print the shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;help;migrate'= {
+        }
+        &'agentdb;help;rollback'= {
+        }
+        &'agentdb;help;status'= {
+        }
+        &'agentdb;help;init-tenant'= {
+        }
+        &'agentdb;help;import-configs'= {
+        }
+        &'agentdb;help;stats'= {
+        }
+        &'agentdb;help;health'= {
+        }
+        &'agentdb;help;completions'= {
+        }
+        &'agentdb;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

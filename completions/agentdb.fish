@@ -1,0 +1,140 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_agentdb_global_optspecs
+    string join \n d/database-url= env-file= format= q/quiet v/verbose h/help V/version
+end
+
+function __fish_agentdb_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_agentdb_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_agentdb_using_subcommand
+    set -l cmd (__fish_agentdb_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c agentdb -n "__fish_agentdb_needs_command" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_needs_command" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_needs_command" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_needs_command" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_needs_command" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_needs_command" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "completions" -d 'Print the shell completion script'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l lock-timeout -d 'Seconds to wait for another migrate to finish before giving up (exit 1)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l dry-run -d 'List what would be applied; change nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l steps -d 'How many applied migrations to revert, newest first' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l lock-timeout -d 'Seconds to wait for another migrate or rollback to finish before giving up (exit 1)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l yes -d 'Confirm a destructive command where ENV/APP_ENV=production'
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l dry-run -d 'List what would be reverted; change nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l check -d 'Exit 3 when any migration is pending or unknown'
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l tenant-id -d 'Tenant id [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l name -d 'Display name [default: the tenant id]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l api-key -d 'API key to store (only its hash is kept) [env: DEFAULT_TENANT_API_KEY]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l thread-id -d 'Id of the tenant\'s default thread' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l generate-api-key -d 'Generate a strong random API key and print it once'
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l rotate-api-key -d 'Replace the API key of an existing tenant'
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l tenant -d 'Tenant to import into [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l on-conflict -d 'What to do when a key already exists with other content' -r -f -a "replace\t'Overwrite the existing value'
+skip\t'Keep the existing value'
+fail\t'Abort the whole import'"
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l max-size -d 'Largest accepted file, in bytes' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s r -l recursive -d 'Include sub-folders of directories'
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l dry-run -d 'Validate and report what would change; write nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l tenant -d 'Count only this tenant\'s data' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l by-tenant -d 'One row per tenant'
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l timeout -d 'Seconds the whole check may take' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l require-migrated -d 'Exit 3 when migrations are pending'
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "completions" -d 'Print the shell completion script'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
