@@ -114,7 +114,7 @@ impl Database {
     pub fn connect(&self) -> Result<Conn> {
         let deadline = Instant::now() + self.timeout;
         loop {
-            match self.pool.get_timeout(Duration::from_millis(25)) {
+            match self.pool.get_timeout(Duration::from_millis(50)) {
                 Ok(conn) => return Ok(conn),
                 Err(_) => {
                     if let Some(message) = self.last_error.lock().expect("lock").take() {

@@ -36,8 +36,16 @@ fn ready(db: &TestDb) {
 fn config_dir(db: &TestDb) -> PathBuf {
     let dir = db.dir.path().join("config");
     write_file(&dir, "gmail_token.json", gmail_token());
-    write_file(&dir, "credentials.json", r#"{"installed": {"client_id": "x", "redirect_uris": ["http://localhost"]}}"#);
-    write_file(&dir, "google/calendar_token.json", r#"{"token": "cal", "scopes": []}"#);
+    write_file(
+        &dir,
+        "credentials.json",
+        r#"{"installed": {"client_id": "x", "redirect_uris": ["http://localhost"]}}"#,
+    );
+    write_file(
+        &dir,
+        "google/calendar_token.json",
+        r#"{"token": "cal", "scopes": []}"#,
+    );
     write_file(&dir, "README.txt", "not a config");
     dir
 }
@@ -63,12 +71,21 @@ fn results(out: &std::process::Output) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["key"].as_str().unwrap().to_string(), r["result"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_string(),
+                r["result"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
 fn import(db: &TestDb, args: &[&str]) -> std::process::Output {
-    db.cmd().args(["--format", "json", "import-configs"]).args(args).output().unwrap()
+    db.cmd()
+        .args(["--format", "json", "import-configs"])
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn dir_arg(p: &Path) -> &str {
@@ -96,52 +113,78 @@ both_backends!(imports_nested_directories_and_reruns_unchanged, |db| {
     assert_eq!(stored(&db, "gmail_token"), expected);
     assert_eq!(stored(&db, "google/calendar_token")["token"], "cal");
     assert_eq!(
-        db.strings("SELECT source_file AS v FROM tenant_configs WHERE key = 'google/calendar_token'"),
+        db.strings(
+            "SELECT source_file AS v FROM tenant_configs WHERE key = 'google/calendar_token'"
+        ),
         vec!["google/calendar_token.json"]
     );
     // Values never appear in any output.
-    for o in [&out] {
-        assert!(!stdout_of(o).contains(SECRET) && !stderr_of(o).contains(SECRET));
-    }
+    assert!(!stdout_of(&out).contains(SECRET) && !stderr_of(&out).contains(SECRET));
     // Not a terminal: no progress, no chatter on stderr.
     assert_eq!(stderr_of(&out), "");
 
-    let stamps = db.strings("SELECT CAST(updated_at AS TEXT) AS v FROM tenant_configs ORDER BY key");
+    let stamps =
+        db.strings("SELECT CAST(updated_at AS TEXT) AS v FROM tenant_configs ORDER BY key");
     let again = import(&db, &["--recursive", dir_arg(&dir)]);
     assert!(again.status.success());
-    assert!(results(&again).iter().all(|(_, r)| r == "unchanged"), "{:?}", results(&again));
+    assert!(
+        results(&again).iter().all(|(_, r)| r == "unchanged"),
+        "{:?}",
+        results(&again)
+    );
     assert_eq!(json_of(&again)["summary"]["unchanged"], 3);
-    assert_eq!(db.strings("SELECT CAST(updated_at AS TEXT) AS v FROM tenant_configs ORDER BY key"), stamps);
+    assert_eq!(
+        db.strings("SELECT CAST(updated_at AS TEXT) AS v FROM tenant_configs ORDER BY key"),
+        stamps
+    );
 
-    let table = db.cmd().args(["-v", "import-configs", "-r", dir_arg(&dir)]).output().unwrap();
+    let table = db
+        .cmd()
+        .args(["-v", "import-configs", "-r", dir_arg(&dir)])
+        .output()
+        .unwrap();
     assert!(stdout_of(&table).contains("3 unchanged"));
     assert!(!stdout_of(&table).contains(SECRET) && !stderr_of(&table).contains(SECRET));
 });
 
-both_backends!(directories_without_recursive_skip_subfolders_and_files_use_their_name, |db| {
-    ready(&db);
-    let dir = config_dir(&db);
-    let out = import(&db, &[dir_arg(&dir)]);
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let keys: Vec<String> = results(&out).into_iter().map(|(k, _)| k).collect();
-    assert_eq!(keys, vec!["credentials", "gmail_token"]);
-    let single = dir.join("google/calendar_token.json");
-    let out = import(&db, &[dir_arg(&single)]);
-    assert_eq!(results(&out), vec![("calendar_token".to_string(), "inserted".to_string())]);
-    assert_eq!(config_count(&db), 3);
-});
+both_backends!(
+    directories_without_recursive_skip_subfolders_and_files_use_their_name,
+    |db| {
+        ready(&db);
+        let dir = config_dir(&db);
+        let out = import(&db, &[dir_arg(&dir)]);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        let keys: Vec<String> = results(&out).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec!["credentials", "gmail_token"]);
+        let single = dir.join("google/calendar_token.json");
+        let out = import(&db, &[dir_arg(&single)]);
+        assert_eq!(
+            results(&out),
+            vec![("calendar_token".to_string(), "inserted".to_string())]
+        );
+        assert_eq!(config_count(&db), 3);
+    }
+);
 
 both_backends!(conflicts_replace_skip_or_fail, |db| {
     ready(&db);
     let dir = config_dir(&db);
     import(&db, &["-r", dir_arg(&dir)]);
-    write_file(&dir, "credentials.json", r#"{"installed": {"client_id": "changed"}}"#);
+    write_file(
+        &dir,
+        "credentials.json",
+        r#"{"installed": {"client_id": "changed"}}"#,
+    );
     write_file(&dir, "new_one.json", r#"{"n": 1}"#);
 
     // fail: the whole import is refused, the new file included.
     let out = import(&db, &["-r", "--on-conflict", "fail", dir_arg(&dir)]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("credentials"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("credentials"),
+        "{}",
+        stderr_of(&out)
+    );
     assert_eq!(config_count(&db), 3);
     assert_eq!(stored(&db, "credentials")["installed"]["client_id"], "x");
 
@@ -149,16 +192,25 @@ both_backends!(conflicts_replace_skip_or_fail, |db| {
     let out = import(&db, &["-r", "--on-conflict", "skip", dir_arg(&dir)]);
     assert!(out.status.success());
     let r = results(&out);
-    assert!(r.contains(&("credentials".into(), "skipped".into())), "{r:?}");
+    assert!(
+        r.contains(&("credentials".into(), "skipped".into())),
+        "{r:?}"
+    );
     assert!(r.contains(&("new_one".into(), "inserted".into())), "{r:?}");
     assert_eq!(stored(&db, "credentials")["installed"]["client_id"], "x");
 
     // replace (the default): updates.
     let out = import(&db, &["-r", dir_arg(&dir)]);
     let r = results(&out);
-    assert!(r.contains(&("credentials".into(), "updated".into())), "{r:?}");
+    assert!(
+        r.contains(&("credentials".into(), "updated".into())),
+        "{r:?}"
+    );
     assert!(r.contains(&("new_one".into(), "unchanged".into())), "{r:?}");
-    assert_eq!(stored(&db, "credentials")["installed"]["client_id"], "changed");
+    assert_eq!(
+        stored(&db, "credentials")["installed"]["client_id"],
+        "changed"
+    );
     assert_eq!(json_of(&out)["summary"]["updated"], 1);
 });
 
@@ -172,25 +224,43 @@ both_backends!(dry_run_reports_and_writes_nothing, |db| {
     assert_eq!(config_count(&db), 0);
 });
 
-both_backends!(one_bad_file_among_a_hundred_leaves_the_table_untouched, |db| {
-    ready(&db);
-    let dir = db.dir.path().join("many");
-    for i in 0..100 {
-        write_file(&dir, &format!("token_{i:03}.json"), format!(r#"{{"token": "t{i}", "n": {i}}}"#));
+both_backends!(
+    one_bad_file_among_a_hundred_leaves_the_table_untouched,
+    |db| {
+        ready(&db);
+        let dir = db.dir.path().join("many");
+        for i in 0..100 {
+            write_file(
+                &dir,
+                &format!("token_{i:03}.json"),
+                format!(r#"{{"token": "t{i}", "n": {i}}}"#),
+            );
+        }
+        write_file(
+            &dir,
+            "token_050_bad.json",
+            "{\n  \"token\": \"x\",\n  \"n\": 1,\n}\n",
+        );
+        let out = import(&db, &[dir_arg(&dir)]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("token_050_bad.json: invalid JSON at line 4 column 1"),
+            "{err}"
+        );
+        assert!(err.contains("nothing was imported"), "{err}");
+        assert_eq!(
+            stdout_of(&out),
+            "",
+            "no report on stdout for a refused import"
+        );
+        assert_eq!(config_count(&db), 0);
+        std::fs::remove_file(dir.join("token_050_bad.json")).unwrap();
+        let out = import(&db, &[dir_arg(&dir)]);
+        assert!(out.status.success());
+        assert_eq!(config_count(&db), 100);
     }
-    write_file(&dir, "token_050_bad.json", "{\n  \"token\": \"x\",\n  \"n\": 1,\n}\n");
-    let out = import(&db, &[dir_arg(&dir)]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr_of(&out);
-    assert!(err.contains("token_050_bad.json: invalid JSON at line 4 column 1"), "{err}");
-    assert!(err.contains("nothing was imported"), "{err}");
-    assert_eq!(stdout_of(&out), "", "no report on stdout for a refused import");
-    assert_eq!(config_count(&db), 0);
-    std::fs::remove_file(dir.join("token_050_bad.json")).unwrap();
-    let out = import(&db, &[dir_arg(&dir)]);
-    assert!(out.status.success());
-    assert_eq!(config_count(&db), 100);
-});
+);
 
 both_backends!(every_bad_file_is_named_and_nothing_written, |db| {
     ready(&db);
@@ -200,11 +270,24 @@ both_backends!(every_bad_file_is_named_and_nothing_written, |db| {
     write_file(&dir, "empty.json", "");
     write_file(&dir, "bom.json", b"\xEF\xBB\xBF{}".as_slice());
     write_file(&dir, "truncated.json", r#"{"token": "abc"#);
-    write_file(&dir, "big.json", format!(r#"{{"blob": "{}"}}"#, "x".repeat(2048)));
+    write_file(
+        &dir,
+        "big.json",
+        format!(r#"{{"blob": "{}"}}"#, "x".repeat(2048)),
+    );
     std::os::unix::fs::symlink("/nonexistent/target.json", dir.join("dangling.json")).unwrap();
     let empty_dir = db.dir.path().join("empty_dir");
     std::fs::create_dir_all(&empty_dir).unwrap();
-    let out = import(&db, &["--max-size", "1024", dir_arg(&dir), dir_arg(&empty_dir), "missing.json"]);
+    let out = import(
+        &db,
+        &[
+            "--max-size",
+            "1024",
+            dir_arg(&dir),
+            dir_arg(&empty_dir),
+            "missing.json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = stderr_of(&out);
     for expected in [
@@ -230,18 +313,32 @@ both_backends!(duplicate_keys_and_a_missing_tenant_are_refused, |db| {
     write_file(&b, "token.json", "{}");
     let out = import(&db, &[dir_arg(&a), dir_arg(&b)]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("key \"token\" also comes from"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("key \"token\" also comes from"),
+        "{}",
+        stderr_of(&out)
+    );
     assert_eq!(config_count(&db), 0);
 
     let out = import(&db, &["--tenant", "ghost", dir_arg(&a)]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("agentdb init-tenant --tenant-id ghost"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("agentdb init-tenant --tenant-id ghost"),
+        "{}",
+        stderr_of(&out)
+    );
     let out = import(&db, &["--tenant", "Not Valid", dir_arg(&a)]);
     assert_eq!(out.status.code(), Some(2));
-    db.cmd().args(["init-tenant", "--tenant-id", "ghost"]).assert().success();
+    db.cmd()
+        .args(["init-tenant", "--tenant-id", "ghost"])
+        .assert()
+        .success();
     let out = import(&db, &["--tenant", "ghost", dir_arg(&a)]);
     assert!(out.status.success());
-    assert_eq!(db.scalar("SELECT count(*) AS v FROM tenant_configs WHERE tenant_id = 'ghost'"), 1);
+    assert_eq!(
+        db.scalar("SELECT count(*) AS v FROM tenant_configs WHERE tenant_id = 'ghost'"),
+        1
+    );
 });
 
 both_backends!(symlink_loops_do_not_hang, |db| {
@@ -251,7 +348,11 @@ both_backends!(symlink_loops_do_not_hang, |db| {
     std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
     let out = import(&db, &["-r", dir_arg(&dir)]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("directory loop"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("directory loop"),
+        "{}",
+        stderr_of(&out)
+    );
     assert_eq!(config_count(&db), 0);
 });
 
@@ -264,7 +365,11 @@ fn postgres_refuses_nul_characters_before_writing() {
     write_file(&dir, "nul.json", r#"{"x": "a\u0000b"}"#);
     let out = import(&db, &[dir_arg(&dir)]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("nul.json: contains \\u0000"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("nul.json: contains \\u0000"),
+        "{}",
+        stderr_of(&out)
+    );
     assert_eq!(config_count(&db), 0);
 }
 
