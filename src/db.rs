@@ -275,6 +275,9 @@ pub fn establish_sqlite(
     let busy_ms = settings.busy_timeout.as_millis();
     conn.batch_execute(&format!("PRAGMA busy_timeout = {busy_ms}"))
         .with_context(|| format!("cannot configure SQLite database {name}"))?;
+    // The first read of the file: says plainly when it is not a SQLite database at all.
+    conn.batch_execute("PRAGMA schema_version")
+        .with_context(|| format!("{name} is not a usable SQLite database"))?;
     if *location != SqliteLocation::Memory {
         set_wal_mode(&mut conn, settings.busy_timeout)
             .with_context(|| format!("cannot switch SQLite database {name} to WAL mode"))?;

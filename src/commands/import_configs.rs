@@ -248,7 +248,9 @@ fn validate(bytes: &[u8], backend: Backend) -> Result<&str, String> {
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|e| format!("is not UTF-8 (invalid byte at offset {})", e.valid_up_to()))?;
-    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+    // Parsing into a value (not skipping) also refuses lone UTF-16 surrogates and nesting
+    // deeper than 128, which the databases would otherwise refuse mid-transaction.
+    serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
         format!(
             "invalid JSON at line {} column {}: {}",
             e.line(),
@@ -521,5 +523,10 @@ mod tests {
             .unwrap_err()
             .contains("jsonb"));
         assert!(validate(br#"{"a": "\u0000"}"#, Backend::Sqlite).is_ok());
+        let lone = validate(br#"{"a": "\ud800"}"#, Backend::Sqlite).unwrap_err();
+        assert!(lone.contains("hex escape"), "{lone}");
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let e = validate(deep.as_bytes(), Backend::Sqlite).unwrap_err();
+        assert!(e.contains("recursion limit"), "{e}");
     }
 }
