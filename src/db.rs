@@ -277,7 +277,7 @@ pub fn establish_sqlite(
         .with_context(|| format!("cannot configure SQLite database {name}"))?;
     // The first read of the file: says plainly when it is not a SQLite database at all.
     conn.batch_execute("PRAGMA schema_version")
-        .with_context(|| format!("{name} is not a usable SQLite database"))?;
+        .map_err(|e| explain_sqlite_error(&name, &e.to_string()))?;
     if *location != SqliteLocation::Memory {
         set_wal_mode(&mut conn, settings.busy_timeout)
             .with_context(|| format!("cannot switch SQLite database {name} to WAL mode"))?;
@@ -288,6 +288,18 @@ pub fn establish_sqlite(
     )
     .with_context(|| format!("cannot configure SQLite database {name}"))?;
     Ok(conn)
+}
+
+fn explain_sqlite_error(name: &str, message: &str) -> anyhow::Error {
+    if message.contains("unable to open database file") || message.contains("readonly") {
+        anyhow!(
+            "cannot open SQLite database {name}: {message}\nhint: SQLite in WAL mode needs write access to the file and to its directory (for the -wal and -shm files)"
+        )
+    } else if message.contains("not a database") {
+        anyhow!("{name} is not a SQLite database ({message})")
+    } else {
+        anyhow!("cannot open SQLite database {name}: {message}")
+    }
 }
 
 /// `journal_mode=WAL` ignores busy_timeout: on a fresh file several processes switching at

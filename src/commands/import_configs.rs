@@ -340,7 +340,8 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
             let existing = existing_hashes(conn, &tenant)?;
             let planned = plan(&checked, &existing, args.on_conflict, &tenant)?;
             write_all(conn, backend, &tenant, &planned, args.max_size, &ctx.output)
-        })?
+        })
+        .with_context(|| format!("import into tenant {tenant} failed; nothing was written"))?
     };
 
     let mut summary = ImportSummary::default();

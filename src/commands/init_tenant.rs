@@ -126,8 +126,9 @@ pub fn run(ctx: &Context, args: &InitTenantArgs) -> Result<u8> {
     let mut conn = db.connect()?;
     db::require_migrated(&mut conn, &db.display)?;
     let backend = conn.backend();
-    let mut report =
-        conn.transaction(|conn| apply(conn, backend, &tenant, args, hashed.as_ref()))?;
+    let mut report = conn
+        .transaction(|conn| apply(conn, backend, &tenant, args, hashed.as_ref()))
+        .with_context(|| format!("init-tenant {tenant} failed; nothing was written"))?;
     report.database = db.display.clone();
     report.generated_api_key = generated;
     ctx.output.emit(&report)?;
