@@ -100,6 +100,16 @@ impl TestDb {
         })
     }
 
+    /// An existing SQLite file somewhere else (e.g. on a test's own mount).
+    pub fn sqlite_at(path: &str) -> TestDb {
+        TestDb {
+            kind: Kind::Sqlite,
+            url: path.to_string(),
+            dir: TempDir::new().unwrap(),
+            pg_name: None,
+        }
+    }
+
     pub fn new(kind: Kind) -> Option<TestDb> {
         match kind {
             Kind::Sqlite => Some(TestDb::sqlite()),
@@ -431,4 +441,144 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// A throwaway PostgreSQL cluster of the test's own, on a free port, so a test can stop, break
+/// or starve a server without touching the shared one. Stopped and removed on drop.
+pub struct Cluster {
+    pub port: u16,
+    dir: TempDir,
+    bin: PathBuf,
+    as_postgres: bool,
+}
+
+impl Cluster {
+    /// `initdb` + `pg_ctl start`. With `password`, TCP logins need it (scram-sha-256).
+    /// `None` (loudly, failing in CI) where the PostgreSQL server binaries are not installed.
+    pub fn start(password: Option<&str>, max_connections: u32) -> Option<Cluster> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path().join("bin"))
+                    .find(|p| p.join("initdb").exists())
+            });
+        let Some(bin) = bin else {
+            unavailable(
+                "PostgreSQL server binaries (initdb)",
+                "not found under /usr/lib/postgresql",
+            );
+            return None;
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("agentdb-cluster")
+            .tempdir()
+            .unwrap();
+        let as_postgres = StdCommand::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+        let data = dir.path().join("data");
+        let mut initdb = format!(
+            "{}/initdb -D {} -U postgres --no-sync -E UTF8 --auth-local=trust",
+            bin.display(),
+            data.display()
+        );
+        if let Some(pw) = password {
+            std::fs::write(dir.path().join("pw"), pw).unwrap();
+            initdb.push_str(&format!(
+                " --auth-host=scram-sha-256 --pwfile={}/pw",
+                dir.path().display()
+            ));
+        } else {
+            initdb.push_str(" --auth-host=trust");
+        }
+        let port = free_port();
+        let cluster = Cluster {
+            port,
+            dir,
+            bin,
+            as_postgres,
+        };
+        if as_postgres {
+            StdCommand::new("chown")
+                .arg("-R")
+                .arg("postgres")
+                .arg(cluster.dir.path())
+                .status()
+                .unwrap();
+        }
+        cluster.shell(&format!(
+            "{initdb} >{}/initdb.log 2>&1",
+            cluster.dir.path().display()
+        ));
+        let conf = format!(
+            "port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nmax_connections = {max_connections}\nsuperuser_reserved_connections = 0\nfsync = off\nshared_buffers = 16MB\n",
+            cluster.dir.path().display()
+        );
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))
+            .unwrap();
+        f.write_all(conf.as_bytes()).unwrap();
+        cluster.pg_ctl("start -w -t 30");
+        Some(cluster)
+    }
+
+    fn shell(&self, command: &str) {
+        let status = if self.as_postgres {
+            StdCommand::new("su")
+                .args(["postgres", "-s", "/bin/sh", "-c", command])
+                .status()
+        } else {
+            StdCommand::new("sh").args(["-c", command]).status()
+        }
+        .unwrap();
+        assert!(
+            status.success(),
+            "`{command}` failed; see {}",
+            self.dir.path().display()
+        );
+    }
+
+    pub fn pg_ctl(&self, action: &str) {
+        let d = self.dir.path().display();
+        self.shell(&format!(
+            "{}/pg_ctl -D {d}/data -l {d}/server.log {action} >/dev/null",
+            self.bin.display()
+        ));
+    }
+
+    /// Kills the server the hard way, as a crash or an operator's `-m immediate` would.
+    pub fn stop_immediately(&self) {
+        self.pg_ctl("stop -m immediate -w");
+    }
+
+    pub fn url(&self, password: Option<&str>, database: &str) -> String {
+        match password {
+            Some(pw) => format!(
+                "postgres://postgres:{pw}@127.0.0.1:{}/{database}",
+                self.port
+            ),
+            None => format!("postgres://postgres@127.0.0.1:{}/{database}", self.port),
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let d = self.dir.path().display();
+        let command = format!(
+            "{}/pg_ctl -D {d}/data stop -m immediate -w >/dev/null 2>&1",
+            self.bin.display()
+        );
+        let _ = if self.as_postgres {
+            StdCommand::new("su")
+                .args(["postgres", "-s", "/bin/sh", "-c", &command])
+                .status()
+        } else {
+            StdCommand::new("sh").args(["-c", &command]).status()
+        };
+    }
 }
