@@ -576,6 +576,17 @@ pub fn tenant_exists(conn: &mut AnyConnection, tenant_id: &str) -> Result<bool> 
     Ok(row.n == 1)
 }
 
+/// Whether another tenant than `tenant_id` holds this API key hash.
+pub fn api_key_hash_taken(conn: &mut AnyConnection, hash: &str, tenant_id: &str) -> Result<bool> {
+    let row: CountRow =
+        diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE api_key_hash = $1 AND id <> $2")
+            .bind::<Text, _>(hash)
+            .bind::<Text, _>(tenant_id)
+            .get_result(conn)
+            .context("cannot check API key uniqueness")?;
+    Ok(row.n > 0)
+}
+
 /// A row of one integer column named `n`.
 #[derive(QueryableByName, Debug)]
 pub struct CountRow {

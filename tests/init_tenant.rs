@@ -362,3 +362,42 @@ both_backends!(concurrent_init_tenant_of_one_tenant_all_succeed, |db| {
         vec![sha256_hex(key)]
     );
 });
+
+both_backends!(an_api_key_of_another_tenant_is_refused, |db| {
+    migrated(&db);
+    let key = "shared-key-0123456789abcdefghij";
+    db.cmd()
+        .args(["init-tenant", "--tenant-id", "first", "--api-key", key])
+        .assert()
+        .success();
+    db.cmd()
+        .args(["init-tenant", "--tenant-id", "other"])
+        .assert()
+        .success();
+    // A new tenant with that key, and an existing one setting or rotating to it: refused.
+    for args in [
+        &["init-tenant", "--tenant-id", "second", "--api-key", key][..],
+        &["init-tenant", "--tenant-id", "other", "--api-key", key],
+        &[
+            "init-tenant",
+            "--tenant-id",
+            "other",
+            "--api-key",
+            key,
+            "--rotate-api-key",
+        ],
+    ] {
+        let out = db.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr_of(&out).contains("already used by another tenant"),
+            "{}",
+            stderr_of(&out)
+        );
+    }
+    assert_eq!(db.scalar("SELECT count(*) AS v FROM tenants"), 2);
+    assert_eq!(
+        db.scalar("SELECT count(*) AS v FROM tenants WHERE api_key_hash IS NOT NULL"),
+        1
+    );
+});

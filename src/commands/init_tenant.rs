@@ -145,10 +145,12 @@ fn apply(
     let name = args.name.clone().unwrap_or_else(|| tenant.to_string());
     let now = backend.now();
     // First statement is a write: it takes SQLite's write lock up front, and on PostgreSQL a
-    // concurrent init-tenant of the same id waits here for the other to commit.
+    // concurrent init-tenant of the same id waits here for the other to commit. No conflict
+    // target: a concurrent insert of the same key hash (the other unique index) must wait and
+    // do nothing too, not fail.
     let inserted = diesel::sql_query(
         "INSERT INTO tenants (id, name, api_key_hash, api_key_prefix) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (id) DO NOTHING",
+         ON CONFLICT DO NOTHING",
     )
     .bind::<Text, _>(tenant)
     .bind::<Text, _>(&name)
@@ -161,7 +163,10 @@ fn apply(
     let (tenant_result, key_result) = if inserted == 1 {
         ("created", if key.is_some() { "set" } else { "none" })
     } else {
-        db::lock_tenant(conn, tenant)?;
+        if !db::lock_tenant(conn, tenant)? {
+            // Nothing inserted and no such tenant: the key is another tenant's.
+            bail!("the API key is already used by another tenant; use another key or --generate-api-key");
+        }
         let row: TenantRow =
             diesel::sql_query("SELECT name, api_key_hash FROM tenants WHERE id = $1")
                 .bind::<Text, _>(tenant)
@@ -237,6 +242,11 @@ fn reconcile_key(
             "none"
         });
     };
+    if db::api_key_hash_taken(conn, &key.hash, tenant)? {
+        bail!(
+            "the API key is already used by another tenant; use another key or --generate-api-key"
+        );
+    }
     let result = match &row.api_key_hash {
         Some(existing) if *existing == key.hash => return Ok("unchanged"),
         Some(_) if !rotate => bail!(
