@@ -69,16 +69,19 @@ pub struct Output {
 impl Output {
     /// Prints the report on stdout: nothing else ever goes there.
     pub fn emit<R: Report>(&self, report: &R) -> Result<()> {
-        let text = match self.format {
-            Format::Json => serde_json::to_string_pretty(report).context("cannot encode JSON")?,
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let written = match self.format {
+            // Streamed: a large report is never held twice as a string.
+            Format::Json => serde_json::to_writer_pretty(&mut stdout, report)
+                .map_err(std::io::Error::from)
+                .and_then(|_| writeln!(stdout)),
             Format::Table => {
                 let mut t = Text::default();
                 report.render(&mut t);
-                t.blocks.join("\n")
+                writeln!(stdout, "{}", t.blocks.join("\n"))
             }
         };
-        let mut stdout = std::io::stdout().lock();
-        match writeln!(stdout, "{text}").and_then(|_| stdout.flush()) {
+        match written.and_then(|_| stdout.flush()) {
             // A closed pipe (`agentdb status | head -1`) is not an error worth reporting.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             other => other.context("cannot write to stdout"),

@@ -25,16 +25,33 @@ use crate::output::{Output, Report, Text as Out};
 pub struct Candidate {
     pub key: String,
     pub path: PathBuf,
-    /// The file name as recorded in `tenant_configs.source_file`.
-    pub source_file: String,
+    /// Whether the file name ends in `.json` (the key does not).
+    pub json_suffix: bool,
 }
 
-/// A validated file: what is needed to write it later, without its content.
+impl Candidate {
+    /// The name recorded in `tenant_configs.source_file`: the path relative to the directory
+    /// given (or the file name of a file given).
+    pub fn source_file(&self) -> String {
+        if self.json_suffix {
+            format!("{}.json", self.key)
+        } else {
+            self.key.clone()
+        }
+    }
+}
+
+/// A validated file: its SHA-256 and, while within `RETAINED_BYTES`, its content (beyond that
+/// it is read again for writing, so memory stays bounded however many files there are).
 #[derive(Debug, Clone)]
 struct Checked {
     candidate: Candidate,
-    hash: String,
+    hash: [u8; 32],
+    content: Option<String>,
 }
+
+/// How much validated content is kept for the write instead of being read a second time.
+const RETAINED_BYTES: usize = 16 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,6 +61,20 @@ pub enum Outcome {
     Unchanged,
     Skipped,
 }
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Inserted => "inserted",
+            Outcome::Updated => "updated",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// The most rows the table output lists.
+const TABLE_ROWS: usize = 1000;
 
 #[derive(Debug, Serialize)]
 pub struct ConfigRow {
@@ -72,19 +103,21 @@ pub struct ImportReport {
 
 impl Report for ImportReport {
     fn render(&self, out: &mut Out) {
-        out.table(
-            &["key", "file", "result"],
-            self.configs.iter().map(|r| {
-                vec![
-                    r.key.clone(),
-                    r.file.clone(),
-                    serde_json::to_value(r.result)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                ]
-            }),
-        );
+        // A table of thousands of rows helps nobody on a terminal and costs memory; past
+        // TABLE_ROWS only the summary is shown (JSON always lists every row).
+        if self.configs.len() <= TABLE_ROWS {
+            out.table(
+                &["key", "file", "result"],
+                self.configs
+                    .iter()
+                    .map(|r| vec![r.key.clone(), r.file.clone(), r.result.as_str().to_string()]),
+            );
+        } else {
+            out.line(format!(
+                "{} files (rows not listed past {TABLE_ROWS}; --format json lists every one)",
+                self.configs.len()
+            ));
+        }
         let s = &self.summary;
         let mode = if self.dry_run {
             " (dry run: nothing written)"
@@ -134,7 +167,7 @@ pub fn collect(paths: &[PathBuf], recursive: bool) -> (Vec<Candidate>, Vec<Strin
                 Some(name) => found.push(Candidate {
                     key: name.strip_suffix(".json").unwrap_or(name).to_string(),
                     path: path.clone(),
-                    source_file: name.to_string(),
+                    json_suffix: name.ends_with(".json"),
                 }),
                 None => problems.push(format!("{}: file name is not UTF-8", path.display())),
             },
@@ -213,8 +246,8 @@ fn walk(
         let key = key.replace(std::path::MAIN_SEPARATOR, "/");
         found.push(Candidate {
             key,
-            path: path.clone(),
-            source_file: relative.to_string(),
+            path,
+            json_suffix: true,
         });
     }
 }
@@ -266,8 +299,8 @@ fn strip_position(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
 }
 
-fn content_hash(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+fn content_hash(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
 }
 
 fn progress(output: &Output, len: usize, what: &str) -> ProgressBar {
@@ -295,12 +328,25 @@ fn check_all(
     let bar = progress(output, candidates.len(), "validating");
     let mut checked = Vec::with_capacity(candidates.len());
     let mut problems = Vec::new();
+    let mut retained = 0;
     for candidate in candidates {
         bar.inc(1);
-        let verdict = read_limited(&candidate.path, max_size)
-            .and_then(|bytes| validate(&bytes, backend).map(|_| content_hash(&bytes)));
+        let verdict = read_limited(&candidate.path, max_size).and_then(|bytes| {
+            validate(&bytes, backend)?;
+            Ok((content_hash(&bytes), bytes))
+        });
         match verdict {
-            Ok(hash) => checked.push(Checked { candidate, hash }),
+            Ok((hash, bytes)) => {
+                let content = (retained + bytes.len() <= RETAINED_BYTES).then(|| {
+                    retained += bytes.len();
+                    String::from_utf8(bytes).expect("validated as UTF-8")
+                });
+                checked.push(Checked {
+                    candidate,
+                    hash,
+                    content,
+                })
+            }
             Err(reason) => problems.push(format!("{}: {reason}", candidate.path.display())),
         }
     }
@@ -327,22 +373,43 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
     }
     ctx.output.debug(format!("{} file(s) valid", checked.len()));
 
-    let configs = if args.dry_run {
+    let outcomes = if args.dry_run {
         require_tenant(&mut conn, &tenant, false)?;
         let existing = existing_hashes(&mut conn, &tenant)?;
         plan(&checked, &existing, args.on_conflict, &tenant)?
-            .into_iter()
-            .map(|(c, outcome)| row(&c.candidate, outcome))
-            .collect()
     } else {
         conn.transaction(|conn| {
             require_tenant(conn, &tenant, true)?;
             let existing = existing_hashes(conn, &tenant)?;
-            let planned = plan(&checked, &existing, args.on_conflict, &tenant)?;
-            write_all(conn, backend, &tenant, &planned, args.max_size, &ctx.output)
+            let outcomes = plan(&checked, &existing, args.on_conflict, &tenant)?;
+            write_all(
+                conn,
+                backend,
+                &tenant,
+                &checked,
+                &outcomes,
+                args.max_size,
+                &ctx.output,
+            )?;
+            anyhow::Ok(outcomes)
         })
         .with_context(|| format!("import into tenant {tenant} failed; nothing was written"))?
     };
+    // The report takes the keys and paths over rather than copying them.
+    let configs: Vec<ConfigRow> = checked
+        .into_iter()
+        .zip(outcomes)
+        .map(|(c, result)| ConfigRow {
+            key: c.candidate.key,
+            file: c
+                .candidate
+                .path
+                .into_os_string()
+                .into_string()
+                .unwrap_or_else(|p| p.to_string_lossy().into_owned()),
+            result,
+        })
+        .collect();
 
     let mut summary = ImportSummary::default();
     for r in &configs {
@@ -362,14 +429,6 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
         configs,
     })?;
     Ok(exit::OK)
-}
-
-fn row(c: &Candidate, result: Outcome) -> ConfigRow {
-    ConfigRow {
-        key: c.key.clone(),
-        file: c.path.display().to_string(),
-        result,
-    }
 }
 
 /// Checks that the tenant exists; inside the write transaction also locks it (see
@@ -396,40 +455,50 @@ struct HashRow {
     content_hash: String,
 }
 
-fn existing_hashes(conn: &mut AnyConnection, tenant: &str) -> Result<HashMap<String, String>> {
+/// The stored configs' content hashes by key (`None` where a stored hash is not ours).
+fn existing_hashes(
+    conn: &mut AnyConnection,
+    tenant: &str,
+) -> Result<HashMap<String, Option<[u8; 32]>>> {
     let rows: Vec<HashRow> =
         diesel::sql_query("SELECT key, content_hash FROM tenant_configs WHERE tenant_id = $1")
             .bind::<Text, _>(tenant)
             .load(conn)
             .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
-    Ok(rows.into_iter().map(|r| (r.key, r.content_hash)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut hash = [0u8; 32];
+            let parsed = hex::decode_to_slice(&r.content_hash, &mut hash)
+                .ok()
+                .map(|_| hash);
+            (r.key, parsed)
+        })
+        .collect())
 }
 
 /// Decides each file's outcome against what is stored. `--on-conflict fail` refuses the whole
 /// import, naming every key that exists with other content.
-fn plan<'a>(
-    checked: &'a [Checked],
-    existing: &HashMap<String, String>,
+fn plan(
+    checked: &[Checked],
+    existing: &HashMap<String, Option<[u8; 32]>>,
     on_conflict: OnConflict,
     tenant: &str,
-) -> Result<Vec<(&'a Checked, Outcome)>> {
+) -> Result<Vec<Outcome>> {
     let mut conflicts = Vec::new();
-    let planned: Vec<(&Checked, Outcome)> = checked
+    let outcomes: Vec<Outcome> = checked
         .iter()
-        .map(|c| {
-            let outcome = match existing.get(&c.candidate.key) {
-                None => Outcome::Inserted,
-                Some(h) if *h == c.hash => Outcome::Unchanged,
-                Some(_) => match on_conflict {
-                    OnConflict::Replace => Outcome::Updated,
-                    OnConflict::Skip => Outcome::Skipped,
-                    OnConflict::Fail => {
-                        conflicts.push(c.candidate.key.clone());
-                        Outcome::Skipped
-                    }
-                },
-            };
-            (c, outcome)
+        .map(|c| match existing.get(&c.candidate.key) {
+            None => Outcome::Inserted,
+            Some(Some(h)) if *h == c.hash => Outcome::Unchanged,
+            Some(_) => match on_conflict {
+                OnConflict::Replace => Outcome::Updated,
+                OnConflict::Skip => Outcome::Skipped,
+                OnConflict::Fail => {
+                    conflicts.push(c.candidate.key.clone());
+                    Outcome::Skipped
+                }
+            },
         })
         .collect();
     if !conflicts.is_empty() {
@@ -439,16 +508,15 @@ fn plan<'a>(
             conflicts.join(", ")
         );
     }
-    Ok(planned)
+    Ok(outcomes)
 }
 
 /// Inserts are sent in multi-row statements: one round trip per batch instead of per file,
-/// which is most of an import's time on PostgreSQL. A batch is bounded in rows and bytes, so
-/// memory stays flat however many files there are.
+/// which is most of an import's time on PostgreSQL. A batch is bounded in rows and bytes.
 struct InsertBatch<'a> {
     backend: Backend,
     tenant: &'a str,
-    rows: Vec<(&'a Candidate, String, &'a str)>,
+    rows: Vec<(&'a Candidate, String, &'a [u8; 32])>,
     bytes: usize,
 }
 
@@ -470,7 +538,7 @@ impl<'a> InsertBatch<'a> {
         conn: &mut AnyConnection,
         c: &'a Candidate,
         value: String,
-        hash: &'a str,
+        hash: &'a [u8; 32],
     ) -> Result<()> {
         self.bytes += value.len();
         self.rows.push((c, value, hash));
@@ -508,8 +576,8 @@ impl<'a> InsertBatch<'a> {
                 .bind::<Text, _>(self.tenant.to_string())
                 .bind::<Text, _>(c.key.clone())
                 .bind::<Text, _>(value)
-                .bind::<Text, _>(c.source_file.clone())
-                .bind::<Text, _>(hash.to_string());
+                .bind::<Text, _>(c.source_file())
+                .bind::<Text, _>(hex::encode(hash));
         }
         self.bytes = 0;
         query
@@ -519,9 +587,12 @@ impl<'a> InsertBatch<'a> {
     }
 }
 
-/// Reads a file again for writing (one document in memory at a time); it must still be what
-/// was validated.
-fn reread(checked: &Checked, max_size: u64) -> Result<String> {
+/// The content to write: kept from validation, or read again (and it must still be what was
+/// validated).
+fn content_of(checked: &Checked, max_size: u64) -> Result<String> {
+    if let Some(content) = &checked.content {
+        return Ok(content.clone());
+    }
     let c = &checked.candidate;
     let bytes = read_limited(&c.path, max_size)
         .map_err(|e| anyhow::anyhow!("{}: {e}", c.path.display()))?;
@@ -535,33 +606,35 @@ fn reread(checked: &Checked, max_size: u64) -> Result<String> {
 }
 
 /// Writes the planned rows: inserts in batches, updates one by one.
-fn write_all<'a>(
+fn write_all(
     conn: &mut AnyConnection,
     backend: Backend,
-    tenant: &'a str,
-    planned: &[(&'a Checked, Outcome)],
+    tenant: &str,
+    checked: &[Checked],
+    outcomes: &[Outcome],
     max_size: u64,
     output: &Output,
-) -> Result<Vec<ConfigRow>> {
+) -> Result<()> {
     let update = format!(
         "UPDATE tenant_configs SET value = {}, source_file = $2, content_hash = $3, updated_at = {} \
          WHERE tenant_id = $4 AND key = $5",
         backend.json_param(1),
         backend.now()
     );
-    let bar = progress(output, planned.len(), "importing");
+    let bar = progress(output, checked.len(), "importing");
     let mut batch = InsertBatch::new(backend, tenant);
-    let mut rows = Vec::with_capacity(planned.len());
-    for (checked, outcome) in planned {
+    for (checked, outcome) in checked.iter().zip(outcomes) {
         bar.inc(1);
         let c = &checked.candidate;
         match outcome {
-            Outcome::Inserted => batch.push(conn, c, reread(checked, max_size)?, &checked.hash)?,
+            Outcome::Inserted => {
+                batch.push(conn, c, content_of(checked, max_size)?, &checked.hash)?
+            }
             Outcome::Updated => {
                 diesel::sql_query(&update)
-                    .bind::<Text, _>(reread(checked, max_size)?)
-                    .bind::<Text, _>(&c.source_file)
-                    .bind::<Text, _>(&checked.hash)
+                    .bind::<Text, _>(content_of(checked, max_size)?)
+                    .bind::<Text, _>(c.source_file())
+                    .bind::<Text, _>(hex::encode(checked.hash))
                     .bind::<Text, _>(tenant)
                     .bind::<Text, _>(&c.key)
                     .execute(conn)
@@ -571,11 +644,10 @@ fn write_all<'a>(
             }
             Outcome::Unchanged | Outcome::Skipped => {}
         }
-        rows.push(row(c, *outcome));
     }
     batch.flush(conn)?;
     bar.finish_and_clear();
-    Ok(rows)
+    Ok(())
 }
 
 #[cfg(test)]
