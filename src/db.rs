@@ -86,20 +86,20 @@ impl Database {
             settings: settings.clone(),
             last_error: last_error.clone(),
         };
-        let mut builder = Pool::builder()
-            .max_size(settings.pool_max().max(1))
-            // Open nothing up front and do not ping fresh connections: a CLI command needs one
-            // connection, and every round trip is start-up time.
+        let pool = Pool::builder()
+            // Every command works on one connection at a time, so the pool holds one; POOL_SIZE
+            // + MAX_OVERFLOW (at least 1) can only be above that. A larger pool would just let
+            // the polling in `connect` start a second connection that may still be opening
+            // when the process exits. An in-memory SQLite database must be one connection.
+            .max_size(1)
+            // Open nothing up front and do not ping fresh connections: every round trip is
+            // start-up time.
             .min_idle(Some(0))
             .test_on_check_out(false)
             .connection_timeout(settings.pool_timeout)
             .max_lifetime(settings.pool_recycle)
-            .idle_timeout(None);
-        if matches!(target, Target::Sqlite(SqliteLocation::Memory)) {
-            // Every in-memory connection is its own database: keep exactly one.
-            builder = builder.max_size(1);
-        }
-        let pool = builder.build_unchecked(manager);
+            .idle_timeout(None)
+            .build_unchecked(manager);
         Ok(Database {
             display: resolved.target.redacted(),
             target,
@@ -496,11 +496,20 @@ impl Backend {
         }
     }
 
+    /// Bind parameter `n`. SQLite gets `?NNN`, which it binds by number: it treats `$N` as a
+    /// named parameter and looks each one up by name, quadratic in a statement with thousands.
+    pub fn param(self, n: usize) -> String {
+        match self {
+            Backend::Postgres => format!("${n}"),
+            Backend::Sqlite => format!("?{n}"),
+        }
+    }
+
     /// A bind parameter for a JSON column (`jsonb` on PostgreSQL, checked text on SQLite).
     pub fn json_param(self, n: usize) -> String {
         match self {
             Backend::Postgres => format!("${n}::jsonb"),
-            Backend::Sqlite => format!("${n}"),
+            Backend::Sqlite => self.param(n),
         }
     }
 
@@ -520,6 +529,21 @@ impl Backend {
         match self {
             Backend::Postgres => "checkpoint_writes",
             Backend::Sqlite => "writes",
+        }
+    }
+
+    /// A tenant's config keys and content hashes. On SQLite the covering index must be named:
+    /// the planner prefers the table's own key, which reads every (large) JSON value and fills
+    /// the page cache.
+    pub fn config_hashes_sql(self) -> &'static str {
+        match self {
+            Backend::Postgres => {
+                "SELECT key, content_hash FROM tenant_configs WHERE tenant_id = $1"
+            }
+            Backend::Sqlite => {
+                "SELECT key, content_hash FROM tenant_configs INDEXED BY tenant_configs_hash_idx \
+                 WHERE tenant_id = $1"
+            }
         }
     }
 

@@ -83,15 +83,7 @@ fn eight_concurrent_migrates_through_pgbouncer_leave_no_lock_behind() {
                 bouncer.log()
             );
         }
-        let applied: usize = outputs
-            .iter()
-            .map(|o| {
-                stdout_of(o)
-                    .lines()
-                    .filter(|l| l.contains("create_"))
-                    .count()
-            })
-            .sum();
+        let applied: usize = outputs.iter().map(migrations_applied_by).sum();
         assert_eq!(
             applied,
             expected_count(),
@@ -111,7 +103,13 @@ fn eight_concurrent_migrates_through_pgbouncer_leave_no_lock_behind() {
         assert!(out.status.success(), "{}", stderr_of(&out));
         assert!(stdout_of(&out).contains("up to date"));
         agentdb(db.dir.path())
-            .args(["-d", &url, "rollback", "--steps", "3"])
+            .args([
+                "-d",
+                &url,
+                "rollback",
+                "--steps",
+                &expected_count().to_string(),
+            ])
             .assert()
             .success();
         assert!(db.applied_versions().is_empty());

@@ -116,15 +116,7 @@ both_backends!(sixteen_concurrent_migrates_per_round, |db| {
         for out in &outputs {
             assert!(out.status.success(), "round {round}: {}", stderr_of(out));
         }
-        let applied: usize = outputs
-            .iter()
-            .map(|o| {
-                stdout_of(o)
-                    .lines()
-                    .filter(|l| l.contains("create_"))
-                    .count()
-            })
-            .sum();
+        let applied: usize = outputs.iter().map(migrations_applied_by).sum();
         assert_eq!(
             applied,
             versions(),

@@ -460,11 +460,10 @@ fn existing_hashes(
     conn: &mut AnyConnection,
     tenant: &str,
 ) -> Result<HashMap<String, Option<[u8; 32]>>> {
-    let rows: Vec<HashRow> =
-        diesel::sql_query("SELECT key, content_hash FROM tenant_configs WHERE tenant_id = $1")
-            .bind::<Text, _>(tenant)
-            .load(conn)
-            .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
+    let rows: Vec<HashRow> = diesel::sql_query(conn.backend().config_hashes_sql())
+        .bind::<Text, _>(tenant)
+        .load(conn)
+        .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -552,17 +551,17 @@ impl<'a> InsertBatch<'a> {
         if self.rows.is_empty() {
             return Ok(());
         }
-        // Parameters numbered in order of appearance (see `db::Backend`).
+        let p = |n| self.backend.param(n);
         let values: Vec<String> = (0..self.rows.len())
             .map(|i| {
                 let n = i * 5;
                 format!(
-                    "(${}, ${}, {}, ${}, ${})",
-                    n + 1,
-                    n + 2,
+                    "({}, {}, {}, {}, {})",
+                    p(n + 1),
+                    p(n + 2),
                     self.backend.json_param(n + 3),
-                    n + 4,
-                    n + 5
+                    p(n + 4),
+                    p(n + 5)
                 )
             })
             .collect();

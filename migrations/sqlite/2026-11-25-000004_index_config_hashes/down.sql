@@ -1,0 +1,1 @@
+DROP INDEX tenant_configs_hash_idx;
