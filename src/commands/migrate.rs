@@ -3,6 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use super::render_steps;
 use super::{seconds, Context};
 use crate::cli::MigrateArgs;
 use crate::db::{Access, Backend};
@@ -32,24 +33,11 @@ impl Report for MigrateReport {
         } else {
             "Applied"
         };
-        out.line(format!(
-            "{verb} {} migration(s) to {}:",
-            self.applied.len(),
-            self.database
-        ));
-        out.table(
-            &["version", "name", "ms"],
-            self.applied.iter().map(|s| {
-                vec![
-                    s.id.version.clone(),
-                    s.id.name.clone(),
-                    if self.dry_run {
-                        "-".to_string()
-                    } else {
-                        format!("{:.1}", s.duration_ms)
-                    },
-                ]
-            }),
+        render_steps(
+            out,
+            &format!("{verb} {{}} migration(s) to {}:", self.database),
+            &self.applied,
+            self.dry_run,
         );
     }
 }

@@ -89,6 +89,27 @@ pub fn run(cli: Cli) -> Result<u8> {
     }
 }
 
+/// The table of migrations a `migrate` or `rollback` ran; `heading` has a `{}` for the count.
+pub fn render_steps(
+    out: &mut crate::output::Text,
+    heading: &str,
+    steps: &[crate::migrations::Step],
+    dry_run: bool,
+) {
+    out.line(heading.replacen("{}", &steps.len().to_string(), 1));
+    out.table(
+        &["version", "name", "ms"],
+        steps.iter().map(|s| {
+            let ms = if dry_run {
+                "-".to_string()
+            } else {
+                format!("{:.1}", s.duration_ms)
+            };
+            vec![s.id.version.clone(), s.id.name.clone(), ms]
+        }),
+    );
+}
+
 /// A number of seconds from a flag, as a duration; refused when negative or not finite.
 pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {
     if !secs.is_finite() || secs < 0.0 {

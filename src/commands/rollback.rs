@@ -3,6 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use super::render_steps;
 use super::{seconds, Context};
 use crate::cli::RollbackArgs;
 use crate::config::is_production;
@@ -31,20 +32,11 @@ impl Report for RollbackReport {
         } else {
             "Reverted"
         };
-        out.line(format!(
-            "{verb} {} migration(s) on {}:",
-            self.reverted.len(),
-            self.database
-        ));
-        out.table(
-            &["version", "name", "ms"],
-            self.reverted.iter().map(|s| {
-                vec![
-                    s.id.version.clone(),
-                    s.id.name.clone(),
-                    format!("{:.1}", s.duration_ms),
-                ]
-            }),
+        render_steps(
+            out,
+            &format!("{verb} {{}} migration(s) on {}:", self.database),
+            &self.reverted,
+            self.dry_run,
         );
     }
 }
