@@ -459,6 +459,8 @@ def bench_stats(runs):
         ("SQLite", str(big_sqlite()), lambda f: ["sqlite3", str(CACHE / "big.db")]),
         ("PostgreSQL", big_postgres(), lambda f: [PGFLOOR, pg_url(BIG_PG), str(f)]),
     ):
+        # Cached databases may predate the latest migration; stats needs an up-to-date schema.
+        sh([AGENTDB, "-q", "-d", target, "migrate"], stdout=subprocess.DEVNULL)
         for flag in ([], ["--by-tenant"]):
             argv = [AGENTDB, "-d", target, "stats", *flag]
             sql = CACHE / f"stats-floor-{backend}{'-by-tenant' if flag else ''}.sql"
