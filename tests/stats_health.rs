@@ -366,3 +366,69 @@ fn health_never_hangs_past_its_timeout() {
     assert!(elapsed < Duration::from_secs(4), "health took {elapsed:?}");
     hold.join().unwrap();
 }
+
+#[test]
+fn health_reports_a_read_only_replica_and_writes_fail_clearly() {
+    let Some(primary) = Cluster::start(None, 20) else {
+        return;
+    };
+    let dir = tempfile::TempDir::new().unwrap();
+    agentdb(dir.path())
+        .args(["-d", &primary.url(None, "postgres"), "migrate"])
+        .assert()
+        .success();
+    let standby = primary.standby();
+    let url = standby.url(None, "postgres");
+    let out = agentdb(dir.path())
+        .args([
+            "-d",
+            &url,
+            "--format",
+            "json",
+            "health",
+            "--require-migrated",
+        ])
+        .output()
+        .unwrap();
+    // A replica is healthy (warn), and its schema is the primary's.
+    assert_eq!(out.status.code(), Some(0), "{}", stdout_of(&out));
+    let h = json_of(&out);
+    assert_eq!(h["status"], "warn");
+    let role = h["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "role")
+        .unwrap()
+        .clone();
+    assert_eq!(role["status"], "warn");
+    assert!(
+        role["detail"]
+            .as_str()
+            .unwrap()
+            .contains("read-only replica"),
+        "{role}"
+    );
+    let on_primary = agentdb(dir.path())
+        .args([
+            "-d",
+            &primary.url(None, "postgres"),
+            "--format",
+            "json",
+            "health",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&on_primary)["status"], "ok");
+    // Writing to the replica fails with the server's reason and exit 1.
+    let out = agentdb(dir.path())
+        .args(["-d", &url, "init-tenant"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("read-only transaction"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -526,6 +526,44 @@ impl Cluster {
         Some(cluster)
     }
 
+    /// A streaming standby of this cluster (pg_basebackup -R), started on its own port.
+    pub fn standby(&self) -> Cluster {
+        let dir = tempfile::Builder::new()
+            .prefix("agentdb-standby")
+            .tempdir()
+            .unwrap();
+        let port = free_port();
+        let standby = Cluster {
+            port,
+            dir,
+            bin: self.bin.clone(),
+            as_postgres: self.as_postgres,
+        };
+        if standby.as_postgres {
+            StdCommand::new("chown")
+                .arg("-R")
+                .arg("postgres")
+                .arg(standby.dir.path())
+                .status()
+                .unwrap();
+        }
+        let d = standby.dir.path().display();
+        standby.shell(&format!(
+            "{}/pg_basebackup -h 127.0.0.1 -p {} -U postgres -D {d}/data -R -X stream >{d}/basebackup.log 2>&1",
+            self.bin.display(),
+            self.port
+        ));
+        // Later lines win: the copied configuration still names the primary's port and socket.
+        let conf = format!("port = {port}\nunix_socket_directories = '{d}'\n");
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(standby.dir.path().join("data/postgresql.conf"))
+            .unwrap();
+        f.write_all(conf.as_bytes()).unwrap();
+        standby.pg_ctl("start -w -t 30");
+        standby
+    }
+
     fn shell(&self, command: &str) {
         let status = if self.as_postgres {
             StdCommand::new("su")
