@@ -396,3 +396,55 @@ both_backends!(concurrent_overlapping_imports_end_like_a_serial_one, |db| {
     assert_eq!(inserted, 40, "each key inserted by exactly one process");
     assert_eq!(config_count(&db), 40);
 });
+
+/// Progress is drawn on a terminal only: run under `script`, which gives the command a pty.
+#[test]
+fn progress_on_a_terminal_and_none_with_quiet() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        unavailable("script (util-linux)", "needed to give agentdb a terminal");
+        return;
+    }
+    let db = TestDb::sqlite();
+    ready(&db);
+    let dir = db.dir.path().join("many");
+    for i in 0..400 {
+        write_file(&dir, &format!("k{i:03}.json"), format!(r#"{{"n": {i}}}"#));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("agentdb");
+    let typescript = |quiet: bool| {
+        let log = db
+            .dir
+            .path()
+            .join(if quiet { "quiet.log" } else { "tty.log" });
+        let q = if quiet { "-q " } else { "" };
+        let inner = format!(
+            "{} {q}-d {} import-configs --on-conflict replace {} > /dev/null",
+            bin.display(),
+            db.url,
+            dir.display()
+        );
+        let status = std::process::Command::new("script")
+            .args(["-qec", &inner])
+            .arg(&log)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read_to_string(&log).unwrap()
+    };
+    let shown = typescript(false);
+    assert!(
+        shown.contains("validating") || shown.contains("importing"),
+        "{shown}"
+    );
+    let quiet = typescript(true);
+    assert!(
+        !quiet.contains("validating") && !quiet.contains("importing"),
+        "{quiet}"
+    );
+    assert_eq!(config_count(&db), 400);
+}
