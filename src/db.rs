@@ -321,9 +321,17 @@ fn is_busy(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
 }
 
+/// `SQL_ECHO`: every statement on stderr, without its bind values, which can be config
+/// documents (OAuth tokens) or key hashes. Statements that must be readable in full (the
+/// table checks) inline their constant names instead of binding them.
 fn echo_sql(event: InstrumentationEvent<'_>) {
     if let InstrumentationEvent::StartQuery { query, .. } = event {
-        eprintln!("SQL: {query}");
+        let text = query.to_string();
+        match text.split_once(" -- binds: ") {
+            Some((sql, "[]")) => eprintln!("SQL: {sql}"),
+            Some((sql, _)) => eprintln!("SQL: {sql} -- bind values not shown"),
+            None => eprintln!("SQL: {text}"),
+        }
     }
 }
 
@@ -364,8 +372,9 @@ pub trait SchemaConnection: Connection + Sized {
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T>;
 
-    /// Whether `table` exists (PostgreSQL: in the search path).
-    fn table_exists(&mut self, table: &str) -> Result<bool>;
+    /// Whether `table` exists (PostgreSQL: in the search path). The name is one of ours, a
+    /// constant, so it is written into the SQL, which `SQL_ECHO` then shows whole.
+    fn table_exists(&mut self, table: &'static str) -> Result<bool>;
 
     /// The applied migrations, read without creating the history table (diesel's own
     /// `applied_migrations` creates it, which a read-only command must not do).
@@ -403,11 +412,13 @@ impl SchemaConnection for PgConnection {
         })
     }
 
-    fn table_exists(&mut self, table: &str) -> Result<bool> {
-        let row: PresentRow = diesel::sql_query("SELECT to_regclass($1) IS NOT NULL AS present")
-            .bind::<Text, _>(table)
-            .get_result(self)
-            .with_context(|| format!("cannot check whether table {table} exists"))?;
+    fn table_exists(&mut self, table: &'static str) -> Result<bool> {
+        let row: PresentRow = diesel::sql_query(format!(
+            "SELECT to_regclass({}) IS NOT NULL AS present",
+            sql_literal(table)
+        ))
+        .get_result(self)
+        .with_context(|| format!("cannot check whether table {table} exists"))?;
         Ok(row.present)
     }
 
@@ -435,11 +446,11 @@ impl SchemaConnection for SqliteConnection {
             .map_err(|e| lock_error(e, lock_timeout))
     }
 
-    fn table_exists(&mut self, table: &str) -> Result<bool> {
-        let row: PresentRow = diesel::sql_query(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1) AS present",
-        )
-        .bind::<Text, _>(table)
+    fn table_exists(&mut self, table: &'static str) -> Result<bool> {
+        let row: PresentRow = diesel::sql_query(format!(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {}) AS present",
+            sql_literal(table)
+        ))
         .get_result(self)
         .with_context(|| format!("cannot check whether table {table} exists"))?;
         Ok(row.present)
@@ -456,7 +467,7 @@ impl SchemaConnection for SqliteConnection {
 }
 
 impl AnyConnection {
-    pub fn table_exists(&mut self, table: &str) -> Result<bool> {
+    pub fn table_exists(&mut self, table: &'static str) -> Result<bool> {
         match self {
             AnyConnection::Postgresql(c) => c.table_exists(table),
             AnyConnection::Sqlite(c) => c.table_exists(table),
@@ -469,6 +480,11 @@ impl AnyConnection {
             AnyConnection::Sqlite(c) => c.applied_rows(),
         }
     }
+}
+
+/// A string as a SQL literal (quotes doubled).
+fn sql_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 fn lock_error(err: anyhow::Error, lock_timeout: Duration) -> anyhow::Error {

@@ -448,3 +448,23 @@ fn progress_on_a_terminal_and_none_with_quiet() {
     );
     assert_eq!(config_count(&db), 400);
 }
+
+both_backends!(sql_echo_shows_statements_but_never_values, |db| {
+    ready(&db);
+    let dir = config_dir(&db);
+    let out = db
+        .cmd()
+        .env("SQL_ECHO", "true")
+        .args(["import-configs", "-r"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(err.contains("SQL: INSERT INTO tenant_configs"), "{err}");
+    assert!(err.contains("bind values not shown"), "{err}");
+    assert!(
+        !err.contains(SECRET) && !stdout_of(&out).contains(SECRET),
+        "{err}"
+    );
+});

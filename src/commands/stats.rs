@@ -216,7 +216,7 @@ fn status_counts(
 }
 
 /// Counts of a table that may not exist (another tool's); `None` where it is missing.
-fn foreign_count(conn: &mut AnyConnection, table: &str, expr: &str) -> Result<Option<i64>> {
+fn foreign_count(conn: &mut AnyConnection, table: &'static str, expr: &str) -> Result<Option<i64>> {
     if !conn.table_exists(table)? {
         return Ok(None);
     }
