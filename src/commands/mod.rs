@@ -38,6 +38,11 @@ impl Context {
             self.resolved.target.backend_name(),
             self.resolved.source.describe()
         ));
+        self.output.debug(format!(
+            "pool: 1 connection (POOL_SIZE + MAX_OVERFLOW allow {}), timeout {:?}",
+            self.settings.pool_max(),
+            self.settings.pool_timeout
+        ));
         Database::open(&self.resolved, &self.settings, access)
     }
 
