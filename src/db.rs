@@ -72,6 +72,7 @@ impl Database {
     pub fn open(resolved: &Resolved, settings: &Settings, access: Access) -> Result<Database> {
         let target = match &resolved.target {
             Target::Postgres(url) => {
+                init_tls();
                 Target::Postgres(with_connect_timeout(url, settings.pool_timeout))
             }
             t @ Target::Sqlite(SqliteLocation::File(path)) => {
@@ -132,6 +133,14 @@ impl Database {
             }
         }
     }
+}
+
+/// Initialises OpenSSL (libpq's TLS) without its at-exit cleanup, before any connection
+/// thread starts: that cleanup frees state a connection thread may still be using when the
+/// process exits (health's timeout path), which crashed 30 of 1,500 such runs. The same call
+/// rust-openssl makes. SQLite never loads TLS, so its start-up does not pay for this.
+pub fn init_tls() {
+    openssl_sys::init();
 }
 
 /// libpq waits forever for an unresponsive server unless told otherwise.
@@ -231,6 +240,7 @@ pub fn establish(target: &Target, settings: &Settings) -> Result<AnyConnection> 
 /// A PostgreSQL connection safe behind a transaction-pooling proxy: diesel's named
 /// prepared statements would collide between clients of one server connection in PgBouncer.
 pub fn establish_postgres(url: &str, settings: &Settings) -> Result<PgConnection> {
+    init_tls();
     let mut conn =
         PgConnection::establish(url).map_err(|e| explain_postgres_error(url, &e.to_string()))?;
     conn.set_prepared_statement_cache_size(CacheSize::Disabled);
