@@ -337,14 +337,16 @@ impl Settings {
             s.max_overflow = n as u32;
         }
         if let Some(secs) = first_number(env, &["POOL_TIMEOUT"])? {
-            s.pool_timeout = Duration::from_secs_f64(secs.max(0.1));
+            s.pool_timeout = duration_from_secs("POOL_TIMEOUT", secs.max(0.1))?;
         }
         if let Some(secs) = first_number(env, &["POOL_RECYCLE"])? {
             // SQLAlchemy uses -1 for "never recycle".
-            s.pool_recycle = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
+            if secs > 0.0 {
+                s.pool_recycle = Some(duration_from_secs("POOL_RECYCLE", secs)?);
+            }
         }
         if let Some(ms) = first_number(env, &["SQLITE_BUSY_TIMEOUT"])? {
-            s.busy_timeout = Duration::from_millis(ms as u64);
+            s.busy_timeout = duration_from_secs("SQLITE_BUSY_TIMEOUT (milliseconds)", ms / 1000.0)?;
         }
         s.sql_echo = env.get("SQL_ECHO").is_some_and(|v| {
             matches!(
@@ -373,6 +375,22 @@ fn first_number(env: &HashMap<String, String>, keys: &[&str]) -> Result<Option<f
         }
     }
     Ok(None)
+}
+
+/// The longest timeout agentdb accepts: PostgreSQL's `lock_timeout` and SQLite's
+/// `busy_timeout` are 32-bit milliseconds (about 24.8 days).
+pub const MAX_TIMEOUT_SECS: f64 = i32::MAX as f64 / 1000.0;
+
+/// A number of seconds as a duration; refused (exit 2) when negative, not finite, or longer
+/// than `MAX_TIMEOUT_SECS`, rather than panicking or being refused later by the database.
+pub fn duration_from_secs(what: &str, secs: f64) -> Result<Duration, UsageError> {
+    if !secs.is_finite() || !(0.0..=MAX_TIMEOUT_SECS).contains(&secs) {
+        return Err(UsageError::new(format!(
+            "{what} must be a number of seconds from 0 to {} (about 24 days)",
+            MAX_TIMEOUT_SECS.floor()
+        )));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// True where destructive commands must be confirmed with `--yes`.
@@ -602,6 +620,13 @@ mod tests {
         assert_eq!(s.pool_recycle, None);
         assert!(s.sql_echo);
         assert!(Settings::from_env(&env(&[("POOL_SIZE", "lots")])).is_err());
+        for (k, v) in [
+            ("POOL_TIMEOUT", "1e300"),
+            ("POOL_RECYCLE", "1e20"),
+            ("SQLITE_BUSY_TIMEOUT", "1e15"),
+        ] {
+            assert!(Settings::from_env(&env(&[(k, v)])).is_err(), "{k}={v}");
+        }
     }
 
     #[test]

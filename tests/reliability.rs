@@ -920,6 +920,21 @@ fn hostile_cases(root: &Path) -> Vec<Case> {
     ));
     cases.push(case("zero-steps", &["rollback", "--steps", "0"], 2, ""));
     cases.push(case(
+        "huge-lock-timeout",
+        &["migrate", "--lock-timeout", "1e20"],
+        2,
+        "about 24 days",
+    ));
+    cases.push(case(
+        "nan-health-timeout",
+        &["health", "--timeout", "NaN"],
+        2,
+        "about 24 days",
+    ));
+    let mut pool_timeout = case("env-pool-timeout-huge", &["status"], 2, "POOL_TIMEOUT");
+    pool_timeout.env.push(("POOL_TIMEOUT", "1e300".into()));
+    cases.push(pool_timeout);
+    cases.push(case(
         "missing-env-file",
         &["--env-file", "/nonexistent/.env", "status"],
         1,

@@ -115,14 +115,9 @@ pub fn render_steps(
     );
 }
 
-/// A number of seconds from a flag, as a duration; refused when negative or not finite.
+/// A number of seconds from a flag, as a duration (see `config::duration_from_secs`).
 pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {
-    if !secs.is_finite() || secs < 0.0 {
-        return Err(
-            UsageError::new(format!("{flag} must be a non-negative number of seconds")).into(),
-        );
-    }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(config::duration_from_secs(flag, secs)?)
 }
 
 /// The tenant a command works on: the flag, else `DEFAULT_TENANT_ID`, else `default`;
