@@ -671,12 +671,27 @@ pub enum BackendProbe {
         /// `PRAGMA quick_check`: `ok`, or the problems found.
         quick_check: String,
         journal_mode: String,
+        /// Whether the file can be opened for writing: the detail either way.
+        writable: std::result::Result<String, String>,
     },
     Postgres {
         in_recovery: bool,
         connections: i64,
         max_connections: i64,
     },
+}
+
+/// Opens the SQLite file for writing (and closes it) without changing it.
+fn sqlite_writable(target: &Target) -> std::result::Result<String, String> {
+    match target {
+        Target::Sqlite(SqliteLocation::File(path)) => {
+            match OpenOptions::new().write(true).open(path) {
+                Ok(_) => Ok(format!("{} is writable", path.display())),
+                Err(e) => Err(format!("{} is not writable: {e}", path.display())),
+            }
+        }
+        _ => Ok("in-memory database".to_string()),
+    }
 }
 
 #[derive(QueryableByName)]
@@ -689,7 +704,7 @@ struct PgProbeRow {
     max_connections: i64,
 }
 
-pub fn probe(conn: &mut AnyConnection) -> Result<BackendProbe> {
+pub fn probe(conn: &mut AnyConnection, target: &Target) -> Result<BackendProbe> {
     match conn.backend() {
         Backend::Sqlite => {
             let rows: Vec<TextRow> =
@@ -707,6 +722,7 @@ pub fn probe(conn: &mut AnyConnection) -> Result<BackendProbe> {
                     .collect::<Vec<_>>()
                     .join("; "),
                 journal_mode: journal.value,
+                writable: sqlite_writable(target),
             })
         }
         Backend::Postgres => {

@@ -2,7 +2,6 @@
 //! detail; the whole command never takes longer than `--timeout`, even when the server
 //! accepts a connection and then says nothing.
 
-use std::fs::OpenOptions;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,7 +11,7 @@ use serde::Serialize;
 
 use super::{seconds, Context};
 use crate::cli::HealthArgs;
-use crate::config::{Resolved, Settings, SqliteLocation, Target};
+use crate::config::{Resolved, Settings};
 use crate::db::{self, Access, BackendProbe, Database};
 use crate::error::exit;
 use crate::migrations::{self, StateSummary};
@@ -222,17 +221,18 @@ fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
         }
         Err(e) => record(shared, "schema", Status::Fail, format!("{e:#}"), None),
     }
-    match db::probe(&mut conn) {
-        Ok(probe) => record_probe(shared, probe, &db.target),
+    match db::probe(&mut conn, &db.target) {
+        Ok(probe) => record_probe(shared, probe),
         Err(e) => record(shared, "backend", Status::Fail, format!("{e:#}"), None),
     }
 }
 
-fn record_probe(shared: &Shared, probe: BackendProbe, target: &Target) {
+fn record_probe(shared: &Shared, probe: BackendProbe) {
     match probe {
         BackendProbe::Sqlite {
             quick_check,
             journal_mode,
+            writable,
         } => {
             let ok = quick_check == "ok";
             record(
@@ -250,17 +250,9 @@ fn record_probe(shared: &Shared, probe: BackendProbe, target: &Target) {
                 journal_mode,
                 None,
             );
-            let (status, detail) = match target {
-                Target::Sqlite(SqliteLocation::File(path)) => {
-                    match OpenOptions::new().write(true).open(path) {
-                        Ok(_) => (Status::Ok, format!("{} is writable", path.display())),
-                        Err(e) => (
-                            Status::Fail,
-                            format!("{} is not writable: {e}", path.display()),
-                        ),
-                    }
-                }
-                _ => (Status::Ok, "in-memory database".to_string()),
+            let (status, detail) = match writable {
+                Ok(detail) => (Status::Ok, detail),
+                Err(detail) => (Status::Fail, detail),
             };
             record(shared, "writable", status, detail, None);
         }
