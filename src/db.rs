@@ -593,18 +593,6 @@ impl Backend {
     }
 }
 
-/// Refuses to run a command on a schema that is not fully migrated.
-pub fn require_migrated(conn: &mut AnyConnection, display: &str) -> Result<()> {
-    let states = crate::migrations::read_states(conn)?;
-    let pending = states.iter().filter(|s| s.state == "pending").count();
-    if pending > 0 {
-        bail!(
-            "the schema of {display} is not up to date ({pending} migration(s) pending): run `agentdb migrate` first"
-        );
-    }
-    Ok(())
-}
-
 /// Locks a tenant's row for the rest of the transaction and says whether it exists. On
 /// PostgreSQL the row lock serializes writers of one tenant; on SQLite this first write takes
 /// the database's write lock (waiting up to busy_timeout) before anything is read, so the

@@ -147,6 +147,18 @@ where
     Ok(states(&known(source)?, &applied))
 }
 
+/// Refuses to run a command on a schema that is not fully migrated.
+pub fn require_migrated(conn: &mut AnyConnection, display: &str) -> Result<()> {
+    let states = read_states(conn)?;
+    let pending = states.iter().filter(|s| s.state == "pending").count();
+    if pending > 0 {
+        bail!(
+            "the schema of {display} is not up to date ({pending} migration(s) pending): run `agentdb migrate` first"
+        );
+    }
+    Ok(())
+}
+
 /// Refuses to touch a database migrated by a newer agentdb.
 fn refuse_unknown(states: &[MigrationState]) -> Result<()> {
     let unknown: Vec<&str> = states

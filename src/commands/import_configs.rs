@@ -18,6 +18,7 @@ use super::{tenant_id, Context};
 use crate::cli::{ImportConfigsArgs, OnConflict};
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::exit;
+use crate::migrations;
 use crate::output::{Output, Report, Text as Out};
 
 /// A JSON file to import and the config key it becomes.
@@ -358,7 +359,7 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
     let tenant = tenant_id(ctx, args.tenant.as_deref())?;
     let db = ctx.open(Access::ReadWrite)?;
     let mut conn = db.connect()?;
-    db::require_migrated(&mut conn, &db.display)?;
+    migrations::require_migrated(&mut conn, &db.display)?;
     let backend = conn.backend();
 
     let (candidates, mut problems) = collect(&args.paths, args.recursive);

@@ -11,6 +11,7 @@ use super::{tenant_id, Context};
 use crate::cli::InitTenantArgs;
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::{exit, UsageError};
+use crate::migrations;
 use crate::output::{Report, Text as Out};
 
 /// Supplied keys shorter than this are refused: a short key is guessable from its hash.
@@ -124,7 +125,7 @@ pub fn run(ctx: &Context, args: &InitTenantArgs) -> Result<u8> {
 
     let db = ctx.open(Access::ReadWrite)?;
     let mut conn = db.connect()?;
-    db::require_migrated(&mut conn, &db.display)?;
+    migrations::require_migrated(&mut conn, &db.display)?;
     let backend = conn.backend();
     let mut report = conn
         .transaction(|conn| apply(conn, backend, &tenant, args, hashed.as_ref()))

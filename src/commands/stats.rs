@@ -12,6 +12,7 @@ use super::{tenant_id, validate_tenant_id, Context};
 use crate::cli::StatsArgs;
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::exit;
+use crate::migrations;
 use crate::output::{Report, Text as Out};
 
 const THREAD_STATUSES: [&str; 3] = ["active", "archived", "deleted"];
@@ -282,7 +283,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
     };
     let db = ctx.open(Access::ReadOnly)?;
     let mut conn = db.connect()?;
-    db::require_migrated(&mut conn, &db.display)?;
+    migrations::require_migrated(&mut conn, &db.display)?;
     let backend = conn.backend();
     let t = tenant.as_deref();
     if let Some(t) = t {

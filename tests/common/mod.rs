@@ -9,6 +9,8 @@ use std::process::{Command as StdCommand, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod python;
+
 use assert_cmd::Command;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
