@@ -145,14 +145,32 @@ fn redact_query_password(url: &str) -> String {
 
 /// Parses one of the accepted URL forms (contract §2). Never guesses another backend.
 pub fn parse_database_url(raw: &str) -> Result<Target, UsageError> {
+    parse_database_url_full(raw).map(|parsed| parsed.target)
+}
+
+/// A parsed database URL and the driver-only parameters removed from it (named with `-v`).
+#[derive(Debug, Clone)]
+pub struct ParsedUrl {
+    pub target: Target,
+    pub dropped_params: Vec<String>,
+}
+
+/// `parse_database_url`, also saying which driver-only parameters were dropped.
+pub fn parse_database_url_full(raw: &str) -> Result<ParsedUrl, UsageError> {
     let url = raw.trim();
     if url.is_empty() {
         return Err(UsageError::new(format!(
             "the database URL is empty\n{ACCEPTED_FORMS}"
         )));
     }
+    let plain = |target| ParsedUrl {
+        target,
+        dropped_params: Vec::new(),
+    };
     let Some((scheme, rest)) = url.split_once(':') else {
-        return Ok(Target::Sqlite(SqliteLocation::File(PathBuf::from(url))));
+        return Ok(plain(Target::Sqlite(SqliteLocation::File(PathBuf::from(
+            url,
+        )))));
     };
     let scheme_lc = scheme.to_ascii_lowercase();
     let (base, driver) = match scheme_lc.split_once('+') {
@@ -161,12 +179,12 @@ pub fn parse_database_url(raw: &str) -> Result<Target, UsageError> {
     };
     match base {
         "postgres" | "postgresql" if rest.starts_with("//") && driver_ok(driver) => {
-            Ok(Target::Postgres(normalize_postgres(rest)))
+            normalize_postgres(rest)
         }
-        "sqlite" if driver_ok(driver) => parse_sqlite(rest).map(Target::Sqlite),
-        _ if looks_like_path(url, scheme) => {
-            Ok(Target::Sqlite(SqliteLocation::File(PathBuf::from(url))))
-        }
+        "sqlite" if driver_ok(driver) => parse_sqlite(rest).map(|l| plain(Target::Sqlite(l))),
+        _ if looks_like_path(url, scheme) => Ok(plain(Target::Sqlite(SqliteLocation::File(
+            PathBuf::from(url),
+        )))),
         _ => Err(UsageError::new(format!(
             "unaccepted database URL `{}`: scheme `{scheme}` is not PostgreSQL or SQLite\n{ACCEPTED_FORMS}",
             redact_url(url)
@@ -183,29 +201,138 @@ fn looks_like_path(url: &str, scheme: &str) -> bool {
     !url.contains("://") && (scheme.contains('/') || scheme.contains('.'))
 }
 
-/// `//user:pw@host/db?query` → `postgresql://user:pw@host/db?query`, SQLAlchemy's asyncpg
-/// `ssl=` mapped to libpq's `sslmode=`.
-fn normalize_postgres(rest: &str) -> String {
-    let url = format!("postgresql:{rest}");
-    let Ok(mut parsed) = url::Url::parse(&url) else {
-        return url;
+/// Query parameters that belong to the platform's Python driver or to SQLAlchemy, not to
+/// libpq: dropped (and named with `-v`) instead of failing the connection. Listed in the README.
+pub const DRIVER_ONLY_PARAMS: &[&str] = &[
+    // asyncpg (`connect()` arguments SQLAlchemy passes through from the URL)
+    "prepared_statement_cache_size",
+    "statement_cache_size",
+    "command_timeout",
+    "max_cached_statement_lifetime",
+    "max_cacheable_statement_size",
+    "server_settings",
+    "timeout",
+    "direct_tls",
+    // psycopg 3
+    "prepare_threshold",
+    "autocommit",
+    // SQLAlchemy itself
+    "async_fallback",
+    "plugin",
+];
+
+/// asyncpg's `ssl=` values and the libpq `sslmode` each means. `true` is Python's default
+/// SSL context, which verifies the certificate and the host name against the system's CAs.
+fn sslmode_for_asyncpg_ssl(value: &str) -> Option<&'static str> {
+    Some(match value.to_ascii_lowercase().as_str() {
+        "disable" | "false" => "disable",
+        "allow" => "allow",
+        "prefer" => "prefer",
+        "require" => "require",
+        "verify-ca" => "verify-ca",
+        "verify-full" | "true" => "verify-full",
+        _ => return None,
+    })
+}
+
+/// `//user:pw@host/db?query` → `postgresql://user:pw@host/db?query` with only parameters libpq
+/// knows: asyncpg's `ssl=` becomes `sslmode=`, driver-only parameters are dropped, anything else
+/// is refused (a typo such as `sslmod=require` must not silently turn TLS off).
+fn normalize_postgres(rest: &str) -> Result<ParsedUrl, UsageError> {
+    let (base, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (rest, None),
     };
-    let pairs: Vec<(String, String)> = parsed
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if pairs.iter().any(|(k, _)| k == "ssl") && !pairs.iter().any(|(k, _)| k == "sslmode") {
-        let mapped = pairs.into_iter().map(|(k, v)| {
-            if k == "ssl" {
-                ("sslmode".to_string(), v)
-            } else {
-                (k, v)
+    let mut kept: Vec<String> = Vec::new();
+    let mut dropped_params = Vec::new();
+    let mut ssl: Option<String> = None;
+    let mut has_sslmode = false;
+    let mut has_sslrootcert = false;
+    let libpq = LIBPQ_KEYWORDS.get_or_init(libpq_keywords);
+    for pair in query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|p| !p.is_empty())
+    {
+        // Values stay as written (still percent-encoded): libpq decodes them itself.
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(raw_key);
+        match key.as_str() {
+            "ssl" => ssl = Some(percent_decode(raw_value)),
+            _ if DRIVER_ONLY_PARAMS.contains(&key.as_str()) => dropped_params.push(key),
+            _ if libpq.is_empty() || libpq.iter().any(|k| *k == key) => {
+                has_sslmode |= key == "sslmode";
+                has_sslrootcert |= key == "sslrootcert";
+                kept.push(pair.to_string());
             }
-        });
-        parsed.query_pairs_mut().clear().extend_pairs(mapped);
-        return parsed.to_string();
+            _ => {
+                return Err(UsageError::new(format!(
+                    "unknown parameter `{key}` in the PostgreSQL URL: it is neither a libpq connection parameter nor a known driver-only one ({}); check its spelling (e.g. `sslmode`)",
+                    DRIVER_ONLY_PARAMS.join(", ")
+                )))
+            }
+        }
     }
-    url
+    if let Some(value) = ssl {
+        if has_sslmode {
+            return Err(UsageError::new(
+                "the PostgreSQL URL has both `ssl` (asyncpg) and `sslmode` (libpq): keep one",
+            ));
+        }
+        let mode = sslmode_for_asyncpg_ssl(&value).ok_or_else(|| {
+            UsageError::new(format!(
+                "`ssl={value}` in the PostgreSQL URL is not one of disable, allow, prefer, require, verify-ca, verify-full, true, false"
+            ))
+        })?;
+        kept.push(format!("sslmode={mode}"));
+        if mode == "verify-full" && value.eq_ignore_ascii_case("true") && !has_sslrootcert {
+            // Python's default context trusts the system's CAs; libpq's default is ~/.postgresql.
+            kept.push("sslrootcert=system".to_string());
+        }
+    }
+    let mut url = format!("postgresql:{base}");
+    if !kept.is_empty() {
+        url.push('?');
+        url.push_str(&kept.join("&"));
+    }
+    Ok(ParsedUrl {
+        target: Target::Postgres(url),
+        dropped_params,
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+static LIBPQ_KEYWORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Every connection parameter the linked libpq knows, from libpq itself (`PQconndefaults`), so
+/// the list never goes stale. Empty only if libpq could not build it (out of memory, a broken
+/// service file): then every parameter is passed on and libpq itself judges them.
+fn libpq_keywords() -> Vec<String> {
+    let mut keywords = Vec::new();
+    // SAFETY: PQconndefaults returns an array terminated by an entry with a NULL keyword (or
+    // NULL on failure); it is read once and freed with PQconninfoFree, as libpq documents.
+    unsafe {
+        let options = pq_sys::PQconndefaults();
+        if options.is_null() {
+            return keywords;
+        }
+        let mut option = options;
+        while !(*option).keyword.is_null() {
+            keywords.push(
+                std::ffi::CStr::from_ptr((*option).keyword)
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+            option = option.add(1);
+        }
+        pq_sys::PQconninfoFree(options);
+    }
+    keywords
 }
 
 /// SQLAlchemy's rules: `sqlite:///rel.db` (three slashes: relative), `sqlite:////abs.db`
@@ -233,39 +360,53 @@ fn parse_sqlite(rest: &str) -> Result<SqliteLocation, UsageError> {
 pub struct Resolved {
     pub target: Target,
     pub source: Source,
+    /// Driver-only URL parameters that were dropped (named with `-v`).
+    pub dropped_params: Vec<String>,
 }
 
 /// Resolves the database once, first match wins (contract §2).
 pub fn resolve(flag: Option<&str>, env: &HashMap<String, String>) -> Result<Resolved, UsageError> {
     let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let (target, source) = if let Some(url) = flag {
-        (parse_database_url(url)?, Source::Flag)
+    let plain = |target| ParsedUrl {
+        target,
+        dropped_params: Vec::new(),
+    };
+    let (parsed, source) = if let Some(url) = flag {
+        (parse_database_url_full(url)?, Source::Flag)
     } else if let Some(url) = get("DATABASE_URL") {
-        (parse_database_url(url)?, Source::DatabaseUrl)
+        (parse_database_url_full(url)?, Source::DatabaseUrl)
     } else if let Some(uri) = get("POSTGRES_URI") {
-        match parse_database_url(uri)? {
-            t @ Target::Postgres(_) => (t, Source::PostgresUri),
-            Target::Sqlite(_) => {
-                return Err(UsageError::new(format!(
-                    "POSTGRES_URI must be a PostgreSQL URL, got `{}`\n{ACCEPTED_FORMS}",
-                    redact_url(uri)
-                )))
-            }
+        let parsed = parse_database_url_full(uri)?;
+        if !matches!(parsed.target, Target::Postgres(_)) {
+            return Err(UsageError::new(format!(
+                "POSTGRES_URI must be a PostgreSQL URL, got `{}`\n{ACCEPTED_FORMS}",
+                redact_url(uri)
+            )));
         }
+        (parsed, Source::PostgresUri)
     } else if let Some(password) = env.get("DATABASE_PASSWORD") {
-        (postgres_from_parts(env, password)?, Source::DatabaseParts)
+        (
+            plain(postgres_from_parts(env, password)?),
+            Source::DatabaseParts,
+        )
     } else if let Some(path) = get("DATABASE_PATH") {
         (
-            Target::Sqlite(SqliteLocation::File(PathBuf::from(path))),
+            plain(Target::Sqlite(SqliteLocation::File(PathBuf::from(path)))),
             Source::DatabasePath,
         )
     } else {
         (
-            Target::Sqlite(SqliteLocation::File(PathBuf::from(DEFAULT_SQLITE_PATH))),
+            plain(Target::Sqlite(SqliteLocation::File(PathBuf::from(
+                DEFAULT_SQLITE_PATH,
+            )))),
             Source::Default,
         )
     };
-    Ok(Resolved { target, source })
+    Ok(Resolved {
+        target: parsed.target,
+        source,
+        dropped_params: parsed.dropped_params,
+    })
 }
 
 fn postgres_from_parts(
@@ -471,6 +612,88 @@ mod tests {
             parse_database_url("postgresql+asyncpg://h/db?ssl=require").unwrap(),
             Target::Postgres("postgresql://h/db?sslmode=require".into())
         );
+    }
+
+    #[test]
+    fn driver_parameters_are_kept_mapped_dropped_or_refused() {
+        let parse = |raw: &str| parse_database_url_full(raw);
+        // libpq's own parameters pass through as written (libpq decodes them).
+        let p =
+            parse("postgres://h/db?application_name=my%20app&options=-c%20x%3Dy&sslmode=require")
+                .unwrap();
+        assert_eq!(
+            p.target,
+            Target::Postgres(
+                "postgresql://h/db?application_name=my%20app&options=-c%20x%3Dy&sslmode=require"
+                    .into()
+            )
+        );
+        assert!(p.dropped_params.is_empty());
+        // Driver-only parameters are dropped and named.
+        let p = parse("postgresql+asyncpg://h/db?prepared_statement_cache_size=0&command_timeout=60&connect_timeout=3")
+            .unwrap();
+        assert_eq!(
+            p.target,
+            Target::Postgres("postgresql://h/db?connect_timeout=3".into())
+        );
+        assert_eq!(
+            p.dropped_params,
+            ["prepared_statement_cache_size", "command_timeout"]
+        );
+        // asyncpg's ssl= becomes sslmode=.
+        for (ssl, mode) in [
+            ("disable", "sslmode=disable"),
+            ("false", "sslmode=disable"),
+            ("allow", "sslmode=allow"),
+            ("prefer", "sslmode=prefer"),
+            ("require", "sslmode=require"),
+            ("verify-ca", "sslmode=verify-ca"),
+            ("verify-full", "sslmode=verify-full"),
+            ("true", "sslmode=verify-full&sslrootcert=system"),
+            ("TRUE", "sslmode=verify-full&sslrootcert=system"),
+        ] {
+            assert_eq!(
+                parse(&format!("postgresql+asyncpg://h/db?ssl={ssl}"))
+                    .unwrap()
+                    .target,
+                Target::Postgres(format!("postgresql://h/db?{mode}")),
+                "{ssl}"
+            );
+        }
+        assert_eq!(
+            parse("postgres://h/db?ssl=true&sslrootcert=/ca.pem")
+                .unwrap()
+                .target,
+            Target::Postgres("postgresql://h/db?sslrootcert=/ca.pem&sslmode=verify-full".into())
+        );
+        // Refused: both ssl and sslmode, a bad ssl value, and anything unknown (typos).
+        for raw in [
+            "postgres://h/db?ssl=require&sslmode=disable",
+            "postgres://h/db?ssl=yes",
+            "postgres://h/db?sslmod=require",
+            "postgres://h/db?foo=1",
+        ] {
+            assert!(parse(raw).is_err(), "{raw}");
+        }
+        let err = parse("postgres://u:secret@h/db?sslmod=require")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sslmod") && !err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn libpq_knows_its_parameters() {
+        let keywords = libpq_keywords();
+        for k in [
+            "sslmode",
+            "sslrootcert",
+            "application_name",
+            "options",
+            "connect_timeout",
+        ] {
+            assert!(keywords.iter().any(|x| x == k), "{k} in {keywords:?}");
+        }
+        assert!(!keywords.iter().any(|x| x == "ssl"));
     }
 
     #[test]

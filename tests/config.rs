@@ -329,3 +329,178 @@ fn the_password_is_never_printed() {
     let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
     assert!(!all.contains("TopSecretPw9"), "{all}");
 }
+
+/// Seed `.env` lines of the platforms agentdb serves (LangGraph's POSTGRES_URI, SQLAlchemy
+/// asyncpg/psycopg apps, PgBouncer advice, DATABASE_* parts, ADK's aiosqlite URL): each works
+/// as written, driver parameters included.
+#[test]
+fn every_platforms_env_seed_works_as_written() {
+    let Some(db) = TestDb::postgres() else { return };
+    let base = url::Url::parse(&db.url).unwrap();
+    let hostport = format!(
+        "{}:{}",
+        base.host_str().unwrap(),
+        base.port().unwrap_or(5432)
+    );
+    let name = db.pg_name().unwrap();
+    let seeds = [
+        format!("POSTGRES_URI=postgres://postgres:postgres@{hostport}/{name}?sslmode=disable"),
+        format!("DATABASE_URL=postgresql+asyncpg://postgres:pw@{hostport}/{name}?prepared_statement_cache_size=0"),
+        format!("DATABASE_URL=postgresql+asyncpg://postgres:pw@{hostport}/{name}?ssl=require&command_timeout=60&statement_cache_size=0"),
+        format!("DATABASE_URL=postgresql+psycopg://postgres:pw@{hostport}/{name}?sslmode=prefer&connect_timeout=10&prepare_threshold=0"),
+        format!("DATABASE_URL=postgresql+psycopg2://postgres:pw@{hostport}/{name}?application_name=agents"),
+        format!(
+            "DATABASE_HOST={}\nDATABASE_PORT={}\nDATABASE_NAME={name}\nDATABASE_USER=postgres\nDATABASE_PASSWORD=pw",
+            base.host_str().unwrap(),
+            base.port().unwrap_or(5432)
+        ),
+        "DATABASE_URL=sqlite+aiosqlite:///./sessions.db".to_string(),
+        "DATABASE_PATH=./data/agents.db".to_string(),
+    ];
+    for seed in &seeds {
+        let dir = tempfile::TempDir::new().unwrap();
+        write_file(dir.path(), ".env", format!("{seed}\n"));
+        let out = agentdb(dir.path()).arg("migrate").output().unwrap();
+        assert!(out.status.success(), "{seed}: {}", stderr_of(&out));
+        let out = agentdb(dir.path())
+            .args(["status", "--check"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{seed}: {}", stderr_of(&out));
+    }
+    assert!(db.applied_versions().len() >= 4);
+}
+
+#[test]
+fn driver_only_parameters_are_dropped_and_named_with_verbose() {
+    let Some(db) = TestDb::postgres() else { return };
+    let url = format!(
+        "{}?prepared_statement_cache_size=0&command_timeout=60&server_settings=x",
+        db.url
+    );
+    let out = agentdb(db.dir.path())
+        .args(["-d", &url, "-v", "migrate"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    for p in [
+        "prepared_statement_cache_size",
+        "command_timeout",
+        "server_settings",
+    ] {
+        assert!(
+            err.contains(&format!("dropped URL parameter `{p}`")),
+            "{err}"
+        );
+    }
+    // Without -v nothing is said about them.
+    let out = agentdb(db.dir.path())
+        .args(["-d", &url, "status"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!stderr_of(&out).contains("dropped"));
+}
+
+#[test]
+fn unknown_or_conflicting_url_parameters_are_usage_errors() {
+    let Some(db) = TestDb::postgres() else { return };
+    let with_password = db.url.replacen("postgres@", "postgres:S3cretPw@", 1);
+    for (query, says) in [
+        ("sslmod=require", "`sslmod`"),
+        (
+            "prepared_statment_cache_size=0",
+            "`prepared_statment_cache_size`",
+        ),
+        ("ssl=require&sslmode=disable", "both `ssl`"),
+        ("ssl=maybe", "`ssl=maybe`"),
+    ] {
+        let url = format!("{with_password}?{query}");
+        let out = agentdb(db.dir.path())
+            .args(["-d", &url, "migrate"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{query}: {}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(err.contains(says), "{query}: {err}");
+        assert!(!err.contains("S3cretPw"), "{err}");
+    }
+    // Nothing was written.
+    assert!(db.applied_versions().is_empty());
+}
+
+/// Whether the server sees TLS on the connection of an agentdb `migrate` that waits on the
+/// schema lock (held here), identified by its application_name.
+fn server_sees_tls(db: &TestDb, query: &str) -> bool {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let app = format!("agentdb_tls_{}", std::process::id());
+    let mut holder = PgConnection::establish(&db.url).unwrap();
+    holder.batch_execute("BEGIN").unwrap();
+    holder
+        .batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({})",
+            agentdb::db::ADVISORY_LOCK_KEY
+        ))
+        .unwrap();
+    let url = format!("{}?{query}&application_name={app}", db.url);
+    let child = std_agentdb(db.dir.path())
+        .args(["-d", &url, "migrate", "--lock-timeout", "30"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut observer = PgConnection::establish(&db.url).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let ssl = loop {
+        let rows: Vec<Row> = diesel::sql_query(format!(
+            "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+             WHERE a.application_name = '{app}'"
+        ))
+        .load(&mut observer)
+        .unwrap();
+        if let Some(row) = rows.first() {
+            break row.ssl;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "agentdb never connected"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    holder.batch_execute("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{query}: {}", stderr_of(&out));
+    ssl
+}
+
+#[test]
+fn asyncpg_ssl_becomes_libpq_sslmode_against_a_tls_server() {
+    let Some(db) = TestDb::postgres() else { return };
+    if db.strings("SELECT current_setting('ssl') AS v") != ["on"] {
+        unavailable(
+            "a PostgreSQL server with TLS",
+            "ssl is off on the test server",
+        );
+        return;
+    }
+    assert!(server_sees_tls(&db, "ssl=require"));
+    let second = TestDb::postgres().unwrap();
+    assert!(!server_sees_tls(&second, "ssl=disable"));
+    // `ssl=true` is Python's default context: the certificate is verified against the
+    // system's CAs, which do not know this server's self-signed certificate.
+    let url = format!("{}?ssl=true", db.url);
+    let out = agentdb(db.dir.path())
+        .args(["-d", &url, "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(err.contains("certificate"), "{err}");
+}

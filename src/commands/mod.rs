@@ -38,6 +38,11 @@ impl Context {
             self.resolved.target.backend_name(),
             self.resolved.source.describe()
         ));
+        for param in &self.resolved.dropped_params {
+            self.output.debug(format!(
+                "dropped URL parameter `{param}`: it is for the Python driver, not libpq"
+            ));
+        }
         self.output.debug(format!(
             "pool: 1 connection (POOL_SIZE + MAX_OVERFLOW allow {}), timeout {:?}",
             self.settings.pool_max(),
