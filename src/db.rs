@@ -17,6 +17,7 @@ use diesel::sql_types::{BigInt, Bool, Text};
 use diesel::sqlite::SqliteConnection;
 
 use crate::config::{Resolved, Settings, SqliteLocation, Target};
+use crate::output::stderr_line;
 
 /// One connection type over both backends, as diesel_cli does it.
 #[derive(diesel::MultiConnection)]
@@ -338,9 +339,9 @@ fn echo_sql(event: InstrumentationEvent<'_>) {
     if let InstrumentationEvent::StartQuery { query, .. } = event {
         let text = query.to_string();
         match text.split_once(" -- binds: ") {
-            Some((sql, "[]")) => eprintln!("SQL: {sql}"),
-            Some((sql, _)) => eprintln!("SQL: {sql} -- bind values not shown"),
-            None => eprintln!("SQL: {text}"),
+            Some((sql, "[]")) => stderr_line(format_args!("SQL: {sql}")),
+            Some((sql, _)) => stderr_line(format_args!("SQL: {sql} -- bind values not shown")),
+            None => stderr_line(format_args!("SQL: {text}")),
         }
     }
 }

@@ -4,6 +4,7 @@ use clap::Parser;
 
 use agentdb::cli::Cli;
 use agentdb::error::exit_code_for;
+use agentdb::output::stderr_line;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -12,10 +13,10 @@ fn main() -> ExitCode {
         Err(err) => {
             let mut causes = err.chain();
             if let Some(top) = causes.next() {
-                eprintln!("error: {top}");
+                stderr_line(format_args!("error: {top}"));
             }
             for cause in causes {
-                eprintln!("  caused by: {cause}");
+                stderr_line(format_args!("  caused by: {cause}"));
             }
             ExitCode::from(exit_code_for(&err))
         }

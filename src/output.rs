@@ -81,24 +81,20 @@ impl Output {
                 writeln!(stdout, "{}", t.blocks.join("\n"))
             }
         };
-        match written.and_then(|_| stdout.flush()) {
-            // A closed pipe (`agentdb status | head -1`) is not an error worth reporting.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => other.context("cannot write to stdout"),
-        }
+        quiet_on_closed_pipe(written.and_then(|_| stdout.flush()))
     }
 
     /// Progress and notes for people, on stderr; silent with `--quiet`.
     pub fn info(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            stderr_line(message.as_ref());
         }
     }
 
     /// Details shown with `-v`.
     pub fn debug(&self, message: impl AsRef<str>) {
         if self.verbose > 0 && !self.quiet {
-            eprintln!("{}", message.as_ref());
+            stderr_line(message.as_ref());
         }
     }
 
@@ -106,4 +102,26 @@ impl Output {
     pub fn progress_allowed(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
     }
+}
+
+/// Writes raw bytes (a completion script) on stdout, as `Output::emit` does.
+pub fn emit_bytes(bytes: &[u8]) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    quiet_on_closed_pipe(stdout.write_all(bytes).and_then(|_| stdout.flush()))
+}
+
+/// A closed stdout (`agentdb status | head -1`) ends the output quietly: the reader has gone,
+/// and the command still exits with the code of its work.
+fn quiet_on_closed_pipe(written: std::io::Result<()>) -> Result<()> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
+    }
+}
+
+/// One line on stderr. A failed write (closed pipe, full disk) is ignored: what goes to stderr
+/// never changes what a command does or its exit code (`eprintln!` would panic, and with
+/// `panic = "abort"` kill a migration half-way).
+pub fn stderr_line(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }

@@ -14,9 +14,6 @@ pub fn script(shell: clap_complete::Shell) -> Vec<u8> {
 }
 
 pub fn run(args: &CompletionsArgs) -> Result<u8> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&script(args.shell))?;
-    stdout.flush()?;
+    crate::output::emit_bytes(&script(args.shell))?;
     Ok(exit::OK)
 }
