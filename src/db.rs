@@ -302,15 +302,35 @@ pub fn establish_sqlite(
 }
 
 fn explain_sqlite_error(name: &str, message: &str) -> anyhow::Error {
-    if message.contains("unable to open database file") || message.contains("readonly") {
-        anyhow!(
-            "cannot open SQLite database {name}: {message}\nhint: SQLite in WAL mode needs write access to the file and to its directory (for the -wal and -shm files)"
-        )
-    } else if message.contains("not a database") {
+    if message.contains("not a database") {
         anyhow!("{name} is not a SQLite database ({message})")
     } else {
         anyhow!("cannot open SQLite database {name}: {message}")
     }
+}
+
+/// What SQLite says when it cannot write the file, its `-wal`/`-shm` files or its folder.
+fn is_read_only_failure(message: &str) -> bool {
+    message.contains("readonly database")
+        || message.contains("unable to open database file")
+        || message.contains("attempt to write a readonly")
+}
+
+/// Gives a command's error the same explanation wherever a write met a read-only SQLite file
+/// or folder. Whether SQLite notices at open or only at the first write depends on the `-wal`
+/// and `-shm` files a previous run left beside the file, so this runs on every error, not only
+/// on those of opening.
+pub fn explain_failure(err: anyhow::Error, target: &Target) -> anyhow::Error {
+    let Target::Sqlite(SqliteLocation::File(path)) = target else {
+        return err;
+    };
+    if !err.chain().any(|e| is_read_only_failure(&e.to_string())) {
+        return err;
+    }
+    err.context(format!(
+        "cannot write to SQLite database {}: it, its -wal/-shm files or its directory is read-only\nhint: SQLite in WAL mode needs write access to the file and to its directory (for the -wal and -shm files); check the mount and the permissions",
+        path.display()
+    ))
 }
 
 /// `journal_mode=WAL` ignores busy_timeout: on a fresh file several processes switching at

@@ -11,6 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use common::*;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, SqliteConnection};
 
 fn soak() -> bool {
     std::env::var("AGENTDB_SOAK").is_ok_and(|v| v == "1")
@@ -1112,7 +1114,7 @@ impl Drop for Tmpfs {
 }
 
 #[test]
-fn full_disk_and_read_only_sqlite_leave_nothing_written() {
+fn full_sqlite_disk_leaves_nothing_written() {
     let Some(fs) = Tmpfs::mount("320k") else {
         return;
     };
@@ -1152,21 +1154,87 @@ fn full_disk_and_read_only_sqlite_leave_nothing_written() {
     assert!(run(cmd(&["import-configs", few.to_str().unwrap()]))
         .status
         .success());
-    let before = check.scalar("SELECT count(*) AS v FROM tenant_configs");
+    eprintln!("reliability: SQLite full disk (tmpfs): nothing written, re-run completes");
+}
+
+/// A read-only SQLite file answers every write with the same clear message, whether SQLite
+/// notices at open or only at the first write: that depends on the `-wal`/`-shm` files a
+/// previous run left beside the file, so both states are set up here, not left to timing.
+#[test]
+fn read_only_sqlite_gives_one_clear_message_on_every_path() {
+    let Some(fs) = Tmpfs::mount("16m") else {
+        return;
+    };
+    let dir = tempfile::TempDir::new().unwrap();
+    let few = dir.path().join("few");
+    write_file(&few, "k.json", "{}");
+    let cmd = |db: &str, args: &[&str]| {
+        let mut c = std_agentdb(dir.path());
+        c.arg("-d").arg(fs.0.join(db)).args(args);
+        c
+    };
+    for db in ["clean.db", "stale.db"] {
+        assert!(run(cmd(db, &["migrate"])).status.success());
+        assert!(run(cmd(db, &["init-tenant"])).status.success());
+    }
+    let applied: Vec<usize> = ["clean.db", "stale.db"]
+        .iter()
+        .map(|db| {
+            TestDb::sqlite_at(fs.0.join(db).to_str().unwrap())
+                .applied_versions()
+                .len()
+        })
+        .collect();
+    // clean.db: closed cleanly (the last connection to close removes -wal and -shm).
+    {
+        let mut c = SqliteConnection::establish(fs.0.join("clean.db").to_str().unwrap()).unwrap();
+        c.batch_execute("SELECT count(*) FROM tenants").unwrap();
+    }
+    // stale.db: -wal and -shm left by a process that exits without closing its connection
+    // (crashed, killed, or simply exiting): SQLite then opens the read-only file and fails only
+    // at the first write. A plain Python sqlite3 client makes that state deterministically.
+    let stale = fs.0.join("stale.db");
+    let sidecar = |ext: &str| PathBuf::from(format!("{}{ext}", stale.display()));
+    let status = StdCommand::new("python3")
+        .args([
+            "-c",
+            "import os, sqlite3, sys\n\
+             c = sqlite3.connect(sys.argv[1])\n\
+             c.execute('UPDATE tenants SET name = name')\n\
+             c.commit()\n\
+             os._exit(0)",
+        ])
+        .arg(&stale)
+        .status()
+        .expect("python3");
+    assert!(status.success());
+    assert!(!fs.0.join("clean.db-wal").exists() && !fs.0.join("clean.db-shm").exists());
+    assert!(sidecar("-wal").exists() && sidecar("-shm").exists());
 
     fs.remount_read_only();
-    for args in [
-        &["init-tenant", "--tenant-id", "other"][..],
-        &["import-configs", few.to_str().unwrap()],
-        &["migrate"],
-    ] {
-        let out = run(cmd(args));
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(
-            stderr_of(&out).contains("write access"),
-            "{args:?}: {}",
-            stderr_of(&out)
+    let mut cases = 0;
+    for (db, applied) in ["clean.db", "stale.db"].into_iter().zip(applied) {
+        for args in [
+            &["init-tenant", "--tenant-id", "other"][..],
+            &["import-configs", few.to_str().unwrap()],
+            &["rollback", "--yes"],
+        ] {
+            let out = run(cmd(db, args));
+            assert_eq!(out.status.code(), Some(1), "{db} {args:?}");
+            let err = stderr_of(&out);
+            assert!(err.contains("write access"), "{db} {args:?}: {err}");
+            assert!(err.contains(db), "{db} {args:?}: {err}");
+            cases += 1;
+        }
+        // Read without -shm (the mount is read-only): as an immutable file.
+        let check = TestDb::sqlite_at(&format!("file:{}?immutable=1", fs.0.join(db).display()));
+        assert_eq!(check.scalar("SELECT count(*) AS v FROM tenants"), 1, "{db}");
+        assert_eq!(
+            check.scalar("SELECT count(*) AS v FROM tenant_configs"),
+            0,
+            "{db}"
         );
+        assert_eq!(check.applied_versions().len(), applied, "{db}");
     }
     let out = run({
         let mut c = std_agentdb(dir.path());
@@ -1179,7 +1247,7 @@ fn full_disk_and_read_only_sqlite_leave_nothing_written() {
         "{}",
         stderr_of(&out)
     );
-    eprintln!("reliability: SQLite full disk (tmpfs) and read-only folder: 6 cases, nothing written ({before} rows kept), 0 failures");
+    eprintln!("reliability: SQLite read-only file with and without -wal/-shm, and read-only folder: {} cases, nothing written, 0 failures", cases + 1);
 }
 
 // ---------------------------------------------------------------- 5. secrets, 6. isolation

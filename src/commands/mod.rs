@@ -87,14 +87,18 @@ pub fn run(cli: Cli) -> Result<u8> {
         settings,
         output,
     };
-    match &cli.command {
-        Command::Migrate(args) => migrate::run(&ctx, args),
-        Command::Rollback(args) => rollback::run(&ctx, args),
-        Command::Status(args) => status::run(&ctx, args),
-        Command::InitTenant(args) => init_tenant::run(&ctx, args),
-        Command::ImportConfigs(args) => import_configs::run(&ctx, args),
-        Command::Stats(args) => stats::run(&ctx, args),
-        Command::Health(args) => health::run(&ctx, args),
+    dispatch(&ctx, &cli.command).map_err(|e| crate::db::explain_failure(e, &ctx.resolved.target))
+}
+
+fn dispatch(ctx: &Context, command: &Command) -> Result<u8> {
+    match command {
+        Command::Migrate(args) => migrate::run(ctx, args),
+        Command::Rollback(args) => rollback::run(ctx, args),
+        Command::Status(args) => status::run(ctx, args),
+        Command::InitTenant(args) => init_tenant::run(ctx, args),
+        Command::ImportConfigs(args) => import_configs::run(ctx, args),
+        Command::Stats(args) => stats::run(ctx, args),
+        Command::Health(args) => health::run(ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }
