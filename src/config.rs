@@ -260,7 +260,7 @@ fn normalize_postgres(rest: &str) -> Result<ParsedUrl, UsageError> {
         match key.as_str() {
             "ssl" => ssl = Some(percent_decode(raw_value)),
             _ if DRIVER_ONLY_PARAMS.contains(&key.as_str()) => dropped_params.push(key),
-            _ if libpq.is_empty() || libpq.iter().any(|k| *k == key) => {
+            _ if libpq.is_empty() || libpq.contains(&key) => {
                 has_sslmode |= key == "sslmode";
                 has_sslrootcert |= key == "sslrootcert";
                 kept.push(pair.to_string());
