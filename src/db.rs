@@ -256,7 +256,7 @@ fn explain_postgres_error(url: &str, message: &str) -> anyhow::Error {
     if message.contains("does not exist") && message.contains("database \"") {
         let name = target.postgres_database().unwrap_or_default();
         return anyhow!(
-            "{message}\nhint: the database \"{name}\" does not exist on that server; create it first, e.g. `createdb {name}` or `psql -c 'CREATE DATABASE \"{name}\"'` with the same host, port and user"
+            "{message}\nhint: the database \"{name}\" does not exist on that server; create it first: `agentdb database create` (or `agentdb migrate --create`) with the same URL, or `createdb {name}`"
         );
     }
     if message.contains("password authentication failed") {

@@ -221,7 +221,7 @@ pub fn create_database(resolved: &Resolved, settings: &Settings) -> Result<Creat
             match conn.batch_execute(&format!("CREATE DATABASE {}", quote_identifier(&name))) {
                 Ok(()) => Ok(Created::Created),
                 // Another process created it between our check and now.
-                Err(e) if e.to_string().contains("already exists") => Ok(Created::AlreadyThere),
+                Err(e) if is_duplicate_database(&e.to_string()) => Ok(Created::AlreadyThere),
                 Err(e) => Err(e).with_context(|| {
                     format!(
                         "cannot create database \"{name}\" on {}",
@@ -312,6 +312,11 @@ fn is_sqlite_file(path: &Path) -> Result<bool> {
         .and_then(|f| f.take(16).read_to_end(&mut header))
         .with_context(|| format!("cannot read {}", path.display()))?;
     Ok(header.is_empty() || header == b"SQLite format 3\0")
+}
+
+/// Concurrent `CREATE DATABASE`s of one name: the loser sees either message.
+fn is_duplicate_database(message: &str) -> bool {
+    message.contains("already exists") || message.contains("pg_database_datname_index")
 }
 
 fn database_name(target: &Target) -> Result<String> {
