@@ -5,7 +5,7 @@
 //! rolled back, on SQLite in an in-memory database. Only tables the migrations create are
 //! compared, so other tools' tables (LangGraph, ADK) are never reported.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Context, Result};
 use diesel::connection::SimpleConnection;
@@ -48,8 +48,8 @@ struct TableShape {
     columns: BTreeMap<String, String>,
     /// index name → definition (indexes that back a constraint are compared as constraints)
     indexes: BTreeMap<String, String>,
-    /// definition → kind; keyed by definition because SQLite's constraints have no names
-    constraints: BTreeMap<String, String>,
+    /// (kind, definition): compared by definition, as SQLite's constraints have no names
+    constraints: BTreeSet<(String, String)>,
 }
 
 type Shape = BTreeMap<String, TableShape>;
@@ -106,39 +106,46 @@ fn compare(expected: &Shape, live: &Shape) -> Vec<Difference> {
             });
             continue;
         };
-        let mut diff = |object: &'static str,
-                        want: &BTreeMap<String, String>,
-                        have: &BTreeMap<String, String>,
-                        keyed_by_definition: bool| {
-            for key in want
-                .keys()
-                .chain(have.keys().filter(|k| !want.contains_key(*k)))
-            {
-                let (w, h) = (want.get(key), have.get(key));
-                if w == h {
-                    continue;
-                }
-                // Constraints are keyed by definition: the name is their kind.
-                let (name, expected, actual) = if keyed_by_definition {
-                    let kind = w.or(h).cloned().unwrap_or_default();
-                    (kind, w.map(|_| key.clone()), h.map(|_| key.clone()))
-                } else {
-                    (key.clone(), w.cloned(), h.cloned())
-                };
-                out.push(Difference {
-                    table: table.clone(),
-                    object,
-                    name,
-                    expected,
-                    actual,
-                });
-            }
-        };
-        diff("column", &want.columns, &have.columns, false);
-        diff("index", &want.indexes, &have.indexes, false);
-        diff("constraint", &want.constraints, &have.constraints, true);
+        named_differences(&mut out, table, "column", &want.columns, &have.columns);
+        named_differences(&mut out, table, "index", &want.indexes, &have.indexes);
+        let missing = want.constraints.difference(&have.constraints);
+        let extra = have.constraints.difference(&want.constraints);
+        for ((kind, definition), is_missing) in
+            missing.map(|c| (c, true)).chain(extra.map(|c| (c, false)))
+        {
+            out.push(Difference {
+                table: table.clone(),
+                object: "constraint",
+                name: kind.clone(),
+                expected: is_missing.then(|| definition.clone()),
+                actual: (!is_missing).then(|| definition.clone()),
+            });
+        }
     }
     out
+}
+
+/// Differences between two name → definition maps: changed, missing and extra parts.
+fn named_differences(
+    out: &mut Vec<Difference>,
+    table: &str,
+    object: &'static str,
+    want: &BTreeMap<String, String>,
+    have: &BTreeMap<String, String>,
+) {
+    let extra = have.keys().filter(|k| !want.contains_key(*k));
+    for name in want.keys().chain(extra) {
+        let (expected, actual) = (want.get(name), have.get(name));
+        if expected != actual {
+            out.push(Difference {
+                table: table.to_string(),
+                object,
+                name: name.clone(),
+                expected: expected.cloned(),
+                actual: actual.cloned(),
+            });
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -268,7 +275,7 @@ fn postgres_shape(conn: &mut PgConnection, schema: &str) -> Result<Shape> {
             .entry(r.table_name)
             .or_default()
             .constraints
-            .insert(r.definition, r.name);
+            .insert((r.name, r.definition));
     }
     Ok(shape)
 }
@@ -362,14 +369,14 @@ fn sqlite_shape(conn: &mut SqliteConnection) -> Result<Shape> {
         primary_key.sort();
         if !primary_key.is_empty() {
             let names: Vec<String> = primary_key.into_iter().map(|(_, n)| n).collect();
-            t.constraints.insert(
-                format!("PRIMARY KEY ({})", names.join(", ")),
+            t.constraints.insert((
                 "primary key".into(),
-            );
+                format!("PRIMARY KEY ({})", names.join(", ")),
+            ));
         }
         if table.without_rowid {
             t.constraints
-                .insert("WITHOUT ROWID".into(), "table option".into());
+                .insert(("table option".into(), "WITHOUT ROWID".into()));
         }
         let indexes: Vec<SqliteIndex> = diesel::sql_query(
             "SELECT l.name, l.origin, m.sql, \
@@ -387,7 +394,7 @@ fn sqlite_shape(conn: &mut SqliteConnection) -> Result<Shape> {
                 }
                 ("u", _) => {
                     t.constraints
-                        .insert(format!("UNIQUE ({})", i.columns), "unique".into());
+                        .insert(("unique".into(), format!("UNIQUE ({})", i.columns)));
                 }
                 // The primary key's own index: compared as the primary key.
                 _ => {}
@@ -404,10 +411,10 @@ fn sqlite_shape(conn: &mut SqliteConnection) -> Result<Shape> {
         .load(conn)
         .with_context(|| format!("cannot read the foreign keys of {}", table.name))?;
         for fk in foreign_keys {
-            t.constraints.insert(fk.definition, "foreign key".into());
+            t.constraints.insert(("foreign key".into(), fk.definition));
         }
         for check in check_clauses(&table.sql) {
-            t.constraints.insert(check, "check".into());
+            t.constraints.insert(("check".into(), check));
         }
         shape.insert(table.name, t);
     }

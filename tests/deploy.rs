@@ -926,6 +926,28 @@ fn verify_reports_a_missing_table_and_unknown_migrations() {
             continue;
         };
         db.cmd().arg("migrate").assert().success();
+        if kind == Kind::Postgres {
+            // Constraints: one dropped, one added.
+            db.exec("ALTER TABLE tenants DROP CONSTRAINT tenants_status_check");
+            db.exec("ALTER TABLE tenants ADD CONSTRAINT tenants_name_key UNIQUE (name)");
+            let (c, d) = differences(&db);
+            assert_eq!(c, Some(3));
+            assert_eq!(
+                d,
+                serde_json::json!([
+                    {"table": "tenants", "object": "constraint", "name": "check",
+                     "expected": "CHECK (status = ANY (ARRAY['active'::text, 'suspended'::text, 'disabled'::text]))",
+                     "actual": null},
+                    {"table": "tenants", "object": "constraint", "name": "unique",
+                     "expected": null, "actual": "UNIQUE (name)"}
+                ])
+            );
+            db.exec("ALTER TABLE tenants DROP CONSTRAINT tenants_name_key");
+            db.exec(
+                "ALTER TABLE tenants ADD CHECK (status IN ('active', 'suspended', 'disabled'))",
+            );
+            assert_eq!(differences(&db), (Some(0), serde_json::json!([])));
+        }
         db.exec("DROP TABLE runs");
         let (c, d) = differences(&db);
         assert_eq!(c, Some(3));
