@@ -120,6 +120,26 @@ fn wait_times_out_on_a_closed_port_with_the_last_error_and_no_password() {
 }
 
 #[test]
+fn wait_retries_a_host_that_is_not_found() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = agentdb(dir.path())
+        .args(["-v", "-d", "postgres://app:pw@no-such-host.invalid/x"])
+        .args(["wait", "--timeout", "0.5"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(code(&out), Some(1), "{err}");
+    assert!(err.contains("could not translate host name"), "{err}");
+    assert!(
+        err.lines()
+            .filter(|l| l.starts_with("wait: attempt"))
+            .count()
+            >= 2,
+        "{err}"
+    );
+}
+
+#[test]
 fn wait_and_global_wait_see_a_server_that_starts_later() {
     let Some(cluster) = Cluster::start(None, 20) else {
         return;
@@ -365,6 +385,42 @@ fn migrate_create_creates_then_migrates() {
         assert_eq!(json_of(&out)["created"], false);
         assert_eq!(json_of(&out)["up_to_date"], true);
         if kind == Kind::Postgres {
+            drop_pg_database(url.rsplit('/').next().unwrap());
+        }
+    }
+}
+
+#[test]
+fn concurrent_creates_all_succeed() {
+    for kind in BOTH {
+        let Some(db) = TestDb::new(kind) else {
+            continue;
+        };
+        let url = match kind {
+            Kind::Sqlite => db
+                .dir
+                .path()
+                .join("new/app.db")
+                .to_str()
+                .unwrap()
+                .to_string(),
+            Kind::Postgres => database_url(&db.url, &format!("{}_race", db.pg_name().unwrap())),
+        };
+        let outputs = run_concurrently(6, |_| {
+            let mut c = std_agentdb(db.dir.path());
+            c.args(["-d", &url, "--format", "json", "database", "create"]);
+            c
+        });
+        for out in &outputs {
+            assert_eq!(code(out), Some(0), "{kind:?}: {}", stderr_of(out));
+        }
+        let created = outputs
+            .iter()
+            .filter(|o| json_of(o)["created"] == true)
+            .count();
+        assert!(created >= 1, "{kind:?}: none says it created the database");
+        if kind == Kind::Postgres {
+            assert_eq!(created, 1, "only one CREATE DATABASE can succeed");
             drop_pg_database(url.rsplit('/').next().unwrap());
         }
     }
