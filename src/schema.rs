@@ -330,11 +330,38 @@ struct SqliteIndex {
     #[diesel(sql_type = Text)]
     name: String,
     #[diesel(sql_type = Text)]
+    /// `c` (CREATE INDEX), `u` (UNIQUE constraint) or `pk`.
     origin: String,
+    #[diesel(sql_type = Bool)]
+    is_unique: bool,
+    #[diesel(sql_type = Bool)]
+    partial: bool,
+    #[diesel(sql_type = Bool)]
+    has_expression: bool,
     #[diesel(sql_type = Nullable<Text>)]
     sql: Option<String>,
+    /// The key columns, with `DESC` and a non-default collation.
     #[diesel(sql_type = Text)]
     columns: String,
+}
+
+impl SqliteIndex {
+    /// A canonical definition, so `CREATE INDEX IF NOT EXISTS` or other spacing reads the same;
+    /// an expression index falls back to its statement's text.
+    fn definition(&self) -> String {
+        let sql = squash_whitespace(self.sql.as_deref().unwrap_or_default());
+        if self.has_expression {
+            return sql;
+        }
+        let unique = if self.is_unique { "UNIQUE " } else { "" };
+        let mut definition = format!("{unique}INDEX ({})", self.columns);
+        if self.partial {
+            if let Some(at) = sql.to_ascii_uppercase().rfind(" WHERE ") {
+                definition.push_str(&sql[at..]);
+            }
+        }
+        definition
+    }
 }
 
 #[derive(QueryableByName)]
@@ -389,20 +416,24 @@ fn sqlite_shape(conn: &mut SqliteConnection) -> Result<Shape> {
                 .insert(("table option".into(), "WITHOUT ROWID".into()));
         }
         let indexes: Vec<SqliteIndex> = diesel::sql_query(
-            "SELECT l.name, l.origin, m.sql, \
-               (SELECT group_concat(coalesce(i.name, '<expression>'), ', ') FROM \
-                  (SELECT name FROM pragma_index_info(l.name) ORDER BY seqno) i) AS columns \
+            "SELECT l.name, l.origin, l.\"unique\" AS is_unique, l.partial, m.sql, \
+               (SELECT count(*) > 0 FROM pragma_index_xinfo(l.name) WHERE key AND cid = -2) AS has_expression, \
+               (SELECT group_concat(column_text, ', ') FROM \
+                  (SELECT coalesce(name, '<expression>') \
+                     || CASE WHEN \"desc\" THEN ' DESC' ELSE '' END \
+                     || CASE WHEN coll <> 'BINARY' THEN ' COLLATE ' || coll ELSE '' END AS column_text \
+                   FROM pragma_index_xinfo(l.name) WHERE key ORDER BY seqno)) AS columns \
              FROM pragma_index_list($1) l LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name",
         )
         .bind::<Text, _>(&table.name)
         .load(conn)
         .with_context(|| format!("cannot read the indexes of {}", table.name))?;
         for i in indexes {
-            match (i.origin.as_str(), i.sql) {
-                ("c", Some(sql)) => {
-                    t.indexes.insert(i.name, squash_whitespace(&sql));
+            match i.origin.as_str() {
+                "c" => {
+                    t.indexes.insert(i.name.clone(), i.definition());
                 }
-                ("u", _) => {
+                "u" => {
                     t.constraints
                         .insert(("unique".into(), format!("UNIQUE ({})", i.columns)));
                 }
