@@ -25,6 +25,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -40,6 +41,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('import-configs', 'import-configs', [CompletionResultType]::ParameterValue, 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check connectivity, schema state and backend health (readiness probe)')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the database answers a query (init containers, CI); exit 1 on timeout')
+            [CompletionResult]::new('database', 'database', [CompletionResultType]::ParameterValue, 'Create, drop or reset (drop, create, migrate) the database itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -50,7 +53,10 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be applied; change nothing')
+            [CompletionResult]::new('--sql', '--sql', [CompletionResultType]::ParameterName, 'With --dry-run: print the exact SQL migrate would run (a script to review or apply)')
+            [CompletionResult]::new('--create', '--create', [CompletionResultType]::ParameterName, 'Create the database first if it does not exist (as `agentdb database create`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -68,6 +74,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm a destructive command where ENV/APP_ENV=production')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be reverted; change nothing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -85,7 +92,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit 3 when any migration is pending or unknown')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Compare the live schema of agentdb''s tables with what the applied migrations define; list every difference, exit 3 on drift')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -105,6 +114,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--generate-api-key', '--generate-api-key', [CompletionResultType]::ParameterName, 'Generate a strong random API key and print it once')
             [CompletionResult]::new('--rotate-api-key', '--rotate-api-key', [CompletionResultType]::ParameterName, 'Replace the API key of an existing tenant')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -125,6 +135,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate and report what would change; write nothing')
@@ -144,6 +155,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--by-tenant', '--by-tenant', [CompletionResultType]::ParameterName, 'One row per tenant')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -161,6 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--require-migrated', '--require-migrated', [CompletionResultType]::ParameterName, 'Exit 3 when migrations are pending')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -172,11 +185,121 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'agentdb;wait' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to keep trying before giving up (exit 1)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;database' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0')
+            [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Drop the database (asks on a terminal; --yes in production and from scripts)')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;database;create' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;database;drop' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (required in production and when stdin is not a terminal)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;database;reset' {
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Seconds the migrate step waits for the schema lock')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (required in production and when stdin is not a terminal)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;database;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0')
+            [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Drop the database (asks on a terminal; --yes in production and from scripts)')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;database;help;create' {
+            break
+        }
+        'agentdb;database;help;drop' {
+            break
+        }
+        'agentdb;database;help;reset' {
+            break
+        }
+        'agentdb;database;help;help' {
+            break
+        }
         'agentdb;completions' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -195,6 +318,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('import-configs', 'import-configs', [CompletionResultType]::ParameterValue, 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check connectivity, schema state and backend health (readiness probe)')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the database answers a query (init containers, CI); exit 1 on timeout')
+            [CompletionResult]::new('database', 'database', [CompletionResultType]::ParameterValue, 'Create, drop or reset (drop, create, migrate) the database itself')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -218,6 +343,24 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             break
         }
         'agentdb;help;health' {
+            break
+        }
+        'agentdb;help;wait' {
+            break
+        }
+        'agentdb;help;database' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0')
+            [CompletionResult]::new('drop', 'drop', [CompletionResultType]::ParameterValue, 'Drop the database (asks on a terminal; --yes in production and from scripts)')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)')
+            break
+        }
+        'agentdb;help;database;create' {
+            break
+        }
+        'agentdb;help;database;drop' {
+            break
+        }
+        'agentdb;help;database;reset' {
             break
         }
         'agentdb;help;completions' {

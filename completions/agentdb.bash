@@ -19,6 +19,9 @@ _agentdb() {
             agentdb,completions)
                 cmd="agentdb__subcmd__completions"
                 ;;
+            agentdb,database)
+                cmd="agentdb__subcmd__database"
+                ;;
             agentdb,health)
                 cmd="agentdb__subcmd__health"
                 ;;
@@ -43,8 +46,38 @@ _agentdb() {
             agentdb,status)
                 cmd="agentdb__subcmd__status"
                 ;;
+            agentdb,wait)
+                cmd="agentdb__subcmd__wait"
+                ;;
+            agentdb__subcmd__database,create)
+                cmd="agentdb__subcmd__database__subcmd__create"
+                ;;
+            agentdb__subcmd__database,drop)
+                cmd="agentdb__subcmd__database__subcmd__drop"
+                ;;
+            agentdb__subcmd__database,help)
+                cmd="agentdb__subcmd__database__subcmd__help"
+                ;;
+            agentdb__subcmd__database,reset)
+                cmd="agentdb__subcmd__database__subcmd__reset"
+                ;;
+            agentdb__subcmd__database__subcmd__help,create)
+                cmd="agentdb__subcmd__database__subcmd__help__subcmd__create"
+                ;;
+            agentdb__subcmd__database__subcmd__help,drop)
+                cmd="agentdb__subcmd__database__subcmd__help__subcmd__drop"
+                ;;
+            agentdb__subcmd__database__subcmd__help,help)
+                cmd="agentdb__subcmd__database__subcmd__help__subcmd__help"
+                ;;
+            agentdb__subcmd__database__subcmd__help,reset)
+                cmd="agentdb__subcmd__database__subcmd__help__subcmd__reset"
+                ;;
             agentdb__subcmd__help,completions)
                 cmd="agentdb__subcmd__help__subcmd__completions"
+                ;;
+            agentdb__subcmd__help,database)
+                cmd="agentdb__subcmd__help__subcmd__database"
                 ;;
             agentdb__subcmd__help,health)
                 cmd="agentdb__subcmd__help__subcmd__health"
@@ -70,6 +103,18 @@ _agentdb() {
             agentdb__subcmd__help,status)
                 cmd="agentdb__subcmd__help__subcmd__status"
                 ;;
+            agentdb__subcmd__help,wait)
+                cmd="agentdb__subcmd__help__subcmd__wait"
+                ;;
+            agentdb__subcmd__help__subcmd__database,create)
+                cmd="agentdb__subcmd__help__subcmd__database__subcmd__create"
+                ;;
+            agentdb__subcmd__help__subcmd__database,drop)
+                cmd="agentdb__subcmd__help__subcmd__database__subcmd__drop"
+                ;;
+            agentdb__subcmd__help__subcmd__database,reset)
+                cmd="agentdb__subcmd__help__subcmd__database__subcmd__reset"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +122,7 @@ _agentdb() {
 
     case "${cmd}" in
         agentdb)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --help --version migrate rollback status init-tenant import-configs stats health completions help"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version migrate rollback status init-tenant import-configs stats health wait database completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -99,6 +144,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -107,7 +156,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__completions)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -129,6 +178,220 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database)
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version create drop reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__create)
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__drop)
+            opts="-d -q -v -h -V --yes --force --database-url --env-file --format --quiet --verbose --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__help)
+            opts="create drop reset help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__help__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__help__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__database__subcmd__reset)
+            opts="-d -q -v -h -V --yes --force --lock-timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -137,7 +400,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__health)
-            opts="-d -q -v -h -V --timeout --require-migrated --database-url --env-file --format --quiet --verbose --help --version"
+            opts="-d -q -v -h -V --timeout --require-migrated --database-url --env-file --format --quiet --verbose --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,6 +426,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -171,7 +438,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__help)
-            opts="migrate rollback status init-tenant import-configs stats health completions help"
+            opts="migrate rollback status init-tenant import-configs stats health wait database completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,6 +454,62 @@ _agentdb() {
         agentdb__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__database)
+            opts="create drop reset"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__database__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__database__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__database__subcmd__reset)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -310,8 +633,22 @@ _agentdb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentdb__subcmd__help__subcmd__wait)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentdb__subcmd__import__subcmd__configs)
-            opts="-r -d -q -v -h -V --tenant --recursive --dry-run --on-conflict --max-size --database-url --env-file --format --quiet --verbose --help --version"
+            opts="-r -d -q -v -h -V --tenant --recursive --dry-run --on-conflict --max-size --database-url --env-file --format --quiet --verbose --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,6 +682,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -353,7 +694,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__init__subcmd__tenant)
-            opts="-d -q -v -h -V --tenant-id --name --api-key --generate-api-key --rotate-api-key --thread-id --database-url --env-file --format --quiet --verbose --help --version"
+            opts="-d -q -v -h -V --tenant-id --name --api-key --generate-api-key --rotate-api-key --thread-id --database-url --env-file --format --quiet --verbose --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,6 +732,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -399,7 +744,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__migrate)
-            opts="-d -q -v -h -V --dry-run --lock-timeout --database-url --env-file --format --quiet --verbose --help --version"
+            opts="-d -q -v -h -V --dry-run --sql --create --lock-timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,6 +770,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -433,7 +782,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__rollback)
-            opts="-d -q -v -h -V --steps --yes --dry-run --lock-timeout --database-url --env-file --format --quiet --verbose --help --version"
+            opts="-d -q -v -h -V --steps --yes --dry-run --lock-timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -463,6 +812,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -471,7 +824,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__stats)
-            opts="-d -q -v -h -V --tenant --by-tenant --database-url --env-file --format --quiet --verbose --help --version"
+            opts="-d -q -v -h -V --tenant --by-tenant --database-url --env-file --format --quiet --verbose --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -497,6 +850,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -505,7 +862,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__status)
-            opts="-d -q -v -h -V --check --database-url --env-file --format --quiet --verbose --help --version"
+            opts="-d -q -v -h -V --check --verify --database-url --env-file --format --quiet --verbose --wait --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -525,6 +882,48 @@ _agentdb() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__wait)
+            opts="-d -q -v -h -V --timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

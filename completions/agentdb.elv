@@ -22,6 +22,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -37,6 +38,8 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand import-configs 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing'
             cand stats 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
             cand health 'Check connectivity, schema state and backend health (readiness probe)'
+            cand wait 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
+            cand database 'Create, drop or reset (drop, create, migrate) the database itself'
             cand completions 'Print the shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -46,7 +49,10 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --dry-run 'List what would be applied; change nothing'
+            cand --sql 'With --dry-run: print the exact SQL migrate would run (a script to review or apply)'
+            cand --create 'Create the database first if it does not exist (as `agentdb database create`)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -63,6 +69,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --yes 'Confirm a destructive command where ENV/APP_ENV=production'
             cand --dry-run 'List what would be reverted; change nothing'
             cand -q 'Print nothing on stderr but errors'
@@ -79,7 +86,9 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --check 'Exit 3 when any migration is pending or unknown'
+            cand --verify 'Compare the live schema of agentdb''s tables with what the applied migrations define; list every difference, exit 3 on drift'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -98,6 +107,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --generate-api-key 'Generate a strong random API key and print it once'
             cand --rotate-api-key 'Replace the API key of an existing tenant'
             cand -q 'Print nothing on stderr but errors'
@@ -117,6 +127,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand -r 'Include sub-folders of directories'
             cand --recursive 'Include sub-folders of directories'
             cand --dry-run 'Validate and report what would change; write nothing'
@@ -135,6 +146,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --by-tenant 'One row per tenant'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -151,6 +163,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --require-migrated 'Exit 3 when migrations are pending'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -161,11 +174,111 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'agentdb;wait'= {
+            cand --timeout 'Seconds to keep trying before giving up (exit 1)'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;database'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0'
+            cand drop 'Drop the database (asks on a terminal; --yes in production and from scripts)'
+            cand reset 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;database;create'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;database;drop'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --yes 'Confirm without asking (required in production and when stdin is not a terminal)'
+            cand --force 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;database;reset'= {
+            cand --lock-timeout 'Seconds the migrate step waits for the schema lock'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --yes 'Confirm without asking (required in production and when stdin is not a terminal)'
+            cand --force 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;database;help'= {
+            cand create 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0'
+            cand drop 'Drop the database (asks on a terminal; --yes in production and from scripts)'
+            cand reset 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;database;help;create'= {
+        }
+        &'agentdb;database;help;drop'= {
+        }
+        &'agentdb;database;help;reset'= {
+        }
+        &'agentdb;database;help;help'= {
+        }
         &'agentdb;completions'= {
             cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -183,6 +296,8 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand import-configs 'Import JSON files (tokens, credentials) into a tenant''s configs, all or nothing'
             cand stats 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
             cand health 'Check connectivity, schema state and backend health (readiness probe)'
+            cand wait 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
+            cand database 'Create, drop or reset (drop, create, migrate) the database itself'
             cand completions 'Print the shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -199,6 +314,19 @@ set edit:completion:arg-completer[agentdb] = {|@words|
         &'agentdb;help;stats'= {
         }
         &'agentdb;help;health'= {
+        }
+        &'agentdb;help;wait'= {
+        }
+        &'agentdb;help;database'= {
+            cand create 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0'
+            cand drop 'Drop the database (asks on a terminal; --yes in production and from scripts)'
+            cand reset 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'
+        }
+        &'agentdb;help;database;create'= {
+        }
+        &'agentdb;help;database;drop'= {
+        }
+        &'agentdb;help;database;reset'= {
         }
         &'agentdb;help;completions'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_agentdb_global_optspecs
-    string join \n d/database-url= env-file= format= q/quiet v/verbose h/help V/version
+    string join \n d/database-url= env-file= format= q/quiet v/verbose wait= h/help V/version
 end
 
 function __fish_agentdb_needs_command
@@ -28,6 +28,7 @@ complete -c agentdb -n "__fish_agentdb_needs_command" -s d -l database-url -d 'D
 complete -c agentdb -n "__fish_agentdb_needs_command" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_needs_command" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_needs_command" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_needs_command" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_needs_command" -s h -l help -d 'Print help'
@@ -39,6 +40,8 @@ complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "init-tenant" -d 'Cr
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "wait" -d 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "database" -d 'Create, drop or reset (drop, create, migrate) the database itself'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "completions" -d 'Print the shell completion script'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l lock-timeout -d 'Seconds to wait for another migrate to finish before giving up (exit 1)' -r
@@ -46,7 +49,10 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s d -l databas
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l dry-run -d 'List what would be applied; change nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l sql -d 'With --dry-run: print the exact SQL migrate would run (a script to review or apply)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l create -d 'Create the database first if it does not exist (as `agentdb database create`)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s h -l help -d 'Print help'
@@ -57,6 +63,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s d -l databa
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l yes -d 'Confirm a destructive command where ENV/APP_ENV=production'
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l dry-run -d 'List what would be reverted; change nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -67,7 +74,9 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s d -l database
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l check -d 'Exit 3 when any migration is pending or unknown'
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l verify -d 'Compare the live schema of agentdb\'s tables with what the applied migrations define; list every difference, exit 3 on drift'
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s h -l help -d 'Print help'
@@ -80,6 +89,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s d -l dat
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l generate-api-key -d 'Generate a strong random API key and print it once'
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l rotate-api-key -d 'Replace the API key of an existing tenant'
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -95,6 +105,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s d -l 
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s r -l recursive -d 'Include sub-folders of directories'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l dry-run -d 'Validate and report what would change; write nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -106,6 +117,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s d -l database-
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l by-tenant -d 'One row per tenant'
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
@@ -116,25 +128,91 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s d -l database
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l require-migrated -d 'Exit 3 when migrations are pending'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s h -l help -d 'Print help'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l timeout -d 'Seconds to keep trying before giving up (exit 1)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -f -a "create" -d 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -f -a "drop" -d 'Drop the database (asks on a terminal; --yes in production and from scripts)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -f -a "reset" -d 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l yes -d 'Confirm without asking (required in production and when stdin is not a terminal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l force -d 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l lock-timeout -d 'Seconds the migrate step waits for the schema lock' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l yes -d 'Confirm without asking (required in production and when stdin is not a terminal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l force -d 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Drop the database (asks on a terminal; --yes in production and from scripts)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "completions" -d 'Print the shell completion script'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "wait" -d 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "database" -d 'Create, drop or reset (drop, create, migrate) the database itself'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "completions" -d 'Print the shell completion script'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from database" -f -a "create" -d 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from database" -f -a "drop" -d 'Drop the database (asks on a terminal; --yes in production and from scripts)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from database" -f -a "reset" -d 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'

@@ -45,6 +45,10 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// Before the command, wait up to SECS for the database to answer (see `agentdb wait`)
+    #[arg(long, global = true, value_name = "SECS")]
+    pub wait: Option<f64>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,7 +57,7 @@ pub struct Cli {
 pub enum Command {
     /// Apply pending migrations in one transaction, under a lock safe for many pods
     #[command(
-        after_help = "Example:\n  agentdb migrate --lock-timeout 120\n  agentdb -d postgres://app@db/agents migrate --dry-run"
+        after_help = "Example:\n  agentdb migrate --lock-timeout 120\n  agentdb -d postgres://app@db/agents migrate --dry-run\n  agentdb migrate --dry-run --sql > migrate.sql   # review, or apply with psql / sqlite3\n  agentdb --wait 120 migrate --create             # Kubernetes Job / init container"
     )]
     Migrate(MigrateArgs),
 
@@ -63,7 +67,7 @@ pub enum Command {
 
     /// List every migration: applied (with time), pending, or unknown to this binary
     #[command(
-        after_help = "Example:\n  agentdb status --check || exit 1   # CI gate: exit 3 while migrations are pending"
+        after_help = "Example:\n  agentdb status --check || exit 1   # CI gate: exit 3 while migrations are pending\n  agentdb status --verify            # exit 3 when the live schema drifted from the migrations"
     )]
     Status(StatusArgs),
 
@@ -89,6 +93,18 @@ pub enum Command {
     )]
     Health(HealthArgs),
 
+    /// Wait until the database answers a query (init containers, CI); exit 1 on timeout
+    #[command(
+        after_help = "Retries connection refused, host not found, \"starting up\" and a missing database,\nwith capped exponential backoff; an authentication error fails at once. SQLite: waits for\nthe file's folder to exist.\n\nExample:\n  agentdb wait --timeout 120 && agentdb migrate\n  agentdb --wait 120 migrate --create   # the same in one step"
+    )]
+    Wait(WaitArgs),
+
+    /// Create, drop or reset (drop, create, migrate) the database itself
+    #[command(
+        after_help = "Example:\n  agentdb database create\n  agentdb database reset --yes   # refused in production and from scripts without --yes"
+    )]
+    Database(DatabaseArgs),
+
     /// Print the shell completion script
     #[command(
         after_help = "Example:\n  agentdb completions bash > /etc/bash_completion.d/agentdb"
@@ -102,7 +118,64 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: print the exact SQL migrate would run (a script to review or apply)
+    #[arg(long, requires = "dry_run")]
+    pub sql: bool,
+
+    /// Create the database first if it does not exist (as `agentdb database create`)
+    #[arg(long, conflicts_with = "dry_run")]
+    pub create: bool,
+
     /// Seconds to wait for another migrate to finish before giving up (exit 1)
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub lock_timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Seconds to keep trying before giving up (exit 1)
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    #[command(subcommand)]
+    pub action: DatabaseAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DatabaseAction {
+    /// Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0
+    #[command(after_help = "Example:\n  agentdb -d postgres://app@db/agents database create")]
+    Create,
+
+    /// Drop the database (asks on a terminal; --yes in production and from scripts)
+    #[command(after_help = "Example:\n  agentdb database drop --yes --force")]
+    Drop(DropArgs),
+
+    /// Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)
+    #[command(after_help = "Example:\n  agentdb -d sqlite:///./dev.db database reset --yes")]
+    Reset(ResetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DropArgs {
+    /// Confirm without asking (required in production and when stdin is not a terminal)
+    #[arg(long)]
+    pub yes: bool,
+
+    /// PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetArgs {
+    #[command(flatten)]
+    pub drop: DropArgs,
+
+    /// Seconds the migrate step waits for the schema lock
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     pub lock_timeout: f64,
 }
@@ -131,6 +204,11 @@ pub struct StatusArgs {
     /// Exit 3 when any migration is pending or unknown
     #[arg(long)]
     pub check: bool,
+
+    /// Compare the live schema of agentdb's tables with what the applied migrations define;
+    /// list every difference, exit 3 on drift
+    #[arg(long)]
+    pub verify: bool,
 }
 
 #[derive(Debug, Args)]

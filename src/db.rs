@@ -145,7 +145,7 @@ pub fn init_tls() {
 }
 
 /// libpq waits forever for an unresponsive server unless told otherwise.
-fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+pub fn with_connect_timeout(url: &str, timeout: Duration) -> String {
     if url.contains("connect_timeout=") {
         return url.to_string();
     }
@@ -257,7 +257,7 @@ fn explain_postgres_error(url: &str, message: &str) -> anyhow::Error {
     if message.contains("does not exist") && message.contains("database \"") {
         let name = target.postgres_database().unwrap_or_default();
         return anyhow!(
-            "{message}\nhint: the database \"{name}\" does not exist on that server; create it first, e.g. `createdb {name}` or `psql -c 'CREATE DATABASE \"{name}\"'` with the same host, port and user"
+            "{message}\nhint: the database \"{name}\" does not exist on that server; create it first: `agentdb database create` (or `agentdb migrate --create`) with the same URL, or `createdb {name}`"
         );
     }
     if message.contains("password authentication failed") {
@@ -422,6 +422,40 @@ pub trait SchemaConnection: Connection + Sized {
 /// The advisory lock key: the bytes of "agentdb" (per database, as advisory locks are).
 pub const ADVISORY_LOCK_KEY: i64 = 0x0061_6765_6e74_6462;
 
+/// How `locked_transaction` bounds the lock wait; shared with `migration_lock_sql`, which
+/// prints the same statements for `migrate --dry-run --sql`.
+fn pg_lock_timeout_sql(lock_timeout: Duration) -> String {
+    format!(
+        "SET LOCAL lock_timeout = '{}ms'",
+        lock_timeout.as_millis().max(1)
+    )
+}
+
+const PG_LOCK_TIMEOUT_OFF: &str = "SET LOCAL lock_timeout = 0";
+
+fn sqlite_lock_timeout_sql(lock_timeout: Duration) -> String {
+    format!("PRAGMA busy_timeout = {}", lock_timeout.as_millis())
+}
+
+impl Backend {
+    /// The statements `locked_transaction` runs before its body, in order, with the advisory
+    /// lock key written in (it is bound when run): for `migrate --dry-run --sql`.
+    pub fn migration_lock_sql(self, lock_timeout: Duration) -> Vec<String> {
+        match self {
+            Backend::Postgres => vec![
+                "BEGIN".to_string(),
+                pg_lock_timeout_sql(lock_timeout),
+                format!("SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})"),
+                PG_LOCK_TIMEOUT_OFF.to_string(),
+            ],
+            Backend::Sqlite => vec![
+                sqlite_lock_timeout_sql(lock_timeout),
+                "BEGIN IMMEDIATE".to_string(),
+            ],
+        }
+    }
+}
+
 impl SchemaConnection for PgConnection {
     fn locked_transaction<T>(
         &mut self,
@@ -429,16 +463,13 @@ impl SchemaConnection for PgConnection {
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
         self.transaction(|conn| {
-            conn.batch_execute(&format!(
-                "SET LOCAL lock_timeout = '{}ms'",
-                lock_timeout.as_millis().max(1)
-            ))?;
+            conn.batch_execute(&pg_lock_timeout_sql(lock_timeout))?;
             diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                 .bind::<BigInt, _>(ADVISORY_LOCK_KEY)
                 .execute(conn)
                 .map_err(|e| lock_error(e.into(), lock_timeout))?;
             // What runs under the lock is not bounded by the lock wait.
-            conn.batch_execute("SET LOCAL lock_timeout = 0")?;
+            conn.batch_execute(PG_LOCK_TIMEOUT_OFF)?;
             f(conn)
         })
     }
@@ -469,10 +500,7 @@ impl SchemaConnection for SqliteConnection {
         lock_timeout: Duration,
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
-        self.batch_execute(&format!(
-            "PRAGMA busy_timeout = {}",
-            lock_timeout.as_millis()
-        ))?;
+        self.batch_execute(&sqlite_lock_timeout_sql(lock_timeout))?;
         self.immediate_transaction(f)
             .map_err(|e| lock_error(e, lock_timeout))
     }

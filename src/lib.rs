@@ -6,5 +6,8 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod migration_script;
 pub mod migrations;
 pub mod output;
+pub mod schema;
+pub mod server;

@@ -221,10 +221,39 @@ fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
         }
         Err(e) => record(shared, "schema", Status::Fail, format!("{e:#}"), None),
     }
+    record_drift(shared, &mut conn);
     match db::probe(&mut conn, &db.target) {
         Ok(probe) => record_probe(shared, probe),
         Err(e) => record(shared, "backend", Status::Fail, format!("{e:#}"), None),
     }
+}
+
+/// `schema_drift`: the live schema of agentdb's tables against the applied migrations; a
+/// difference (or a schema that cannot be verified) warns, it never makes the probe fail.
+fn record_drift(shared: &Shared, conn: &mut db::AnyConnection) {
+    let (status, detail) = match crate::schema::verify(conn) {
+        Ok(drift) if drift.differences.is_empty() => (
+            Status::Ok,
+            format!("{} tables match the migrations", drift.tables.len()),
+        ),
+        Ok(drift) => {
+            let listed: Vec<String> = drift
+                .differences
+                .iter()
+                .map(|d| format!("{} {} {}", d.table, d.object, d.name))
+                .collect();
+            (
+                Status::Warn,
+                format!(
+                    "{} difference(s) from the migrations ({}): see `agentdb status --verify`",
+                    drift.differences.len(),
+                    listed.join("; ")
+                ),
+            )
+        }
+        Err(e) => (Status::Warn, format!("could not verify: {e:#}")),
+    };
+    record(shared, "schema_drift", status, detail, None);
 }
 
 fn record_probe(shared: &Shared, probe: BackendProbe) {

@@ -13,6 +13,7 @@ use crate::error::UsageError;
 use crate::output::{Format, Output};
 
 pub mod completions;
+pub mod database;
 pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
@@ -20,6 +21,7 @@ pub mod migrate;
 pub mod rollback;
 pub mod stats;
 pub mod status;
+pub mod wait;
 
 /// What every command gets: the environment (with `.env` applied), the chosen database,
 /// connection settings and the output.
@@ -87,11 +89,16 @@ pub fn run(cli: Cli) -> Result<u8> {
         settings,
         output,
     };
-    dispatch(&ctx, &cli.command).map_err(|e| crate::db::explain_failure(e, &ctx.resolved.target))
+    dispatch(&ctx, &cli).map_err(|e| crate::db::explain_failure(e, &ctx.resolved.target))
 }
 
-fn dispatch(ctx: &Context, command: &Command) -> Result<u8> {
-    match command {
+fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
+    if let Some(secs) = cli.wait {
+        wait::wait_for(ctx, "--wait", secs, wait::goal_for(&cli.command))?;
+    }
+    match &cli.command {
+        Command::Wait(args) => wait::run(ctx, args),
+        Command::Database(args) => database::run(ctx, args),
         Command::Migrate(args) => migrate::run(ctx, args),
         Command::Rollback(args) => rollback::run(ctx, args),
         Command::Status(args) => status::run(ctx, args),

@@ -9,6 +9,35 @@ use crate::db::{Access, Backend};
 use crate::error::exit;
 use crate::migrations::{self, MigrationState, StateSummary};
 use crate::output::{Report, Text};
+use crate::schema::{self, Drift};
+
+/// The differences as a table, or one line saying there are none.
+fn render_drift(out: &mut Text, drift: &Drift) {
+    if drift.differences.is_empty() {
+        out.line(format!(
+            "Schema matches the migrations ({} tables compared).",
+            drift.tables.len()
+        ));
+        return;
+    }
+    out.line(format!(
+        "Schema drift: {} difference(s) from what the migrations define:",
+        drift.differences.len()
+    ));
+    let shown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".to_string());
+    out.table(
+        &["table", "object", "name", "expected", "actual"],
+        drift.differences.iter().map(|d| {
+            vec![
+                d.table.clone(),
+                d.object.to_string(),
+                d.name.clone(),
+                shown(&d.expected),
+                shown(&d.actual),
+            ]
+        }),
+    );
+}
 
 #[derive(Debug, Serialize)]
 pub struct StatusReport {
@@ -18,6 +47,9 @@ pub struct StatusReport {
     pub summary: StateSummary,
     /// True when nothing is pending or unknown.
     pub up_to_date: bool,
+    /// With `--verify`: the live schema against what the applied migrations define.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_drift: Option<Drift>,
 }
 
 impl Report for StatusReport {
@@ -38,6 +70,9 @@ impl Report for StatusReport {
             "{}: {} applied, {} pending, {} unknown",
             self.database, s.applied, s.pending, s.unknown
         ));
+        if let Some(drift) = &self.schema_drift {
+            render_drift(out, drift);
+        }
     }
 }
 
@@ -48,14 +83,23 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<u8> {
     let states = migrations::read_states(&mut conn)?;
     let summary = migrations::summarize(&states);
     let up_to_date = summary.pending == 0 && summary.unknown == 0;
+    let schema_drift = if args.verify {
+        Some(schema::verify(&mut conn)?)
+    } else {
+        None
+    };
+    let drifted = schema_drift
+        .as_ref()
+        .is_some_and(|d| !d.differences.is_empty());
     ctx.output.emit(&StatusReport {
         database: db.display.clone(),
         backend,
         migrations: states,
         summary,
         up_to_date,
+        schema_drift,
     })?;
-    Ok(if args.check && !up_to_date {
+    Ok(if (args.check && !up_to_date) || drifted {
         exit::CHECK
     } else {
         exit::OK

@@ -1,0 +1,128 @@
+//! `agentdb database create | drop | reset`: the database itself.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use super::{render_steps, seconds, Context};
+use crate::cli::{DatabaseAction, DatabaseArgs, DropArgs};
+use crate::config::is_production;
+use crate::db::Access;
+use crate::error::{exit, UsageError};
+use crate::migrations::{self, RunOptions, Step};
+use crate::output::{Report, Text};
+use crate::server::{self, Created, Dropped};
+
+#[derive(Debug, Serialize)]
+pub struct DatabaseReport {
+    pub database: String,
+    pub backend: &'static str,
+    /// `create`, `drop` or `reset`.
+    pub action: &'static str,
+    /// Whether an existing database was dropped (`drop`, `reset`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped: Option<bool>,
+    /// Whether the database was created (`create`, `reset`); false: it was already there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<bool>,
+    /// The migrations `reset` applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied: Option<Vec<Step>>,
+}
+
+impl Report for DatabaseReport {
+    fn render(&self, out: &mut Text) {
+        match self.dropped {
+            Some(true) => out.line(format!("Dropped database {}.", self.database)),
+            Some(false) => out.line(format!(
+                "Database {} does not exist; nothing to drop.",
+                self.database
+            )),
+            None => {}
+        }
+        match self.created {
+            Some(true) => out.line(format!("Created database {}.", self.database)),
+            Some(false) => out.line(format!("Database {} already exists.", self.database)),
+            None => {}
+        }
+        if let Some(applied) = &self.applied {
+            render_steps(out, "Applied {} migration(s):", applied, false);
+        }
+    }
+}
+
+pub fn run(ctx: &Context, args: &DatabaseArgs) -> Result<u8> {
+    let display = ctx.resolved.target.redacted();
+    let mut report = DatabaseReport {
+        database: display.clone(),
+        backend: ctx.resolved.target.backend_name(),
+        action: "create",
+        dropped: None,
+        created: None,
+        applied: None,
+    };
+    match &args.action {
+        DatabaseAction::Create => {
+            report.created = Some(create(ctx)?);
+        }
+        DatabaseAction::Drop(drop) => {
+            report.action = "drop";
+            confirm(ctx, "drop", &display, drop)?;
+            report.dropped = Some(drop_database(ctx, drop)?);
+        }
+        DatabaseAction::Reset(reset) => {
+            report.action = "reset";
+            let lock_timeout = seconds("--lock-timeout", reset.lock_timeout)?;
+            confirm(ctx, "reset", &display, &reset.drop)?;
+            report.dropped = Some(drop_database(ctx, &reset.drop)?);
+            report.created = Some(create(ctx)?);
+            let db = ctx.open(Access::Create)?;
+            let mut conn = db.connect()?;
+            let options = RunOptions {
+                lock_timeout,
+                dry_run: false,
+            };
+            report.applied = Some(migrations::migrate(&mut conn, options)?);
+        }
+    }
+    ctx.output.emit(&report)?;
+    Ok(exit::OK)
+}
+
+/// Creates the database; true when it was created, false when it was already there.
+pub fn create(ctx: &Context) -> Result<bool> {
+    Ok(server::create_database(&ctx.resolved, &ctx.settings)? == Created::Created)
+}
+
+fn drop_database(ctx: &Context, args: &DropArgs) -> Result<bool> {
+    Ok(server::drop_database(&ctx.resolved, &ctx.settings, args.force)? == Dropped::Dropped)
+}
+
+/// Destroying a database needs `--yes` in production and whenever stdin is not a terminal
+/// (a script cannot answer); on a terminal the operator is asked, with the database named.
+fn confirm(ctx: &Context, verb: &str, display: &str, args: &DropArgs) -> Result<()> {
+    if args.yes {
+        return Ok(());
+    }
+    if is_production(&ctx.env) {
+        return Err(UsageError::new(format!(
+            "refusing to {verb} database {display}: ENV/APP_ENV is production; pass --yes to confirm"
+        ))
+        .into());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(UsageError::new(format!(
+            "refusing to {verb} database {display} without --yes: stdin is not a terminal, so nobody can confirm"
+        ))
+        .into());
+    }
+    eprint!("This will {verb} database {display} and delete all its data. Type `yes` to confirm: ");
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        bail!("aborted: database {display} was not changed");
+    }
+    Ok(())
+}
