@@ -403,9 +403,13 @@ pub trait SchemaConnection: Connection + Sized {
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T>;
 
-    /// Whether `table` exists (PostgreSQL: in the search path). The name is one of ours, a
-    /// constant, so it is written into the SQL, which `SQL_ECHO` then shows whole.
-    fn table_exists(&mut self, table: &'static str) -> Result<bool>;
+    /// The backend this connection talks to.
+    const BACKEND: Backend;
+
+    /// Whether a table (or any relation) of that name exists (PostgreSQL: in the search
+    /// path). Names are ours (constants, or those our migrations create), quoted as a literal
+    /// into the SQL, which `SQL_ECHO` then shows whole.
+    fn table_exists(&mut self, table: &str) -> Result<bool>;
 
     /// The applied migrations, read without creating the history table (diesel's own
     /// `applied_migrations` creates it, which a read-only command must not do).
@@ -474,7 +478,9 @@ impl SchemaConnection for PgConnection {
         })
     }
 
-    fn table_exists(&mut self, table: &'static str) -> Result<bool> {
+    const BACKEND: Backend = Backend::Postgres;
+
+    fn table_exists(&mut self, table: &str) -> Result<bool> {
         let row: PresentRow = diesel::sql_query(format!(
             "SELECT to_regclass({}) IS NOT NULL AS present",
             sql_literal(table)
@@ -505,9 +511,11 @@ impl SchemaConnection for SqliteConnection {
             .map_err(|e| lock_error(e, lock_timeout))
     }
 
-    fn table_exists(&mut self, table: &'static str) -> Result<bool> {
+    const BACKEND: Backend = Backend::Sqlite;
+
+    fn table_exists(&mut self, table: &str) -> Result<bool> {
         let row: PresentRow = diesel::sql_query(format!(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = {}) AS present",
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = {}) AS present",
             sql_literal(table)
         ))
         .get_result(self)
@@ -526,7 +534,7 @@ impl SchemaConnection for SqliteConnection {
 }
 
 impl AnyConnection {
-    pub fn table_exists(&mut self, table: &'static str) -> Result<bool> {
+    pub fn table_exists(&mut self, table: &str) -> Result<bool> {
         match self {
             AnyConnection::Postgresql(c) => c.table_exists(table),
             AnyConnection::Sqlite(c) => c.table_exists(table),

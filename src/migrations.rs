@@ -11,6 +11,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use serde::Serialize;
 
 use crate::db::{AnyConnection, AppliedRow, SchemaConnection};
+use crate::migration_script;
 
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -159,6 +160,66 @@ pub fn require_migrated(conn: &mut AnyConnection, display: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuses to apply migrations whose tables already exist: agentdb did not create them (its
+/// history would record the migration), so they belong to another application sharing the
+/// database (e.g. a platform's own `threads` and `messages`). Checked with reads only, under
+/// the lock, before anything is written.
+fn refuse_foreign_tables<C: SchemaConnection>(conn: &mut C, pending: &[Step]) -> Result<()> {
+    let mut found: Vec<String> = Vec::new();
+    for migration in migration_script::embedded_sql(C::BACKEND) {
+        if !pending.iter().any(|p| p.id.version == migration.version()) {
+            continue;
+        }
+        for table in created_tables(migration.up) {
+            if conn.table_exists(&table)? && !found.contains(&table) {
+                found.push(table);
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow!(
+        "the database already has table(s) {} that agentdb's pending migrations would create, but agentdb did not create them: they belong to another application sharing this database; nothing was written\nhint: give agentdb a database of its own: another SQLite file (e.g. DATABASE_URL=sqlite:///./agentdb.db) or another PostgreSQL database (`agentdb -d postgres://…/agentdb database create`)",
+        found.join(", ")
+    ))
+}
+
+/// The tables a migration's SQL creates: the names after `CREATE TABLE [IF NOT EXISTS]`,
+/// unquoted (`"x"`, `` `x` ``) and, when unquoted, lower-cased as both databases fold them.
+pub fn created_tables(sql: &str) -> Vec<String> {
+    let code: String = sql
+        .lines()
+        .map(|line| line.split("--").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let words: Vec<&str> = code
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut tables = Vec::new();
+    for (i, pair) in words.windows(2).enumerate() {
+        if !(pair[0].eq_ignore_ascii_case("create") && pair[1].eq_ignore_ascii_case("table")) {
+            continue;
+        }
+        let mut rest = words[i + 2..].iter();
+        let mut name = rest.next();
+        if name.is_some_and(|w| w.eq_ignore_ascii_case("if")) {
+            name = rest.nth(2); // IF NOT EXISTS name
+        }
+        if let Some(name) = name {
+            let quoted = name.starts_with(['"', '`']);
+            let bare = name.trim_matches(|c| c == '"' || c == '`');
+            tables.push(if quoted {
+                bare.to_string()
+            } else {
+                bare.to_ascii_lowercase()
+            });
+        }
+    }
+    tables
+}
+
 /// Refuses to touch a database migrated by a newer agentdb.
 fn refuse_unknown(states: &[MigrationState]) -> Result<()> {
     let unknown: Vec<&str> = states
@@ -207,7 +268,9 @@ where
         let applied = conn.applied_rows()?;
         let states = states(&known, &applied);
         refuse_unknown(&states)?;
-        return Ok(pending_steps(&states));
+        let pending = pending_steps(&states);
+        refuse_foreign_tables(conn, &pending)?;
+        return Ok(pending);
     }
     conn.locked_transaction(options.lock_timeout, |conn| {
         // diesel's applied_migrations creates the history table if missing: under the lock,
@@ -216,6 +279,7 @@ where
             .map_err(|e| anyhow!("cannot prepare {}: {e}", crate::db::MIGRATIONS_TABLE))?;
         let states = states(&known, &conn.applied_rows()?);
         refuse_unknown(&states)?;
+        refuse_foreign_tables(conn, &pending_steps(&states))?;
         let mut steps = Vec::new();
         for migration in &known {
             let id = MigrationId::of(migration.as_ref());

@@ -473,3 +473,44 @@ fn schema_uses_no_name_reserved_for_other_tools() {
     }
     assert_eq!(db.tables().len(), SCHEMA_TABLES.len() + 1);
 }
+
+/// agentkit-style databases: the platform's own `threads`, `messages` and `schema_migrations`
+/// already there. agentdb refuses, naming the tables it did not create, and writes nothing.
+both_backends!(tables_of_another_application_are_refused_by_name, |db| {
+    db.exec(
+        "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY);
+         CREATE TABLE threads (id TEXT PRIMARY KEY, title TEXT);
+         CREATE TABLE messages (id TEXT PRIMARY KEY, thread_id TEXT, content TEXT);
+         INSERT INTO threads VALUES ('t1', 'theirs');",
+    );
+    let before = db.tables();
+    for args in [&["migrate"][..], &["migrate", "--dry-run"]] {
+        let out = db.cmd().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr_of(&out));
+        let err = stderr_of(&out);
+        assert!(err.contains("threads, messages"), "{args:?}: {err}");
+        assert!(!err.contains("schema_migrations"), "{args:?}: {err}");
+        assert!(err.contains("agentdb did not create them"), "{err}");
+        assert!(err.contains("database of its own"), "{err}");
+        // Nothing written: not even diesel's history table.
+        assert_eq!(db.tables(), before, "{args:?}");
+    }
+    assert_eq!(db.scalar("SELECT count(*) AS v FROM threads"), 1);
+});
+
+/// The tables agentdb's migrations create, as `migrate` finds them in the SQL, are exactly the
+/// tables a migrated database has: the check for other applications' tables misses none.
+both_backends!(created_tables_are_read_from_the_migrations, |db| {
+    db.cmd().arg("migrate").assert().success();
+    let backend = match db.kind {
+        Kind::Sqlite => agentdb::db::Backend::Sqlite,
+        Kind::Postgres => agentdb::db::Backend::Postgres,
+    };
+    let mut created: Vec<String> = agentdb::migration_script::embedded_sql(backend)
+        .iter()
+        .flat_map(|m| agentdb::migrations::created_tables(m.up))
+        .collect();
+    created.push("__diesel_schema_migrations".to_string());
+    created.sort();
+    assert_eq!(created, db.tables());
+});
