@@ -474,8 +474,8 @@ fn schema_uses_no_name_reserved_for_other_tools() {
     assert_eq!(db.tables().len(), SCHEMA_TABLES.len() + 1);
 }
 
-/// agentkit-style databases: the platform's own `threads`, `messages` and `schema_migrations`
-/// already there. agentdb refuses, naming the tables it did not create, and writes nothing.
+// agentkit-style databases: the platform's own `threads`, `messages` and `schema_migrations`
+// already there. agentdb refuses, naming the tables it did not create, and writes nothing.
 both_backends!(tables_of_another_application_are_refused_by_name, |db| {
     db.exec(
         "CREATE TABLE schema_migrations (version TEXT PRIMARY KEY);
@@ -498,8 +498,8 @@ both_backends!(tables_of_another_application_are_refused_by_name, |db| {
     assert_eq!(db.scalar("SELECT count(*) AS v FROM threads"), 1);
 });
 
-/// The tables agentdb's migrations create, as `migrate` finds them in the SQL, are exactly the
-/// tables a migrated database has: the check for other applications' tables misses none.
+// The tables agentdb's migrations create, as `migrate` finds them in the SQL, are exactly the
+// tables a migrated database has: the check for other applications' tables misses none.
 both_backends!(created_tables_are_read_from_the_migrations, |db| {
     db.cmd().arg("migrate").assert().success();
     let backend = match db.kind {
