@@ -6,5 +6,6 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fernet;
 pub mod migrations;
 pub mod output;
