@@ -298,7 +298,10 @@ mod tests {
         let k = keys(KEY_A);
         let token = k.encrypt(b"x");
         // 73 bytes: base64 needs `==` padding, which Python requires.
-        assert!(token.ends_with("==") && token.len() % 4 == 0, "written padded");
+        assert!(
+            token.ends_with("==") && token.len() % 4 == 0,
+            "written padded"
+        );
         assert_eq!(k.decrypt(&format!("  {token}\n")).unwrap(), b"x");
         assert_eq!(
             k.decrypt(token.trim_end_matches('=')),

@@ -148,7 +148,15 @@ fn key_forms_match_python() {
             .output()
             .unwrap();
         let code = if python_accepts { 0 } else { 2 };
-        assert_eq!(out.status.code(), Some(code), "{key:?}: {}", stderr_of(&out));
-        assert!(!stderr_of(&out).contains(unpadded), "a key is never printed");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{key:?}: {}",
+            stderr_of(&out)
+        );
+        assert!(
+            !stderr_of(&out).contains(unpadded),
+            "a key is never printed"
+        );
     }
 }
