@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_agentdb_global_optspecs
-    string join \n d/database-url= env-file= format= q/quiet v/verbose h/help V/version
+    string join \n d/database-url= env-file= format= q/quiet v/verbose config-keys-file= h/help V/version
 end
 
 function __fish_agentdb_needs_command
@@ -28,6 +28,7 @@ complete -c agentdb -n "__fish_agentdb_needs_command" -s d -l database-url -d 'D
 complete -c agentdb -n "__fish_agentdb_needs_command" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_needs_command" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_needs_command" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_needs_command" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_needs_command" -s h -l help -d 'Print help'
@@ -39,6 +40,8 @@ complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "init-tenant" -d 'Cr
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "tenants" -d 'List tenants (id, name, status, API key prefix, configs), or show one'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "configs" -d 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "completions" -d 'Print the shell completion script'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l lock-timeout -d 'Seconds to wait for another migrate to finish before giving up (exit 1)' -r
@@ -46,6 +49,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s d -l databas
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l dry-run -d 'List what would be applied; change nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
@@ -57,6 +61,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s d -l databa
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l yes -d 'Confirm a destructive command where ENV/APP_ENV=production'
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l dry-run -d 'List what would be reverted; change nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -67,6 +72,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s d -l database
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l check -d 'Exit 3 when any migration is pending or unknown'
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
@@ -80,6 +86,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s d -l dat
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l generate-api-key -d 'Generate a strong random API key and print it once'
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l rotate-api-key -d 'Replace the API key of an existing tenant'
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -95,6 +102,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s d -l 
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s r -l recursive -d 'Include sub-folders of directories'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l dry-run -d 'Validate and report what would change; write nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -106,6 +114,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s d -l database-
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l by-tenant -d 'One row per tenant'
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
@@ -116,25 +125,145 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s d -l database
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l require-migrated -d 'Exit 3 when migrations are pending'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s h -l help -d 'Print help'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'Every tenant: id, name, status, API key prefix, config count, created'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'One tenant in detail, with counts of its configs, agents and threads'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every tenant: id, name, status, API key prefix, config count, created'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "show" -d 'One tenant in detail, with counts of its configs, agents and threads'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "list" -d 'A tenant\'s configs without their values: key, source file, size, hash, encrypted, updated'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "get" -d 'Print one config\'s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "export" -d 'Write a tenant\'s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "delete" -d 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "rotate-keys" -d 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l reveal -d 'Print the secret value even when stdout is a terminal'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l force -d 'Replace files that already exist'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l yes -d 'Confirm a destructive command where ENV/APP_ENV=production'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l tenant -d 'Only this tenant [default: every tenant]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l encrypt-plaintext -d 'Also encrypt values stored unencrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l dry-run -d 'Count what would change; write nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "list" -d 'A tenant\'s configs without their values: key, source file, size, hash, encrypted, updated'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one config\'s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a tenant\'s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "rotate-keys" -d 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "completions" -d 'Print the shell completion script'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "tenants" -d 'List tenants (id, name, status, API key prefix, configs), or show one'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "configs" -d 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "completions" -d 'Print the shell completion script'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health tenants configs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "list" -d 'Every tenant: id, name, status, API key prefix, config count, created'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "show" -d 'One tenant in detail, with counts of its configs, agents and threads'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "list" -d 'A tenant\'s configs without their values: key, source file, size, hash, encrypted, updated'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "get" -d 'Print one config\'s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "export" -d 'Write a tenant\'s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "delete" -d 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "rotate-keys" -d 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
