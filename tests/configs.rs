@@ -83,6 +83,13 @@ fn import_results(out: &Output) -> Vec<String> {
         .collect()
 }
 
+/// `--format json import-configs ARGS…` (asserted to succeed): each row's result.
+fn imported(cmd: assert_cmd::Command, args: &[&str]) -> Vec<String> {
+    let mut cmd = cmd;
+    cmd.args(["--format", "json", "import-configs"]);
+    import_results(&ok(run(cmd, args)))
+}
+
 fn mode_of(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
@@ -91,17 +98,10 @@ both_backends!(
     encrypted_import_list_get_export_and_reimport_unchanged,
     |db| {
         let dir = setup(&db);
-        let out = run(
-            keyed(&db, KEY),
-            &[
-                "--format",
-                "json",
-                "import-configs",
-                "-r",
-                dir.to_str().unwrap(),
-            ],
+        assert_eq!(
+            imported(keyed(&db, KEY), &["-r", dir.to_str().unwrap()]),
+            ["inserted"; 3]
         );
-        assert_eq!(import_results(&ok(out)), ["inserted"; 3]);
 
         // At rest: envelopes only, no plaintext; the hash is the file's.
         for value in stored_values(&db) {
@@ -115,7 +115,7 @@ both_backends!(
         let file_hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(gmail_token()));
         assert_eq!(
             db.strings("SELECT content_hash AS v FROM tenant_configs WHERE key = 'gmail_token'"),
-            [file_hash.clone()]
+            std::slice::from_ref(&file_hash)
         );
 
         let list = ok_json(run(db.cmd(), &["--format", "json", "configs", "list"]));
@@ -165,17 +165,10 @@ both_backends!(
                 "{name}"
             );
         }
-        let out = run(
-            keyed(&db, KEY),
-            &[
-                "--format",
-                "json",
-                "import-configs",
-                "-r",
-                export.to_str().unwrap(),
-            ],
+        assert_eq!(
+            imported(keyed(&db, KEY), &["-r", export.to_str().unwrap()]),
+            ["unchanged"; 3]
         );
-        assert_eq!(import_results(&ok(out)), ["unchanged"; 3]);
 
         // No overwrite without --force: exit 2, nothing touched; with --force: replaced, still 0600.
         std::fs::write(export.join("gmail_token.json"), "{}").unwrap();
@@ -237,31 +230,14 @@ both_backends!(plaintext_export_reimports_unchanged, |db| {
         db.cmd(),
         &["configs", "export", export.to_str().unwrap()],
     ));
-    let out = run(
-        db.cmd(),
-        &[
-            "--format",
-            "json",
-            "import-configs",
-            "-r",
-            export.to_str().unwrap(),
-        ],
+    assert_eq!(
+        imported(db.cmd(), &["-r", export.to_str().unwrap()]),
+        ["unchanged"; 3]
     );
-    assert_eq!(import_results(&ok(out)), ["unchanged"; 3]);
     // A real change is still an update.
     write_file(&export, "credentials.json", r#"{"installed": {"b": 2}}"#);
-    let out = run(
-        db.cmd(),
-        &[
-            "--format",
-            "json",
-            "import-configs",
-            "-r",
-            export.to_str().unwrap(),
-        ],
-    );
     assert_eq!(
-        import_results(&ok(out)),
+        imported(db.cmd(), &["-r", export.to_str().unwrap()]),
         ["updated", "unchanged", "unchanged"]
     );
 });
@@ -492,19 +468,13 @@ both_backends!(
                 export.to_str().unwrap(),
             ],
         ));
-        let out = run(
-            keyed(&db, KEY),
-            &[
-                "--format",
-                "json",
-                "import-configs",
-                "--tenant",
-                "beta",
-                "-r",
-                export.to_str().unwrap(),
-            ],
+        assert_eq!(
+            imported(
+                keyed(&db, KEY),
+                &["--tenant", "beta", "-r", export.to_str().unwrap()]
+            ),
+            ["unchanged"]
         );
-        assert_eq!(import_results(&ok(out)), ["unchanged"]);
     }
 );
 
@@ -653,16 +623,10 @@ fn every_configs_and_tenants_command_through_pgbouncer() {
         via(Some(KEY)),
         &["configs", "export", export.to_str().unwrap()],
     ));
-    let out = run(
-        via(Some(KEY)),
-        &[
-            "--format",
-            "json",
-            "import-configs",
-            export.to_str().unwrap(),
-        ],
+    assert_eq!(
+        imported(via(Some(KEY)), &[export.to_str().unwrap()]),
+        ["unchanged"; 2]
     );
-    assert_eq!(import_results(&ok(out)), ["unchanged"; 2]);
     ok(run(via(None), &["configs", "delete", "credentials"]));
     assert_eq!(db.scalar("SELECT count(*) AS v FROM tenant_configs"), 1);
     assert!(

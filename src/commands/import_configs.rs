@@ -410,7 +410,6 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
             refuse_decrypting(&checked, &outcomes, &stored, keys.is_some(), &tenant)?;
             write_all(
                 conn,
-                backend,
                 &tenant,
                 &checked,
                 &outcomes,
@@ -724,7 +723,6 @@ fn content_of(checked: &Checked, max_size: u64) -> Result<String> {
 /// Writes the planned rows: inserts in batches, updates one by one.
 fn write_all(
     conn: &mut AnyConnection,
-    backend: Backend,
     tenant: &str,
     checked: &[Checked],
     outcomes: &[Outcome],
@@ -732,6 +730,7 @@ fn write_all(
     keys: Option<&ConfigKeys>,
     output: &Output,
 ) -> Result<()> {
+    let backend = conn.backend();
     // With keys every value is stored as `{"fernet": "<token>"}`; the hash stays the file's.
     let stored_form = |content: String| match keys {
         Some(k) => k.seal(&content),
