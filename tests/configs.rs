@@ -339,10 +339,16 @@ both_backends!(errors_name_tenant_and_key_never_the_value, |db| {
     }
     // Without keys, an import may not replace an encrypted value with plaintext.
     write_file(&dir, "gmail_token.json", "{\"token\": \"changed\"}");
-    let out = run(db.cmd(), &["import-configs", "-r", dir.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr_of(&out).contains("encrypted"), "{}", stderr_of(&out));
-    assert_eq!(stored_values(&db), before);
+    for dry_run in [true, false] {
+        let mut args = vec!["import-configs", "-r", dir.to_str().unwrap()];
+        if dry_run {
+            args.push("--dry-run");
+        }
+        let out = run(db.cmd(), &args);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr_of(&out).contains("encrypted"), "{}", stderr_of(&out));
+        assert_eq!(stored_values(&db), before);
+    }
     // Without keys, a file shaped like an encrypted value is refused.
     let lookalike = db.dir.path().join("lookalike");
     write_file(&lookalike, "x.json", r#"{"fernet": "gAAAAA-not-really"}"#);

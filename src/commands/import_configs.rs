@@ -400,7 +400,9 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
         require_tenant(&mut conn, &tenant, false)?;
         let existing = existing_hashes(&mut conn, &tenant)?;
         let stored = compare_stored(&mut conn, &tenant, &checked, &existing, args.max_size)?;
-        plan(&checked, &existing, &stored, args.on_conflict, &tenant)?
+        let outcomes = plan(&checked, &existing, &stored, args.on_conflict, &tenant)?;
+        refuse_decrypting(&checked, &outcomes, &stored, keys.is_some(), &tenant)?;
+        outcomes
     } else {
         conn.transaction(|conn| {
             require_tenant(conn, &tenant, true)?;
