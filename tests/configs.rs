@@ -641,3 +641,36 @@ fn every_configs_and_tenants_command_through_pgbouncer() {
         bouncer.log()
     );
 }
+
+both_backends!(tenant_configs_rebuild_migration_keeps_every_row, |db| {
+    // 2026-11-26-000005 rebuilds SQLite's tenant_configs as a rowid table (rows of ~1 KB, such
+    // as encrypted tokens, spilled into overflow pages); reverting and reapplying it keeps rows.
+    let dir = setup(&db);
+    keyed(&db, KEY)
+        .args(["import-configs", "-r"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let before = stored_values(&db);
+    let without_rowid = || {
+        db.scalar(
+            "SELECT count(*) AS v FROM sqlite_master WHERE name = 'tenant_configs' AND sql LIKE '%WITHOUT ROWID%'",
+        )
+    };
+    if db.kind == Kind::Sqlite {
+        assert_eq!(without_rowid(), 0);
+    }
+    db.cmd().arg("rollback").assert().success();
+    assert_eq!(stored_values(&db), before);
+    if db.kind == Kind::Sqlite {
+        assert_eq!(without_rowid(), 1);
+    }
+    db.cmd().arg("migrate").assert().success();
+    assert_eq!(stored_values(&db), before);
+    let out = run(keyed(&db, KEY), &["configs", "get", "gmail_token"]);
+    assert_eq!(stdout_of(&out), gmail_token());
+    assert_eq!(
+        imported(keyed(&db, KEY), &["-r", dir.to_str().unwrap()]),
+        ["unchanged"; 3]
+    );
+});
