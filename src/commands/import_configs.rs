@@ -398,18 +398,11 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
 
     let outcomes = if args.dry_run {
         require_tenant(&mut conn, &tenant, false)?;
-        let existing = existing_hashes(&mut conn, &tenant)?;
-        let stored = compare_stored(&mut conn, &tenant, &checked, &existing, args.max_size)?;
-        let outcomes = plan(&checked, &existing, &stored, args.on_conflict, &tenant)?;
-        refuse_decrypting(&checked, &outcomes, &stored, keys.is_some(), &tenant)?;
-        outcomes
+        decide(&mut conn, &tenant, &checked, args, keys.is_some())?
     } else {
         conn.transaction(|conn| {
             require_tenant(conn, &tenant, true)?;
-            let existing = existing_hashes(conn, &tenant)?;
-            let stored = compare_stored(conn, &tenant, &checked, &existing, args.max_size)?;
-            let outcomes = plan(&checked, &existing, &stored, args.on_conflict, &tenant)?;
-            refuse_decrypting(&checked, &outcomes, &stored, keys.is_some(), &tenant)?;
+            let outcomes = decide(conn, &tenant, &checked, args, keys.is_some())?;
             write_all(
                 conn,
                 &tenant,
@@ -502,6 +495,21 @@ fn existing_hashes(
             (r.key, parsed)
         })
         .collect())
+}
+
+/// Reads what is stored and decides each file's outcome, refusing what must not be written.
+fn decide(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    checked: &[Checked],
+    args: &ImportConfigsArgs,
+    encrypting: bool,
+) -> Result<Vec<Outcome>> {
+    let existing = existing_hashes(conn, tenant)?;
+    let stored = compare_stored(conn, tenant, checked, &existing, args.max_size)?;
+    let outcomes = plan(checked, &existing, &stored, args.on_conflict, tenant)?;
+    refuse_decrypting(checked, &outcomes, &stored, encrypting, tenant)?;
+    Ok(outcomes)
 }
 
 /// What is stored under the keys whose content hash differs from the file's.
