@@ -674,3 +674,30 @@ both_backends!(tenant_configs_rebuild_migration_keeps_every_row, |db| {
         ["unchanged"; 3]
     );
 });
+
+both_backends!(config_keys_file_wins_over_the_variable, |db| {
+    let dir = setup(&db);
+    keyed(&db, OLD_KEY)
+        .args(["import-configs", "-r"])
+        .arg(&dir)
+        .assert()
+        .success();
+    // One key a line (commas work too); the file wins over a wrong AGENTDB_CONFIG_KEYS.
+    let keys_file = write_file(db.dir.path(), "keys", format!("{KEY}\n{OLD_KEY}\n"));
+    let mut cmd = keyed(&db, KEY);
+    cmd.arg("--config-keys-file").arg(&keys_file);
+    let out = run(cmd, &["configs", "get", "gmail_token"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stdout_of(&out), gmail_token());
+    let mut cmd = db.cmd();
+    cmd.arg("--config-keys-file").arg(&keys_file);
+    let json = ok_json(run(cmd, &["--format", "json", "configs", "rotate-keys"]));
+    assert_eq!(json["keys"], 2);
+    assert_eq!(json["summary"]["rotated"], 3);
+    // A missing file is a configuration error naming it.
+    let mut cmd = db.cmd();
+    cmd.args(["--config-keys-file", "/nonexistent/keys"]);
+    let out = run(cmd, &["configs", "get", "gmail_token"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("/nonexistent/keys"));
+});
