@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -43,6 +44,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check connectivity, schema state and backend health (readiness probe)')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the database answers a query (init containers, CI); exit 1 on timeout')
             [CompletionResult]::new('database', 'database', [CompletionResultType]::ParameterValue, 'Create, drop or reset (drop, create, migrate) the database itself')
+            [CompletionResult]::new('tenants', 'tenants', [CompletionResultType]::ParameterValue, 'List tenants (id, name, status, API key prefix, configs), or show one')
+            [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -54,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be applied; change nothing')
             [CompletionResult]::new('--sql', '--sql', [CompletionResultType]::ParameterName, 'With --dry-run: print the exact SQL migrate would run (a script to review or apply)')
             [CompletionResult]::new('--create', '--create', [CompletionResultType]::ParameterName, 'Create the database first if it does not exist (as `agentdb database create`)')
@@ -75,6 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm a destructive command where ENV/APP_ENV=production')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'List what would be reverted; change nothing')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -93,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit 3 when any migration is pending or unknown')
             [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Compare the live schema of agentdb''s tables with what the applied migrations define; list every difference, exit 3 on drift')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -115,6 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--generate-api-key', '--generate-api-key', [CompletionResultType]::ParameterName, 'Generate a strong random API key and print it once')
             [CompletionResult]::new('--rotate-api-key', '--rotate-api-key', [CompletionResultType]::ParameterName, 'Replace the API key of an existing tenant')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -136,6 +143,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate and report what would change; write nothing')
@@ -156,6 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--by-tenant', '--by-tenant', [CompletionResultType]::ParameterName, 'One row per tenant')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -174,6 +183,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--require-migrated', '--require-migrated', [CompletionResultType]::ParameterName, 'Exit 3 when migrations are pending')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -192,6 +202,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -208,6 +219,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -228,6 +240,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -244,6 +257,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (required in production and when stdin is not a terminal)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -263,6 +277,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm without asking (required in production and when stdin is not a terminal)')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
@@ -294,12 +309,227 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
         'agentdb;database;help;help' {
             break
         }
+        'agentdb;tenants' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every tenant: id, name, status, API key prefix, config count, created')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One tenant in detail, with counts of its configs, agents and threads')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;tenants;list' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;tenants;show' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;tenants;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every tenant: id, name, status, API key prefix, config count, created')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One tenant in detail, with counts of its configs, agents and threads')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;tenants;help;list' {
+            break
+        }
+        'agentdb;tenants;help;show' {
+            break
+        }
+        'agentdb;tenants;help;help' {
+            break
+        }
+        'agentdb;configs' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'A tenant''s configs without their values: key, source file, size, hash, encrypted, updated')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one config''s JSON value on stdout, decrypted (not to a terminal without --reveal)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a tenant''s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete one config (refused without --yes where ENV/APP_ENV=production)')
+            [CompletionResult]::new('rotate-keys', 'rotate-keys', [CompletionResultType]::ParameterValue, 'Re-encrypt every encrypted value with the first key, one transaction per tenant')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;configs;list' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant [env: DEFAULT_TENANT_ID] [default: default]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;configs;get' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant [env: DEFAULT_TENANT_ID] [default: default]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--reveal', '--reveal', [CompletionResultType]::ParameterName, 'Print the secret value even when stdout is a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;configs;export' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant [env: DEFAULT_TENANT_ID] [default: default]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace files that already exist')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;configs;delete' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Tenant [env: DEFAULT_TENANT_ID] [default: default]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Confirm a destructive command where ENV/APP_ENV=production')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;configs;rotate-keys' {
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Only this tenant [default: every tenant]')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--encrypt-plaintext', '--encrypt-plaintext', [CompletionResultType]::ParameterName, 'Also encrypt values stored unencrypted')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Count what would change; write nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;configs;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'A tenant''s configs without their values: key, source file, size, hash, encrypted, updated')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one config''s JSON value on stdout, decrypted (not to a terminal without --reveal)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a tenant''s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete one config (refused without --yes where ENV/APP_ENV=production)')
+            [CompletionResult]::new('rotate-keys', 'rotate-keys', [CompletionResultType]::ParameterValue, 'Re-encrypt every encrypted value with the first key, one transaction per tenant')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentdb;configs;help;list' {
+            break
+        }
+        'agentdb;configs;help;get' {
+            break
+        }
+        'agentdb;configs;help;export' {
+            break
+        }
+        'agentdb;configs;help;delete' {
+            break
+        }
+        'agentdb;configs;help;rotate-keys' {
+            break
+        }
+        'agentdb;configs;help;help' {
+            break
+        }
         'agentdb;completions' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
@@ -320,6 +550,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Check connectivity, schema state and backend health (readiness probe)')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until the database answers a query (init containers, CI); exit 1 on timeout')
             [CompletionResult]::new('database', 'database', [CompletionResultType]::ParameterValue, 'Create, drop or reset (drop, create, migrate) the database itself')
+            [CompletionResult]::new('tenants', 'tenants', [CompletionResultType]::ParameterValue, 'List tenants (id, name, status, API key prefix, configs), or show one')
+            [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -361,6 +593,40 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             break
         }
         'agentdb;help;database;reset' {
+            break
+        }
+        'agentdb;help;tenants' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Every tenant: id, name, status, API key prefix, config count, created')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'One tenant in detail, with counts of its configs, agents and threads')
+            break
+        }
+        'agentdb;help;tenants;list' {
+            break
+        }
+        'agentdb;help;tenants;show' {
+            break
+        }
+        'agentdb;help;configs' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'A tenant''s configs without their values: key, source file, size, hash, encrypted, updated')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one config''s JSON value on stdout, decrypted (not to a terminal without --reveal)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write a tenant''s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete one config (refused without --yes where ENV/APP_ENV=production)')
+            [CompletionResult]::new('rotate-keys', 'rotate-keys', [CompletionResultType]::ParameterValue, 'Re-encrypt every encrypted value with the first key, one transaction per tenant')
+            break
+        }
+        'agentdb;help;configs;list' {
+            break
+        }
+        'agentdb;help;configs;get' {
+            break
+        }
+        'agentdb;help;configs;export' {
+            break
+        }
+        'agentdb;help;configs;delete' {
+            break
+        }
+        'agentdb;help;configs;rotate-keys' {
             break
         }
         'agentdb;help;completions' {

@@ -19,6 +19,9 @@ _agentdb() {
             agentdb,completions)
                 cmd="agentdb__subcmd__completions"
                 ;;
+            agentdb,configs)
+                cmd="agentdb__subcmd__configs"
+                ;;
             agentdb,database)
                 cmd="agentdb__subcmd__database"
                 ;;
@@ -46,8 +49,47 @@ _agentdb() {
             agentdb,status)
                 cmd="agentdb__subcmd__status"
                 ;;
+            agentdb,tenants)
+                cmd="agentdb__subcmd__tenants"
+                ;;
             agentdb,wait)
                 cmd="agentdb__subcmd__wait"
+                ;;
+            agentdb__subcmd__configs,delete)
+                cmd="agentdb__subcmd__configs__subcmd__delete"
+                ;;
+            agentdb__subcmd__configs,export)
+                cmd="agentdb__subcmd__configs__subcmd__export"
+                ;;
+            agentdb__subcmd__configs,get)
+                cmd="agentdb__subcmd__configs__subcmd__get"
+                ;;
+            agentdb__subcmd__configs,help)
+                cmd="agentdb__subcmd__configs__subcmd__help"
+                ;;
+            agentdb__subcmd__configs,list)
+                cmd="agentdb__subcmd__configs__subcmd__list"
+                ;;
+            agentdb__subcmd__configs,rotate-keys)
+                cmd="agentdb__subcmd__configs__subcmd__rotate__subcmd__keys"
+                ;;
+            agentdb__subcmd__configs__subcmd__help,delete)
+                cmd="agentdb__subcmd__configs__subcmd__help__subcmd__delete"
+                ;;
+            agentdb__subcmd__configs__subcmd__help,export)
+                cmd="agentdb__subcmd__configs__subcmd__help__subcmd__export"
+                ;;
+            agentdb__subcmd__configs__subcmd__help,get)
+                cmd="agentdb__subcmd__configs__subcmd__help__subcmd__get"
+                ;;
+            agentdb__subcmd__configs__subcmd__help,help)
+                cmd="agentdb__subcmd__configs__subcmd__help__subcmd__help"
+                ;;
+            agentdb__subcmd__configs__subcmd__help,list)
+                cmd="agentdb__subcmd__configs__subcmd__help__subcmd__list"
+                ;;
+            agentdb__subcmd__configs__subcmd__help,rotate-keys)
+                cmd="agentdb__subcmd__configs__subcmd__help__subcmd__rotate__subcmd__keys"
                 ;;
             agentdb__subcmd__database,create)
                 cmd="agentdb__subcmd__database__subcmd__create"
@@ -76,6 +118,9 @@ _agentdb() {
             agentdb__subcmd__help,completions)
                 cmd="agentdb__subcmd__help__subcmd__completions"
                 ;;
+            agentdb__subcmd__help,configs)
+                cmd="agentdb__subcmd__help__subcmd__configs"
+                ;;
             agentdb__subcmd__help,database)
                 cmd="agentdb__subcmd__help__subcmd__database"
                 ;;
@@ -103,8 +148,26 @@ _agentdb() {
             agentdb__subcmd__help,status)
                 cmd="agentdb__subcmd__help__subcmd__status"
                 ;;
+            agentdb__subcmd__help,tenants)
+                cmd="agentdb__subcmd__help__subcmd__tenants"
+                ;;
             agentdb__subcmd__help,wait)
                 cmd="agentdb__subcmd__help__subcmd__wait"
+                ;;
+            agentdb__subcmd__help__subcmd__configs,delete)
+                cmd="agentdb__subcmd__help__subcmd__configs__subcmd__delete"
+                ;;
+            agentdb__subcmd__help__subcmd__configs,export)
+                cmd="agentdb__subcmd__help__subcmd__configs__subcmd__export"
+                ;;
+            agentdb__subcmd__help__subcmd__configs,get)
+                cmd="agentdb__subcmd__help__subcmd__configs__subcmd__get"
+                ;;
+            agentdb__subcmd__help__subcmd__configs,list)
+                cmd="agentdb__subcmd__help__subcmd__configs__subcmd__list"
+                ;;
+            agentdb__subcmd__help__subcmd__configs,rotate-keys)
+                cmd="agentdb__subcmd__help__subcmd__configs__subcmd__rotate__subcmd__keys"
                 ;;
             agentdb__subcmd__help__subcmd__database,create)
                 cmd="agentdb__subcmd__help__subcmd__database__subcmd__create"
@@ -115,6 +178,30 @@ _agentdb() {
             agentdb__subcmd__help__subcmd__database,reset)
                 cmd="agentdb__subcmd__help__subcmd__database__subcmd__reset"
                 ;;
+            agentdb__subcmd__help__subcmd__tenants,list)
+                cmd="agentdb__subcmd__help__subcmd__tenants__subcmd__list"
+                ;;
+            agentdb__subcmd__help__subcmd__tenants,show)
+                cmd="agentdb__subcmd__help__subcmd__tenants__subcmd__show"
+                ;;
+            agentdb__subcmd__tenants,help)
+                cmd="agentdb__subcmd__tenants__subcmd__help"
+                ;;
+            agentdb__subcmd__tenants,list)
+                cmd="agentdb__subcmd__tenants__subcmd__list"
+                ;;
+            agentdb__subcmd__tenants,show)
+                cmd="agentdb__subcmd__tenants__subcmd__show"
+                ;;
+            agentdb__subcmd__tenants__subcmd__help,help)
+                cmd="agentdb__subcmd__tenants__subcmd__help__subcmd__help"
+                ;;
+            agentdb__subcmd__tenants__subcmd__help,list)
+                cmd="agentdb__subcmd__tenants__subcmd__help__subcmd__list"
+                ;;
+            agentdb__subcmd__tenants__subcmd__help,show)
+                cmd="agentdb__subcmd__tenants__subcmd__help__subcmd__show"
+                ;;
             *)
                 ;;
         esac
@@ -122,7 +209,7 @@ _agentdb() {
 
     case "${cmd}" in
         agentdb)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version migrate rollback status init-tenant import-configs stats health wait database completions help"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -148,6 +235,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -156,7 +247,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__completions)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version bash elvish fish powershell zsh"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,6 +270,356 @@ _agentdb() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs)
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version list get export delete rotate-keys help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__delete)
+            opts="-d -q -v -h -V --tenant --yes --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__export)
+            opts="-d -q -v -h -V --tenant --force --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__get)
+            opts="-d -q -v -h -V --tenant --reveal --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__help)
+            opts="list get export delete rotate-keys help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__help__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__help__subcmd__rotate__subcmd__keys)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__list)
+            opts="-d -q -v -h -V --tenant --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__configs__subcmd__rotate__subcmd__keys)
+            opts="-d -q -v -h -V --tenant --encrypt-plaintext --dry-run --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -190,7 +631,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__database)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version create drop reset help"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version create drop reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,6 +657,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -224,7 +669,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__database__subcmd__create)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -247,6 +692,10 @@ _agentdb() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -258,7 +707,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__database__subcmd__drop)
-            opts="-d -q -v -h -V --yes --force --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --yes --force --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,6 +730,10 @@ _agentdb() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -362,7 +815,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__database__subcmd__reset)
-            opts="-d -q -v -h -V --yes --force --lock-timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --yes --force --lock-timeout --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +845,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -400,7 +857,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__health)
-            opts="-d -q -v -h -V --timeout --require-migrated --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --timeout --require-migrated --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -430,6 +887,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -438,7 +899,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__help)
-            opts="migrate rollback status init-tenant import-configs stats health wait database completions help"
+            opts="migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +915,90 @@ _agentdb() {
         agentdb__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__configs)
+            opts="list get export delete rotate-keys"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__configs__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__configs__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__configs__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__configs__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__configs__subcmd__rotate__subcmd__keys)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -633,6 +1178,48 @@ _agentdb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentdb__subcmd__help__subcmd__tenants)
+            opts="list show"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__tenants__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__tenants__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentdb__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -648,7 +1235,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__import__subcmd__configs)
-            opts="-r -d -q -v -h -V --tenant --recursive --dry-run --on-conflict --max-size --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-r -d -q -v -h -V --tenant --recursive --dry-run --on-conflict --max-size --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -686,6 +1273,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -694,7 +1285,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__init__subcmd__tenant)
-            opts="-d -q -v -h -V --tenant-id --name --api-key --generate-api-key --rotate-api-key --thread-id --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --tenant-id --name --api-key --generate-api-key --rotate-api-key --thread-id --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -736,6 +1327,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -744,7 +1339,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__migrate)
-            opts="-d -q -v -h -V --dry-run --sql --create --lock-timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --dry-run --sql --create --lock-timeout --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -774,6 +1369,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -782,7 +1381,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__rollback)
-            opts="-d -q -v -h -V --steps --yes --dry-run --lock-timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --steps --yes --dry-run --lock-timeout --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -816,6 +1415,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -824,7 +1427,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__stats)
-            opts="-d -q -v -h -V --tenant --by-tenant --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --tenant --by-tenant --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,6 +1457,10 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -862,7 +1469,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__status)
-            opts="-d -q -v -h -V --check --verify --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --check --verify --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +1495,180 @@ _agentdb() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__tenants)
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__tenants__subcmd__help)
+            opts="list show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__tenants__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__tenants__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__tenants__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__tenants__subcmd__list)
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__tenants__subcmd__show)
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -896,7 +1677,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__wait)
-            opts="-d -q -v -h -V --timeout --database-url --env-file --format --quiet --verbose --wait --help --version"
+            opts="-d -q -v -h -V --timeout --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -923,6 +1704,10 @@ _agentdb() {
                     return 0
                     ;;
                 --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

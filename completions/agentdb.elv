@@ -23,6 +23,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -40,6 +41,8 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand health 'Check connectivity, schema state and backend health (readiness probe)'
             cand wait 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
             cand database 'Create, drop or reset (drop, create, migrate) the database itself'
+            cand tenants 'List tenants (id, name, status, API key prefix, configs), or show one'
+            cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -50,6 +53,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --dry-run 'List what would be applied; change nothing'
             cand --sql 'With --dry-run: print the exact SQL migrate would run (a script to review or apply)'
             cand --create 'Create the database first if it does not exist (as `agentdb database create`)'
@@ -70,6 +74,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --yes 'Confirm a destructive command where ENV/APP_ENV=production'
             cand --dry-run 'List what would be reverted; change nothing'
             cand -q 'Print nothing on stderr but errors'
@@ -87,6 +92,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --check 'Exit 3 when any migration is pending or unknown'
             cand --verify 'Compare the live schema of agentdb''s tables with what the applied migrations define; list every difference, exit 3 on drift'
             cand -q 'Print nothing on stderr but errors'
@@ -108,6 +114,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --generate-api-key 'Generate a strong random API key and print it once'
             cand --rotate-api-key 'Replace the API key of an existing tenant'
             cand -q 'Print nothing on stderr but errors'
@@ -128,6 +135,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand -r 'Include sub-folders of directories'
             cand --recursive 'Include sub-folders of directories'
             cand --dry-run 'Validate and report what would change; write nothing'
@@ -147,6 +155,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --by-tenant 'One row per tenant'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -164,6 +173,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --require-migrated 'Exit 3 when migrations are pending'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
@@ -181,6 +191,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -196,6 +207,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -215,6 +227,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -230,6 +243,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --yes 'Confirm without asking (required in production and when stdin is not a terminal)'
             cand --force 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
             cand -q 'Print nothing on stderr but errors'
@@ -248,6 +262,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand --yes 'Confirm without asking (required in production and when stdin is not a terminal)'
             cand --force 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
             cand -q 'Print nothing on stderr but errors'
@@ -273,12 +288,207 @@ set edit:completion:arg-completer[agentdb] = {|@words|
         }
         &'agentdb;database;help;help'= {
         }
+        &'agentdb;tenants'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Every tenant: id, name, status, API key prefix, config count, created'
+            cand show 'One tenant in detail, with counts of its configs, agents and threads'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;tenants;list'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;tenants;show'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;tenants;help'= {
+            cand list 'Every tenant: id, name, status, API key prefix, config count, created'
+            cand show 'One tenant in detail, with counts of its configs, agents and threads'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;tenants;help;list'= {
+        }
+        &'agentdb;tenants;help;show'= {
+        }
+        &'agentdb;tenants;help;help'= {
+        }
+        &'agentdb;configs'= {
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'A tenant''s configs without their values: key, source file, size, hash, encrypted, updated'
+            cand get 'Print one config''s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+            cand export 'Write a tenant''s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+            cand delete 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+            cand rotate-keys 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;configs;list'= {
+            cand --tenant 'Tenant [env: DEFAULT_TENANT_ID] [default: default]'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;configs;get'= {
+            cand --tenant 'Tenant [env: DEFAULT_TENANT_ID] [default: default]'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --reveal 'Print the secret value even when stdout is a terminal'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;configs;export'= {
+            cand --tenant 'Tenant [env: DEFAULT_TENANT_ID] [default: default]'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --force 'Replace files that already exist'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;configs;delete'= {
+            cand --tenant 'Tenant [env: DEFAULT_TENANT_ID] [default: default]'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --yes 'Confirm a destructive command where ENV/APP_ENV=production'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;configs;rotate-keys'= {
+            cand --tenant 'Only this tenant [default: every tenant]'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --encrypt-plaintext 'Also encrypt values stored unencrypted'
+            cand --dry-run 'Count what would change; write nothing'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;configs;help'= {
+            cand list 'A tenant''s configs without their values: key, source file, size, hash, encrypted, updated'
+            cand get 'Print one config''s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+            cand export 'Write a tenant''s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+            cand delete 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+            cand rotate-keys 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentdb;configs;help;list'= {
+        }
+        &'agentdb;configs;help;get'= {
+        }
+        &'agentdb;configs;help;export'= {
+        }
+        &'agentdb;configs;help;delete'= {
+        }
+        &'agentdb;configs;help;rotate-keys'= {
+        }
+        &'agentdb;configs;help;help'= {
+        }
         &'agentdb;completions'= {
             cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'
@@ -298,6 +508,8 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand health 'Check connectivity, schema state and backend health (readiness probe)'
             cand wait 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
             cand database 'Create, drop or reset (drop, create, migrate) the database itself'
+            cand tenants 'List tenants (id, name, status, API key prefix, configs), or show one'
+            cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -327,6 +539,31 @@ set edit:completion:arg-completer[agentdb] = {|@words|
         &'agentdb;help;database;drop'= {
         }
         &'agentdb;help;database;reset'= {
+        }
+        &'agentdb;help;tenants'= {
+            cand list 'Every tenant: id, name, status, API key prefix, config count, created'
+            cand show 'One tenant in detail, with counts of its configs, agents and threads'
+        }
+        &'agentdb;help;tenants;list'= {
+        }
+        &'agentdb;help;tenants;show'= {
+        }
+        &'agentdb;help;configs'= {
+            cand list 'A tenant''s configs without their values: key, source file, size, hash, encrypted, updated'
+            cand get 'Print one config''s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+            cand export 'Write a tenant''s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+            cand delete 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+            cand rotate-keys 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
+        }
+        &'agentdb;help;configs;list'= {
+        }
+        &'agentdb;help;configs;get'= {
+        }
+        &'agentdb;help;configs;export'= {
+        }
+        &'agentdb;help;configs;delete'= {
+        }
+        &'agentdb;help;configs;rotate-keys'= {
         }
         &'agentdb;help;completions'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_agentdb_global_optspecs
-    string join \n d/database-url= env-file= format= q/quiet v/verbose wait= h/help V/version
+    string join \n d/database-url= env-file= format= q/quiet v/verbose wait= config-keys-file= h/help V/version
 end
 
 function __fish_agentdb_needs_command
@@ -29,6 +29,7 @@ complete -c agentdb -n "__fish_agentdb_needs_command" -l env-file -d 'Read envir
 complete -c agentdb -n "__fish_agentdb_needs_command" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_needs_command" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_needs_command" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_needs_command" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_needs_command" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_needs_command" -s h -l help -d 'Print help'
@@ -42,6 +43,8 @@ complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "stats" -d 'Count te
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "wait" -d 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "database" -d 'Create, drop or reset (drop, create, migrate) the database itself'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "tenants" -d 'List tenants (id, name, status, API key prefix, configs), or show one'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "configs" -d 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "completions" -d 'Print the shell completion script'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l lock-timeout -d 'Seconds to wait for another migrate to finish before giving up (exit 1)' -r
@@ -50,6 +53,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l env-file -d 
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l dry-run -d 'List what would be applied; change nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l sql -d 'With --dry-run: print the exact SQL migrate would run (a script to review or apply)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l create -d 'Create the database first if it does not exist (as `agentdb database create`)'
@@ -64,6 +68,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l env-file -d
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l yes -d 'Confirm a destructive command where ENV/APP_ENV=production'
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -l dry-run -d 'List what would be reverted; change nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand rollback" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -75,6 +80,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l env-file -d '
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l check -d 'Exit 3 when any migration is pending or unknown'
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -l verify -d 'Compare the live schema of agentdb\'s tables with what the applied migrations define; list every difference, exit 3 on drift'
 complete -c agentdb -n "__fish_agentdb_using_subcommand status" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -90,6 +96,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l env-file
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l generate-api-key -d 'Generate a strong random API key and print it once'
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -l rotate-api-key -d 'Replace the API key of an existing tenant'
 complete -c agentdb -n "__fish_agentdb_using_subcommand init-tenant" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -106,6 +113,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l env-f
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s r -l recursive -d 'Include sub-folders of directories'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l dry-run -d 'Validate and report what would change; write nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -118,6 +126,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l env-file -d 'R
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -l by-tenant -d 'One row per tenant'
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand stats" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
@@ -129,6 +138,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l env-file -d '
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -l require-migrated -d 'Exit 3 when migrations are pending'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand health" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
@@ -140,6 +150,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l env-file -d 'Re
 complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand wait" -s h -l help -d 'Print help'
@@ -149,6 +160,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and not __fish_seen_subcommand_from create drop reset help" -s h -l help -d 'Print help'
@@ -162,6 +174,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_see
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
@@ -171,6 +184,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_see
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l yes -d 'Confirm without asking (required in production and when stdin is not a terminal)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -l force -d 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from drop" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -183,6 +197,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_see
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l yes -d 'Confirm without asking (required in production and when stdin is not a terminal)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -l force -d 'PostgreSQL: end the sessions using the database (DROP DATABASE ... WITH (FORCE))'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print nothing on stderr but errors'
@@ -193,26 +208,154 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_see
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from help" -f -a "drop" -d 'Drop the database (asks on a terminal; --yes in production and from scripts)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand database; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -f -a "list" -d 'Every tenant: id, name, status, API key prefix, config count, created'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -f -a "show" -d 'One tenant in detail, with counts of its configs, agents and threads'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and not __fish_seen_subcommand_from list show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every tenant: id, name, status, API key prefix, config count, created'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "show" -d 'One tenant in detail, with counts of its configs, agents and threads'
+complete -c agentdb -n "__fish_agentdb_using_subcommand tenants; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "list" -d 'A tenant\'s configs without their values: key, source file, size, hash, encrypted, updated'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "get" -d 'Print one config\'s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "export" -d 'Write a tenant\'s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "delete" -d 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "rotate-keys" -d 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and not __fish_seen_subcommand_from list get export delete rotate-keys help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -l reveal -d 'Print the secret value even when stdout is a terminal'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from get" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -l force -d 'Replace files that already exist'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l tenant -d 'Tenant [env: DEFAULT_TENANT_ID] [default: default]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -l yes -d 'Confirm a destructive command where ENV/APP_ENV=production'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l tenant -d 'Only this tenant [default: every tenant]' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l encrypt-plaintext -d 'Also encrypt values stored unencrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -l dry-run -d 'Count what would change; write nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from rotate-keys" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "list" -d 'A tenant\'s configs without their values: key, source file, size, hash, encrypted, updated'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one config\'s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write a tenant\'s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "rotate-keys" -d 'Re-encrypt every encrypted value with the first key, one transaction per tenant'
+complete -c agentdb -n "__fish_agentdb_using_subcommand configs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "wait" -d 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "database" -d 'Create, drop or reset (drop, create, migrate) the database itself'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "completions" -d 'Print the shell completion script'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "wait" -d 'Wait until the database answers a query (init containers, CI); exit 1 on timeout'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "database" -d 'Create, drop or reset (drop, create, migrate) the database itself'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "tenants" -d 'List tenants (id, name, status, API key prefix, configs), or show one'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "configs" -d 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "completions" -d 'Print the shell completion script'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health wait database tenants configs completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from database" -f -a "create" -d 'Create the database (PostgreSQL: CREATE DATABASE; SQLite: the file); exists: exit 0'
 complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from database" -f -a "drop" -d 'Drop the database (asks on a terminal; --yes in production and from scripts)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from database" -f -a "reset" -d 'Drop, create and migrate the database (asks on a terminal; --yes in production and from scripts)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "list" -d 'Every tenant: id, name, status, API key prefix, config count, created'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from tenants" -f -a "show" -d 'One tenant in detail, with counts of its configs, agents and threads'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "list" -d 'A tenant\'s configs without their values: key, source file, size, hash, encrypted, updated'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "get" -d 'Print one config\'s JSON value on stdout, decrypted (not to a terminal without --reveal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "export" -d 'Write a tenant\'s configs to DIR/<key>.json (files 0600, new folders 0700), decrypted'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "delete" -d 'Delete one config (refused without --yes where ENV/APP_ENV=production)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and __fish_seen_subcommand_from configs" -f -a "rotate-keys" -d 'Re-encrypt every encrypted value with the first key, one transaction per tenant'

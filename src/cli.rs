@@ -49,6 +49,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "SECS")]
     pub wait: Option<f64>,
 
+    /// Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt);
+    /// wins over AGENTDB_CONFIG_KEYS
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config_keys_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -104,6 +109,18 @@ pub enum Command {
         after_help = "Example:\n  agentdb database create\n  agentdb database reset --yes   # refused in production and from scripts without --yes"
     )]
     Database(DatabaseArgs),
+
+    /// List tenants (id, name, status, API key prefix, configs), or show one
+    #[command(
+        after_help = "Example:\n  agentdb tenants list\n  agentdb tenants show acme --format json"
+    )]
+    Tenants(TenantsArgs),
+
+    /// List, read, export, delete and re-encrypt tenant configs (values are secrets)
+    #[command(
+        after_help = "Encryption: with AGENTDB_CONFIG_KEYS (or --config-keys-file) set to Fernet keys,\nimport-configs stores values encrypted; the first key encrypts, all decrypt.\n\nExample:\n  agentdb configs list --tenant acme\n  agentdb configs get gmail_token --tenant acme > gmail_token.json\n  AGENTDB_CONFIG_KEYS=$NEW,$OLD agentdb configs rotate-keys --encrypt-plaintext"
+    )]
+    Configs(ConfigsArgs),
 
     /// Print the shell completion script
     #[command(
@@ -301,4 +318,131 @@ pub struct HealthArgs {
 pub struct CompletionsArgs {
     /// bash, zsh, fish, elvish or powershell
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct TenantsArgs {
+    #[command(subcommand)]
+    pub command: TenantsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// Every tenant: id, name, status, API key prefix, config count, created
+    #[command(
+        after_help = "Example:\n  agentdb tenants list --format json | jq -r '.tenants[].id'"
+    )]
+    List,
+
+    /// One tenant in detail, with counts of its configs, agents and threads
+    #[command(after_help = "Example:\n  agentdb tenants show acme")]
+    Show(TenantShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TenantShowArgs {
+    /// Tenant id
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigsArgs {
+    #[command(subcommand)]
+    pub command: ConfigsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigsCommand {
+    /// A tenant's configs without their values: key, source file, size, hash, encrypted, updated
+    #[command(after_help = "Example:\n  agentdb configs list --tenant acme")]
+    List(ConfigsListArgs),
+
+    /// Print one config's JSON value on stdout, decrypted (not to a terminal without --reveal)
+    #[command(
+        after_help = "Example:\n  agentdb configs get gmail_token --tenant acme > gmail_token.json"
+    )]
+    Get(ConfigsGetArgs),
+
+    /// Write a tenant's configs to DIR/<key>.json (files 0600, new folders 0700), decrypted
+    #[command(
+        after_help = "Example:\n  agentdb configs export ./restored --tenant acme\n  agentdb import-configs --tenant acme -r ./restored   # every row: unchanged"
+    )]
+    Export(ConfigsExportArgs),
+
+    /// Delete one config (refused without --yes where ENV/APP_ENV=production)
+    #[command(
+        after_help = "Example:\n  agentdb configs delete google/calendar_token --tenant acme"
+    )]
+    Delete(ConfigsDeleteArgs),
+
+    /// Re-encrypt every encrypted value with the first key, one transaction per tenant
+    #[command(
+        after_help = "Example:\n  AGENTDB_CONFIG_KEYS=$NEW_KEY,$OLD_KEY agentdb configs rotate-keys --encrypt-plaintext"
+    )]
+    RotateKeys(RotateKeysArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigsListArgs {
+    /// Tenant [env: DEFAULT_TENANT_ID] [default: default]
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigsGetArgs {
+    /// Config key (e.g. gmail_token, google/calendar_token)
+    pub key: String,
+
+    /// Tenant [env: DEFAULT_TENANT_ID] [default: default]
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+
+    /// Print the secret value even when stdout is a terminal
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigsExportArgs {
+    /// Folder to write into (created 0700 if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Tenant [env: DEFAULT_TENANT_ID] [default: default]
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+
+    /// Replace files that already exist
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigsDeleteArgs {
+    /// Config key
+    pub key: String,
+
+    /// Tenant [env: DEFAULT_TENANT_ID] [default: default]
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+
+    /// Confirm a destructive command where ENV/APP_ENV=production
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateKeysArgs {
+    /// Only this tenant [default: every tenant]
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+
+    /// Also encrypt values stored unencrypted
+    #[arg(long)]
+    pub encrypt_plaintext: bool,
+
+    /// Count what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -793,3 +793,51 @@ pub struct TextRow {
     #[diesel(sql_type = Text)]
     pub value: String,
 }
+
+/// The spellings for reading `tenant_configs` as the `configs` and `tenants` commands do:
+/// values as JSON text, whether a value is an encrypted envelope (`{"fernet": "<token>"}`, see
+/// `fernet.rs`), its stored size, and JSON equality.
+impl Backend {
+    /// A JSON column as text (PostgreSQL renders `jsonb`; SQLite keeps the text as written).
+    pub fn json_text(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => format!("({column})::text"),
+            Backend::Sqlite => column.to_string(),
+        }
+    }
+
+    /// A boolean: the JSON column is an object with exactly one member, `fernet`, a string.
+    /// `CASE` keeps the object-only operators away from other documents.
+    pub fn is_envelope(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => format!(
+                "(CASE WHEN jsonb_typeof({column}) = 'object' THEN \
+                 coalesce(jsonb_typeof({column} -> 'fernet') = 'string' \
+                 AND ({column} - 'fernet') = '{{}}'::jsonb, false) ELSE false END)"
+            ),
+            Backend::Sqlite => format!(
+                "(CASE WHEN json_type({column}) = 'object' THEN \
+                 coalesce(json_type({column}, '$.fernet') = 'text' \
+                 AND json_remove({column}, '$.fernet') = '{{}}', 0) ELSE 0 END)"
+            ),
+        }
+    }
+
+    /// Bytes of the stored JSON text (for an encrypted value: of its envelope).
+    pub fn stored_bytes(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => format!("octet_length(({column})::text)::bigint"),
+            Backend::Sqlite => format!("length(CAST({column} AS BLOB))"),
+        }
+    }
+
+    /// A boolean: the JSON column holds the same document as bind parameter `n`. PostgreSQL
+    /// compares `jsonb` values, which keep neither formatting nor key order; SQLite keeps the
+    /// text, so there the text must be the same.
+    pub fn same_json(self, column: &str, n: usize) -> String {
+        match self {
+            Backend::Postgres => format!("coalesce({column} = ${n}::jsonb, false)"),
+            Backend::Sqlite => format!("coalesce({column} = ?{n}, 0)"),
+        }
+    }
+}

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fernet;
 pub mod migration_script;
 pub mod migrations;
 pub mod output;

@@ -511,6 +511,12 @@ both_backends!(created_tables_are_read_from_the_migrations, |db| {
         .flat_map(|m| agentdb::migrations::created_tables(m.up))
         .collect();
     created.push("__diesel_schema_migrations".to_string());
-    created.sort();
-    assert_eq!(created, db.tables());
+    // Every table is found; a migration may also create a table it renames (a rebuild).
+    let tables = db.tables();
+    for table in &tables {
+        assert!(created.contains(table), "{table} not in {created:?}");
+    }
+    for table in ["tenants", "tenant_configs", "threads", "messages", "runs"] {
+        assert!(tables.iter().any(|t| t == table), "{table}");
+    }
 });

@@ -26,12 +26,17 @@ fn rounds(default: usize, soak_rounds: usize) -> usize {
     }
 }
 
-/// Every password and API key the suite uses: no output may ever contain one.
-const SECRETS: [&str; 4] = [
+/// Every password, API key, Fernet key and config secret the suite uses: no output may ever
+/// contain one (config values reach stdout only through `configs get`, never scanned).
+const SECRETS: [&str; 7] = [
     "Pw-Cluster-9f8e7d",
     "sk-reliability-key-0123456789abcdef",
     "p@ss:w/rd-Secret42",
     "rotated-key-abcdefghijklmnop0123",
+    // Fernet keys (config encryption) and a config value.
+    "KTt7sJPpXWr_oQym5yP93U3L1pF6NMdG_1v86jwf0e8=",
+    "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
+    "ya29.reliability-config-secret-value",
 ];
 
 static SCANNED: Mutex<usize> = Mutex::new(0);
@@ -1285,6 +1290,7 @@ both_backends!(secrets_never_printed_and_file_is_owner_only, |db| {
         .env("SQL_ECHO", "true");
     let out = run(env_key);
     assert!(out.status.success(), "{}", stderr_of(&out));
+    scan_config_commands(&db, &with_password);
     if db.kind == Kind::Sqlite {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(db.path()).unwrap().permissions().mode() & 0o777;
@@ -1296,6 +1302,105 @@ both_backends!(secrets_never_printed_and_file_is_owner_only, |db| {
         *SCANNED.lock().unwrap()
     );
 });
+
+/// Every output of the config and tenant commands, with keys, wrong keys and no keys, verbose
+/// with `SQL_ECHO`, except the values `configs get` prints and `configs export` writes.
+fn scan_config_commands(db: &TestDb, url: &str) {
+    let (new_key, old_key, value) = (SECRETS[4], SECRETS[5], SECRETS[6]);
+    let dir = db.dir.path().join("secret-configs");
+    write_file(
+        &dir,
+        "gmail_token.json",
+        format!(r#"{{"token": "{value}"}}"#),
+    );
+    write_file(
+        &dir,
+        "google/calendar.json",
+        format!(r#"{{"refresh": "{value}"}}"#),
+    );
+    let bad_key_file = write_file(&dir.with_extension("keys"), "bad", &new_key[..43]);
+    let both = format!("{new_key},{old_key}");
+    let dir_arg = dir.to_str().unwrap();
+    let export = db.dir.path().join("secret-export");
+    let export_arg = export.to_str().unwrap();
+    let cases: Vec<(Option<&str>, Vec<&str>, bool)> = vec![
+        (Some(old_key), vec!["import-configs", "-r", dir_arg], true),
+        (
+            Some(old_key),
+            vec!["--format", "json", "import-configs", "-r", dir_arg],
+            true,
+        ),
+        (None, vec!["import-configs", "-r", dir_arg], true),
+        (None, vec!["configs", "list"], true),
+        (None, vec!["--format", "json", "configs", "list"], true),
+        (None, vec!["tenants", "list"], true),
+        (
+            None,
+            vec!["--format", "json", "tenants", "show", "default"],
+            true,
+        ),
+        (Some(new_key), vec!["configs", "get", "gmail_token"], false),
+        (None, vec!["configs", "get", "gmail_token"], false),
+        (
+            Some(&new_key[..43]),
+            vec!["configs", "get", "gmail_token"],
+            false,
+        ),
+        (Some(new_key), vec!["configs", "export", export_arg], false),
+        (Some(new_key), vec!["configs", "rotate-keys"], false),
+        (
+            Some(&both),
+            vec!["configs", "rotate-keys", "--dry-run"],
+            true,
+        ),
+        (
+            Some(&both),
+            vec!["--format", "json", "configs", "rotate-keys"],
+            true,
+        ),
+        (Some(new_key), vec!["configs", "export", export_arg], true),
+        (Some(new_key), vec!["configs", "export", export_arg], false),
+        (
+            Some(new_key),
+            vec![
+                "--format", "json", "configs", "export", "--force", export_arg,
+            ],
+            true,
+        ),
+        (
+            Some(old_key),
+            vec!["import-configs", "-r", export_arg],
+            true,
+        ),
+        (
+            Some(new_key),
+            vec!["configs", "delete", "google/calendar"],
+            true,
+        ),
+    ];
+    for (keys, args, succeeds) in cases {
+        // SQL_ECHO and -v: the most an operator can make agentdb say.
+        let mut c = std_agentdb(db.dir.path());
+        c.args(["-v", "-d", url])
+            .args(&args)
+            .env("SQL_ECHO", "true");
+        if let Some(k) = keys {
+            c.env("AGENTDB_CONFIG_KEYS", k);
+        }
+        let out = run(c);
+        assert_eq!(
+            out.status.success(),
+            succeeds,
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+    }
+    let mut c = std_agentdb(db.dir.path());
+    c.args(["-d", url, "--config-keys-file"])
+        .arg(&bad_key_file)
+        .args(["configs", "get", "gmail_token"]);
+    assert_eq!(run(c).status.code(), Some(2));
+}
 
 both_backends!(tenants_are_isolated, |db| {
     assert!(run(migrate_cmd(&db)).status.success());

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Bool, Text};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -18,6 +18,7 @@ use super::{tenant_id, Context};
 use crate::cli::{ImportConfigsArgs, OnConflict};
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::exit;
+use crate::fernet::{self, ConfigKeys};
 use crate::migrations;
 use crate::output::{Output, Report, Text as Out};
 
@@ -296,6 +297,18 @@ fn validate(bytes: &[u8], backend: Backend) -> Result<&str, String> {
     Ok(text)
 }
 
+/// Without keys a file shaped like an encrypted value (`{"fernet": "…"}`) would be stored as is
+/// and then read as encrypted; with keys it is encrypted like any other document.
+fn refuse_lookalike(text: &str, encrypting: bool) -> Result<(), String> {
+    if !encrypting && fernet::envelope_token(text).is_some() {
+        return Err(format!(
+            "has the shape of an encrypted value ({{\"fernet\": …}}), which agentdb would read as one; set {} to store it encrypted",
+            fernet::KEYS_VAR
+        ));
+    }
+    Ok(())
+}
+
 fn strip_position(message: &str) -> &str {
     message.split(" at line ").next().unwrap_or(message)
 }
@@ -324,6 +337,7 @@ fn check_all(
     candidates: Vec<Candidate>,
     max_size: u64,
     backend: Backend,
+    encrypting: bool,
     output: &Output,
 ) -> (Vec<Checked>, Vec<String>) {
     let bar = progress(output, candidates.len(), "validating");
@@ -333,7 +347,8 @@ fn check_all(
     for candidate in candidates {
         bar.inc(1);
         let verdict = read_limited(&candidate.path, max_size).and_then(|bytes| {
-            validate(&bytes, backend)?;
+            let text = validate(&bytes, backend)?;
+            refuse_lookalike(text, encrypting)?;
             Ok((content_hash(&bytes), bytes))
         });
         match verdict {
@@ -357,13 +372,20 @@ fn check_all(
 
 pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
     let tenant = tenant_id(ctx, args.tenant.as_deref())?;
+    let keys = ctx.config_keys()?;
     let db = ctx.open(Access::ReadWrite)?;
     let mut conn = db.connect()?;
     migrations::require_migrated(&mut conn, &db.display)?;
     let backend = conn.backend();
 
     let (candidates, mut problems) = collect(&args.paths, args.recursive);
-    let (checked, bad_files) = check_all(candidates, args.max_size, backend, &ctx.output);
+    let (checked, bad_files) = check_all(
+        candidates,
+        args.max_size,
+        backend,
+        keys.is_some(),
+        &ctx.output,
+    );
     problems.extend(bad_files);
     if !problems.is_empty() {
         bail!(
@@ -376,20 +398,18 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
 
     let outcomes = if args.dry_run {
         require_tenant(&mut conn, &tenant, false)?;
-        let existing = existing_hashes(&mut conn, &tenant)?;
-        plan(&checked, &existing, args.on_conflict, &tenant)?
+        decide(&mut conn, &tenant, &checked, args, keys.is_some())?
     } else {
         conn.transaction(|conn| {
             require_tenant(conn, &tenant, true)?;
-            let existing = existing_hashes(conn, &tenant)?;
-            let outcomes = plan(&checked, &existing, args.on_conflict, &tenant)?;
+            let outcomes = decide(conn, &tenant, &checked, args, keys.is_some())?;
             write_all(
                 conn,
-                backend,
                 &tenant,
                 &checked,
                 &outcomes,
                 args.max_size,
+                keys.as_ref(),
                 &ctx.output,
             )?;
             anyhow::Ok(outcomes)
@@ -477,11 +497,115 @@ fn existing_hashes(
         .collect())
 }
 
+/// Reads what is stored and decides each file's outcome, refusing what must not be written.
+fn decide(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    checked: &[Checked],
+    args: &ImportConfigsArgs,
+    encrypting: bool,
+) -> Result<Vec<Outcome>> {
+    let existing = existing_hashes(conn, tenant)?;
+    let stored = compare_stored(conn, tenant, checked, &existing, args.max_size)?;
+    let outcomes = plan(checked, &existing, &stored, args.on_conflict, tenant)?;
+    refuse_decrypting(checked, &outcomes, &stored, encrypting, tenant)?;
+    Ok(outcomes)
+}
+
+/// What is stored under the keys whose content hash differs from the file's.
+#[derive(Default)]
+struct StoredComparison {
+    /// Stored plaintext that is the same JSON document as the file: on PostgreSQL, `jsonb`
+    /// keeps neither formatting nor key order, so a file written back by `configs export`
+    /// hashes differently yet is unchanged.
+    same: HashSet<String>,
+    /// Stored encrypted.
+    encrypted: HashSet<String>,
+}
+
+#[derive(QueryableByName)]
+struct StoredState {
+    #[diesel(sql_type = Bool)]
+    same: bool,
+    #[diesel(sql_type = Bool)]
+    encrypted: bool,
+}
+
+/// Looks at the stored rows of keys whose hash differs (one query each; such keys are updated
+/// one by one anyway).
+fn compare_stored(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    checked: &[Checked],
+    existing: &HashMap<String, Option<[u8; 32]>>,
+    max_size: u64,
+) -> Result<StoredComparison> {
+    let b = conn.backend();
+    let sql = format!(
+        "SELECT {} AS same, {} AS encrypted FROM tenant_configs WHERE tenant_id = {} AND key = {}",
+        b.same_json("value", 1),
+        b.is_envelope("value"),
+        b.param(2),
+        b.param(3)
+    );
+    let mut stored = StoredComparison::default();
+    for c in checked {
+        let key = &c.candidate.key;
+        match existing.get(key) {
+            Some(Some(h)) if *h == c.hash => continue,
+            None => continue,
+            Some(_) => {}
+        }
+        let state: StoredState = diesel::sql_query(&sql)
+            .bind::<Text, _>(content_of(c, max_size)?)
+            .bind::<Text, _>(tenant)
+            .bind::<Text, _>(key)
+            .get_result(conn)
+            .with_context(|| format!("cannot read config {key:?} of tenant {tenant}"))?;
+        if state.same {
+            stored.same.insert(key.clone());
+        }
+        if state.encrypted {
+            stored.encrypted.insert(key.clone());
+        }
+    }
+    Ok(stored)
+}
+
+/// Without keys, replacing an encrypted value would store a secret unencrypted: refused.
+fn refuse_decrypting(
+    checked: &[Checked],
+    outcomes: &[Outcome],
+    stored: &StoredComparison,
+    encrypting: bool,
+    tenant: &str,
+) -> Result<()> {
+    if encrypting {
+        return Ok(());
+    }
+    let keys: Vec<&str> = checked
+        .iter()
+        .zip(outcomes)
+        .filter(|(c, o)| **o == Outcome::Updated && stored.encrypted.contains(&c.candidate.key))
+        .map(|(c, _)| c.candidate.key.as_str())
+        .collect();
+    if !keys.is_empty() {
+        bail!(
+            "nothing was imported: tenant {tenant} stores {} of these configs encrypted ({}); set {} so that the new values are encrypted too",
+            keys.len(),
+            keys.join(", "),
+            fernet::KEYS_VAR
+        );
+    }
+    Ok(())
+}
+
 /// Decides each file's outcome against what is stored. `--on-conflict fail` refuses the whole
 /// import, naming every key that exists with other content.
 fn plan(
     checked: &[Checked],
     existing: &HashMap<String, Option<[u8; 32]>>,
+    stored: &StoredComparison,
     on_conflict: OnConflict,
     tenant: &str,
 ) -> Result<Vec<Outcome>> {
@@ -491,6 +615,7 @@ fn plan(
         .map(|c| match existing.get(&c.candidate.key) {
             None => Outcome::Inserted,
             Some(Some(h)) if *h == c.hash => Outcome::Unchanged,
+            Some(_) if stored.same.contains(&c.candidate.key) => Outcome::Unchanged,
             Some(_) => match on_conflict {
                 OnConflict::Replace => Outcome::Updated,
                 OnConflict::Skip => Outcome::Skipped,
@@ -608,13 +733,19 @@ fn content_of(checked: &Checked, max_size: u64) -> Result<String> {
 /// Writes the planned rows: inserts in batches, updates one by one.
 fn write_all(
     conn: &mut AnyConnection,
-    backend: Backend,
     tenant: &str,
     checked: &[Checked],
     outcomes: &[Outcome],
     max_size: u64,
+    keys: Option<&ConfigKeys>,
     output: &Output,
 ) -> Result<()> {
+    let backend = conn.backend();
+    // With keys every value is stored as `{"fernet": "<token>"}`; the hash stays the file's.
+    let stored_form = |content: String| match keys {
+        Some(k) => k.seal(&content),
+        None => content,
+    };
     let update = format!(
         "UPDATE tenant_configs SET value = {}, source_file = $2, content_hash = $3, updated_at = {} \
          WHERE tenant_id = $4 AND key = $5",
@@ -627,12 +758,15 @@ fn write_all(
         bar.inc(1);
         let c = &checked.candidate;
         match outcome {
-            Outcome::Inserted => {
-                batch.push(conn, c, content_of(checked, max_size)?, &checked.hash)?
-            }
+            Outcome::Inserted => batch.push(
+                conn,
+                c,
+                stored_form(content_of(checked, max_size)?),
+                &checked.hash,
+            )?,
             Outcome::Updated => {
                 diesel::sql_query(&update)
-                    .bind::<Text, _>(content_of(checked, max_size)?)
+                    .bind::<Text, _>(stored_form(content_of(checked, max_size)?))
                     .bind::<Text, _>(c.source_file())
                     .bind::<Text, _>(hex::encode(checked.hash))
                     .bind::<Text, _>(tenant)

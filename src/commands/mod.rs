@@ -2,6 +2,7 @@
 //! output layer; the returned number is the exit code.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -10,17 +11,22 @@ use crate::cli::{Cli, Command};
 use crate::config::{self, Resolved, Settings};
 use crate::db::{Access, Database};
 use crate::error::UsageError;
+use crate::fernet::ConfigKeys;
 use crate::output::{Format, Output};
 
 pub mod completions;
+pub mod configs;
+pub mod configs_export;
 pub mod database;
 pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
 pub mod migrate;
 pub mod rollback;
+pub mod rotate_keys;
 pub mod stats;
 pub mod status;
+pub mod tenants;
 pub mod wait;
 
 /// What every command gets: the environment (with `.env` applied), the chosen database,
@@ -30,6 +36,8 @@ pub struct Context {
     pub resolved: Resolved,
     pub settings: Settings,
     pub output: Output,
+    /// `--config-keys-file`: the Fernet keys for config values (else `AGENTDB_CONFIG_KEYS`).
+    pub config_keys_file: Option<PathBuf>,
 }
 
 impl Context {
@@ -51,6 +59,16 @@ impl Context {
             self.settings.pool_timeout
         ));
         Database::open(&self.resolved, &self.settings, access)
+    }
+
+    /// The Fernet keys for config values, if configured (see `fernet.rs`).
+    pub fn config_keys(&self) -> Result<Option<ConfigKeys>> {
+        let keys = ConfigKeys::load(self.config_keys_file.as_deref(), &self.env)?;
+        if let Some(k) = &keys {
+            self.output
+                .debug(format!("config keys: {} from {}", k.len(), k.source));
+        }
+        Ok(keys)
     }
 
     pub fn env_value(&self, key: &str) -> Option<&str> {
@@ -88,6 +106,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         resolved,
         settings,
         output,
+        config_keys_file: cli.config_keys_file.clone(),
     };
     dispatch(&ctx, &cli).map_err(|e| crate::db::explain_failure(e, &ctx.resolved.target))
 }
@@ -106,6 +125,8 @@ fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
         Command::ImportConfigs(args) => import_configs::run(ctx, args),
         Command::Stats(args) => stats::run(ctx, args),
         Command::Health(args) => health::run(ctx, args),
+        Command::Tenants(args) => tenants::run(ctx, args),
+        Command::Configs(args) => configs::run(ctx, args),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -1,0 +1,174 @@
+//! `agentdb configs export DIR`: a tenant's configs back to `DIR/<key>.json`, decrypted, so
+//! that `import-configs -r DIR` finds every one `unchanged`. Everything is read and decrypted
+//! first; a value that does not decrypt, a key that is no safe file name, or (without
+//! `--force`) a file that exists means nothing is written. Files are 0600, new folders 0700,
+//! and each file appears whole (written aside, then linked or renamed into place).
+
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use serde::Serialize;
+
+use super::configs::{plaintext_of, require_tenant, stored_values};
+use super::{tenant_id, Context};
+use crate::cli::ConfigsExportArgs;
+use crate::db::Access;
+use crate::error::{exit, UsageError};
+use crate::migrations;
+use crate::output::{Report, Text as Out};
+
+#[derive(Debug, Serialize)]
+pub struct ExportedFile {
+    pub key: String,
+    pub file: String,
+    /// `written`, or `replaced` (an existing file, with `--force`).
+    pub result: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ExportReport {
+    pub database: String,
+    pub tenant: String,
+    pub directory: String,
+    pub files: usize,
+    pub configs: Vec<ExportedFile>,
+}
+
+impl Report for ExportReport {
+    fn render(&self, out: &mut Out) {
+        out.table(
+            &["key", "file", "result"],
+            self.configs
+                .iter()
+                .map(|c| vec![c.key.clone(), c.file.clone(), c.result.to_string()]),
+        );
+        out.line(format!(
+            "tenant {}: {} file(s) written to {} (mode 0600)",
+            self.tenant, self.files, self.directory
+        ));
+    }
+}
+
+pub fn run(ctx: &Context, args: &ConfigsExportArgs) -> Result<u8> {
+    let tenant = tenant_id(ctx, args.tenant.as_deref())?;
+    let keys = ctx.config_keys()?;
+    let db = ctx.open(Access::ReadOnly)?;
+    let mut conn = db.connect()?;
+    migrations::require_migrated(&mut conn, &db.display)?;
+    require_tenant(&mut conn, &tenant)?;
+    let documents = stored_values(&mut conn, &tenant, None)?
+        .into_iter()
+        .map(|stored| plaintext_of(stored, keys.as_ref(), &tenant))
+        .collect::<Result<Vec<_>>>()
+        .context("nothing was exported")?;
+    drop(conn);
+
+    let targets = plan_targets(&args.dir, &documents)?;
+    let existing: Vec<&PathBuf> = targets.iter().filter(|t| t.exists()).collect();
+    if !existing.is_empty() && !args.force {
+        return Err(UsageError::new(format!(
+            "refusing to overwrite {} existing file(s), nothing was exported: {}; pass --force to replace them",
+            existing.len(),
+            existing
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .into());
+    }
+    warn_if_shared(ctx, &args.dir);
+
+    let mut configs = Vec::with_capacity(documents.len());
+    for ((key, text), target) in documents.into_iter().zip(targets) {
+        let replaced = write_private(&target, text.as_bytes(), args.force)?;
+        configs.push(ExportedFile {
+            key,
+            file: target.display().to_string(),
+            result: if replaced { "replaced" } else { "written" },
+        });
+    }
+    ctx.output.emit(&ExportReport {
+        database: db.display.clone(),
+        tenant,
+        directory: args.dir.display().to_string(),
+        files: configs.len(),
+        configs,
+    })?;
+    Ok(exit::OK)
+}
+
+/// `DIR/<key>.json` for every key; refuses keys that are not plain relative paths (a row
+/// written by other means could hold `../x` or `/etc/x`).
+fn plan_targets(dir: &Path, documents: &[(String, String)]) -> Result<Vec<PathBuf>> {
+    let unsafe_keys: Vec<&str> = documents
+        .iter()
+        .map(|(key, _)| key.as_str())
+        .filter(|key| !is_safe_key(key))
+        .collect();
+    if !unsafe_keys.is_empty() {
+        bail!(
+            "nothing was exported: these keys are not safe file names (each `/`-separated part must be a plain name, not `.` or `..`): {unsafe_keys:?}"
+        );
+    }
+    Ok(documents
+        .iter()
+        .map(|(key, _)| dir.join(format!("{key}.json")))
+        .collect())
+}
+
+fn is_safe_key(key: &str) -> bool {
+    key.split('/')
+        .all(|part| !part.is_empty() && part != "." && part != ".." && !part.contains(['\\', '\0']))
+}
+
+/// A warning when an existing export folder can be read by others (new ones are 0700).
+fn warn_if_shared(ctx: &Context, dir: &Path) {
+    if let Ok(meta) = fs::metadata(dir) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            ctx.output.info(format!(
+                "warning: {} is accessible to other users (mode {mode:o}); the files themselves are 0600",
+                dir.display()
+            ));
+        }
+    }
+}
+
+/// Writes `bytes` to `target` (mode 0600) so that it appears whole: into a temporary file
+/// beside it, then hard-linked into place (which fails rather than replaces) or, with
+/// `replace`, renamed over it. Returns whether a file was replaced.
+fn write_private(target: &Path, bytes: &[u8], replace: bool) -> Result<bool> {
+    let parent = target.parent().expect("a file inside DIR");
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(parent)
+        .with_context(|| format!("cannot create folder {}", parent.display()))?;
+    let name = target.file_name().expect("a file name").to_string_lossy();
+    let temporary = parent.join(format!(".{name}.agentdb-{}.tmp", std::process::id()));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()));
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temporary);
+        return Err(e).with_context(|| format!("cannot write {}", temporary.display()));
+    }
+    let existed = target.exists();
+    let placed = if replace {
+        fs::rename(&temporary, target)
+    } else {
+        fs::hard_link(&temporary, target).and_then(|_| fs::remove_file(&temporary))
+    };
+    if let Err(e) = placed {
+        let _ = fs::remove_file(&temporary);
+        return Err(e).with_context(|| format!("cannot write {}", target.display()));
+    }
+    Ok(existed)
+}
