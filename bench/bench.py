@@ -66,12 +66,13 @@ def recreate_pg(db):
 # ------------------------------------------------------------------ measurement
 
 def run_once(argv, cwd=None, env=None, stdin=None, measure_rss=False):
-    """Wall time (s) of one process and, with `measure_rss`, its peak RSS (KiB) as GNU time
+    """Wall time (s) of one process and, with `measure_rss`, its peak RSS (KiB) and CPU time
+    (user + system, s) as GNU time
     reports it (a child forked from this Python process would count Python's pages too)."""
     fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
     rss_file = CACHE / "work" / "rss.txt"
     if measure_rss:
-        argv = ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), *argv]
+        argv = ["/usr/bin/time", "-f", "%M %U %S", "-o", str(rss_file), *argv]
     started = time.perf_counter()
     p = subprocess.run(argv, cwd=cwd, env=env, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - started
@@ -79,24 +80,28 @@ def run_once(argv, cwd=None, env=None, stdin=None, measure_rss=False):
         fin.close()
     if p.returncode != 0:
         raise SystemExit(f"benchmark command failed ({p.returncode}): {' '.join(argv)}\n{p.stderr.decode(errors='replace')}")
-    return elapsed, int(rss_file.read_text().split()[-1]) if measure_rss else 0
+    if not measure_rss:
+        return elapsed, 0, 0.0
+    peak, user, system = rss_file.read_text().split()[-3:]
+    return elapsed, int(peak), float(user) + float(system)
 
 
 class Cmd:
     def __init__(self, label, argv, setup=None, cwd=None, stdin=None, env=None):
         self.label, self.argv, self.setup, self.cwd, self.stdin, self.env = label, argv, setup, cwd, stdin, env
-        self.times, self.rss = [], []
+        self.times, self.rss, self.cpu = [], [], []
 
     def run(self, record=True, rss=None):
         """A measured run records the time; the warm-up run records the peak RSS (`rss=True`: both)."""
         if self.setup:
             self.setup()
         measure_rss = (not record) if rss is None else rss
-        t, peak = run_once(self.argv, cwd=self.cwd, env=self.env, stdin=self.stdin, measure_rss=measure_rss)
+        t, peak, cpu = run_once(self.argv, cwd=self.cwd, env=self.env, stdin=self.stdin, measure_rss=measure_rss)
         if record:
             self.times.append(t)
         if measure_rss:
             self.rss.append(peak)
+            self.cpu.append(cpu)
 
     def median_ms(self):
         return statistics.median(self.times) * 1000
@@ -568,8 +573,10 @@ def bench_big_import(runs, db, url, clear_sqlite, clear_pg):
                "runs": rounds}
         row["met"] = row["rss_mb"] <= 64 and (not against_before or row["agentdb_ms"] <= row["peers"][0][1])
         RESULTS.append(row)
+        row["cpu"] = "; ".join(f"{c.label} {statistics.median(c.cpu):.2f} s" for c in cmds)
         log(f"  agentdb {row['agentdb_ms'] / 1000:.2f} s, peak RSS {row['rss_mb']:.1f} MB; "
-            + ", ".join(f"{c.label} {c.median_ms() / 1000:.2f} s, peak RSS {c.peak_mb():.1f} MB" for c in cmds[1:]))
+            + ", ".join(f"{c.label} {c.median_ms() / 1000:.2f} s, peak RSS {c.peak_mb():.1f} MB" for c in cmds[1:])
+            + f"; CPU time (user + system, median): {row['cpu']}")
 
 
 def bench_stats(runs, sizes):
@@ -642,6 +649,9 @@ def report(path, update_readme=True):
                           for (l, m), rss in zip(r["peers"], r["peer_rss"])) or "-"
         lines.append(f"| {r['name']} ({r['runs']} runs) | {r['agentdb_ms']:.1f} ms | {r['rss_mb']:.1f} MB | {floor} | "
                      f"{floor_rss} | {ratio} | {peers} | {r['target']} | {met_text(r['met'])} |")
+    cpu = [f"- {r['name']}: {r['cpu']}" for r in RESULTS if r.get("cpu")]
+    if cpu:
+        lines += ["", "CPU time (user + system, median), less sensitive to other load than wall time:", *cpu]
     lines += ["", "Programs:", *peer_binaries()]
     text = "\n".join(lines) + "\n"
     path.write_text(text)
