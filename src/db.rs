@@ -736,3 +736,15 @@ pub struct TextRow {
     #[diesel(sql_type = Text)]
     pub value: String,
 }
+
+/// A count over another tool's table (LangGraph's, ADK's), or `None` where it is missing.
+pub fn count_if_present(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    expr: &str,
+) -> Result<Option<i64>> {
+    if !conn.table_exists(table)? {
+        return Ok(None);
+    }
+    count(conn, &format!("SELECT {expr} AS n FROM {table}")).map(Some)
+}

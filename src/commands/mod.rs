@@ -17,6 +17,7 @@ pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
 pub mod migrate;
+pub mod prune;
 pub mod rollback;
 pub mod stats;
 pub mod status;
@@ -91,6 +92,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Health(args) => health::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
+        Command::Prune(args) => prune::run(&ctx, args),
     }
 }
 

@@ -1,0 +1,510 @@
+//! `agentdb prune`: retention for agentdb's threads and runs, LangGraph checkpoints (both
+//! savers) and Google ADK sessions/events, beside the running platform. Every policy lists its
+//! candidates with one read, then works through them in short batches (`retention::Batches`),
+//! re-checking each candidate inside the batch's transaction. The other tools' tables are
+//! known to `crate::langgraph` and `crate::adk`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde::Serialize;
+
+use super::{validate_tenant_id, Context};
+use crate::adk::{self, SessionKey};
+use crate::cli::PruneArgs;
+use crate::config::is_production;
+use crate::db::{self, Access, AnyConnection, Backend};
+use crate::error::{exit, UsageError};
+use crate::langgraph::{self, Refusal};
+use crate::migrations;
+use crate::output::{Report, Text as Out};
+use crate::retention::{execute_with_keys, json_keys, Batches, Cutoff, Tally};
+
+/// Runs that are over: only these are pruned by age.
+const FINISHED_RUNS: &str = "('succeeded', 'failed', 'cancelled')";
+
+#[derive(Debug, Serialize)]
+pub struct VacuumReport {
+    pub size_before_bytes: i64,
+    pub size_after_bytes: i64,
+    pub freed_bytes: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PruneReport {
+    pub database: String,
+    pub backend: Backend,
+    pub dry_run: bool,
+    /// The policies run, as given.
+    pub policies: Vec<String>,
+    /// Rows deleted (with `dry_run`: that would be deleted), per policy and table.
+    pub deleted: BTreeMap<String, BTreeMap<String, i64>>,
+    /// The same, per table over all policies.
+    pub totals: BTreeMap<String, i64>,
+    /// LangGraph threads left alone, and why (a warning, not a failure).
+    pub refused: Vec<Refusal>,
+    /// Policies skipped because the tool's tables are not there, and other remarks.
+    pub notes: Vec<String>,
+    pub elapsed_ms: f64,
+    pub transactions: u64,
+    /// Transactions run again after losing to a concurrent writer.
+    pub retries: u64,
+    pub longest_transaction_ms: f64,
+    pub vacuum: Option<VacuumReport>,
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+impl Report for PruneReport {
+    fn render(&self, out: &mut Out) {
+        let verb = if self.dry_run {
+            "Would delete"
+        } else {
+            "Deleted"
+        };
+        out.line(format!(
+            "{verb} {} row(s) from {} ({}):",
+            self.totals.values().sum::<i64>(),
+            self.database,
+            self.policies.join("; ")
+        ));
+        let rows: Vec<Vec<String>> = self
+            .deleted
+            .iter()
+            .flat_map(|(policy, tables)| {
+                tables
+                    .iter()
+                    .map(move |(table, n)| vec![policy.clone(), table.clone(), n.to_string()])
+            })
+            .collect();
+        out.table(&["policy", "table", "rows"], rows);
+        if !self.refused.is_empty() {
+            out.line(format!(
+                "Refused {} LangGraph thread(s), left untouched:",
+                self.refused.len()
+            ));
+            out.table(
+                &["thread", "reason"],
+                self.refused
+                    .iter()
+                    .map(|r| vec![r.thread_id.clone(), r.reason.clone()]),
+            );
+        }
+        for note in &self.notes {
+            out.line(format!("note: {note}"));
+        }
+        out.line(format!(
+            "{} ms, {} transaction(s) ({} retried), longest {} ms",
+            self.elapsed_ms, self.transactions, self.retries, self.longest_transaction_ms
+        ));
+        if let Some(v) = &self.vacuum {
+            out.line(format!(
+                "VACUUM: {} -> {} bytes ({} freed)",
+                v.size_before_bytes, v.size_after_bytes, v.freed_bytes
+            ));
+        }
+    }
+}
+
+/// The policies asked for, described for the report.
+fn describe(args: &PruneArgs) -> Vec<String> {
+    let age = |d: &Duration| humantime::format_duration(*d).to_string();
+    let mut p = Vec::new();
+    if args.threads_older_than.is_some() || args.threads_status.is_some() {
+        let mut parts = Vec::new();
+        if let Some(s) = args.threads_status {
+            parts.push(format!("status {}", s.as_str()));
+        }
+        if let Some(d) = &args.threads_older_than {
+            parts.push(format!("idle over {}", age(d)));
+        }
+        p.push(format!("threads: {}", parts.join(" and ")));
+    }
+    if let Some(d) = &args.runs_older_than {
+        p.push(format!("runs: finished over {} ago", age(d)));
+    }
+    if let Some(d) = &args.checkpoint_threads_older_than {
+        p.push(format!("checkpoint-threads: newest checkpoint over {}", age(d)));
+    }
+    if let Some(n) = args.checkpoints_keep {
+        p.push(format!("checkpoints-keep: newest {n} per thread and namespace"));
+    }
+    if let Some(d) = &args.adk_sessions_older_than {
+        p.push(format!("adk-sessions: updated over {} ago", age(d)));
+    }
+    if let Some(n) = args.adk_events_keep {
+        p.push(format!("adk-events-keep: newest {n} per session"));
+    }
+    p
+}
+
+fn agentdb_policies(args: &PruneArgs) -> bool {
+    args.threads_older_than.is_some()
+        || args.threads_status.is_some()
+        || args.runs_older_than.is_some()
+}
+
+/// What one pass over the policies did (or, dry, would do).
+struct Outcome {
+    tally: Tally,
+    refused: Vec<Refusal>,
+    notes: Vec<String>,
+    batches: Batches,
+    elapsed: Duration,
+}
+
+pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
+    if let Some(t) = &args.tenant {
+        validate_tenant_id(t)?;
+        if !agentdb_policies(args) {
+            return Err(UsageError::new(
+                "--tenant scopes agentdb's threads and runs only; LangGraph and ADK tables have no tenant (drop --tenant or add a thread/run policy)",
+            )
+            .into());
+        }
+    }
+    let db = ctx.open(Access::ReadWrite)?;
+    let mut conn = db.connect()?;
+    if agentdb_policies(args) {
+        migrations::require_migrated(&mut conn, &db.display)?;
+        if let Some(t) = &args.tenant {
+            if !db::tenant_exists(&mut conn, t)? {
+                bail!("tenant {t} does not exist");
+            }
+        }
+    }
+    if args.checkpoints_keep.is_some() && !args.dry_run {
+        ctx.output.info(
+            "note: keeping only the newest checkpoints loses time travel and forks to the pruned ones",
+        );
+    }
+    let interactive = std::io::stdin().is_terminal();
+    if !args.dry_run && !args.yes && (interactive || is_production(&ctx.env)) {
+        let preview = prune(&mut conn, args, true)?;
+        let total = preview.tally.total();
+        if total > 0 {
+            let summary = summary(&preview.tally);
+            if !interactive {
+                return Err(UsageError::new(format!(
+                    "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
+                ))
+                .into());
+            }
+            if !confirm(&format!(
+                "This deletes {total} row(s) from {} ({summary}). Continue? [y/N] ",
+                db.display
+            ))? {
+                ctx.output.info("Nothing deleted.");
+                return Ok(exit::FAILED);
+            }
+        }
+    }
+    let outcome = prune(&mut conn, args, args.dry_run)?;
+    let vacuum = if args.vacuum && !args.dry_run {
+        vacuum(ctx, &mut conn)?
+    } else {
+        None
+    };
+    let mut notes = outcome.notes;
+    if args.vacuum && conn.backend() == Backend::Postgres {
+        notes.push(
+            "--vacuum applies to SQLite; on PostgreSQL autovacuum makes the space reusable (VACUUM FULL or pg_repack shrink files, under an exclusive lock)".into(),
+        );
+    }
+    ctx.output.emit(&PruneReport {
+        database: db.display.clone(),
+        backend: conn.backend(),
+        dry_run: args.dry_run,
+        policies: describe(args),
+        totals: outcome.tally.by_table(),
+        deleted: outcome.tally.by_policy,
+        refused: outcome.refused,
+        notes,
+        elapsed_ms: ms(outcome.elapsed),
+        transactions: outcome.batches.transactions,
+        retries: outcome.batches.retries,
+        longest_transaction_ms: ms(outcome.batches.longest),
+        vacuum,
+    })?;
+    Ok(exit::OK)
+}
+
+fn summary(tally: &Tally) -> String {
+    tally
+        .by_table()
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    eprint!("{question}");
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("cannot read the answer from stdin")?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Works through `keys` in batches of `size`, one transaction each; `batch` returns what it
+/// deleted (counted only once its transaction committed, or rolled back in a dry run) and the
+/// keys it removed.
+fn in_batches<K: Clone>(
+    conn: &mut AnyConnection,
+    batches: &mut Batches,
+    keys: &[K],
+    size: usize,
+    tally: &mut Tally,
+    mut batch: impl FnMut(&mut AnyConnection, &[K], &mut Tally) -> Result<Vec<K>>,
+) -> Result<Vec<K>> {
+    let mut removed = Vec::new();
+    for chunk in keys.chunks(size) {
+        let (part, gone) = batches.run(conn, |conn| {
+            let mut part = Tally::default();
+            let gone = batch(conn, chunk, &mut part)?;
+            Ok((part, gone))
+        })?;
+        tally.merge(part);
+        removed.extend(gone);
+    }
+    Ok(removed)
+}
+
+fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Outcome> {
+    let started = Instant::now();
+    let size = args.batch_size as usize;
+    let mut o = Outcome {
+        tally: Tally::default(),
+        refused: Vec::new(),
+        notes: Vec::new(),
+        batches: Batches::new(dry_run),
+        elapsed: Duration::ZERO,
+    };
+    let deleted_threads = if args.threads_older_than.is_some() || args.threads_status.is_some() {
+        prune_threads(conn, args, &mut o)?
+    } else {
+        HashSet::new()
+    };
+    if let Some(age) = args.runs_older_than {
+        prune_runs(conn, args, Cutoff::before_now(age), &deleted_threads, &mut o)?;
+    }
+    let langgraph_asked =
+        args.checkpoint_threads_older_than.is_some() || args.checkpoints_keep.is_some();
+    if langgraph_asked && !langgraph::present(conn)? {
+        o.notes.push(format!(
+            "LangGraph checkpoint tables are not present (checkpoints, {}): checkpoint policies skipped",
+            langgraph::writes_table(conn.backend())
+        ));
+    } else if langgraph_asked {
+        let mut gone = HashSet::new();
+        if let Some(age) = args.checkpoint_threads_older_than {
+            let floor = langgraph::uuid6_floor(Cutoff::before_now(age).0);
+            let idle = langgraph::idle_threads(conn, &floor)?;
+            gone = in_batches(conn, &mut o.batches, &idle, size, &mut o.tally, |c, b, t| {
+                langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t)
+            })?
+            .into_iter()
+            .collect();
+        }
+        if let Some(keep) = args.checkpoints_keep {
+            let over: Vec<String> = langgraph::threads_over(conn, keep)?
+                .into_iter()
+                .filter(|t| !gone.contains(t))
+                .collect();
+            for chunk in over.chunks(size) {
+                let (part, refused) = o.batches.run(conn, |c| {
+                    let mut part = Tally::default();
+                    let refused =
+                        langgraph::keep_newest(c, chunk, keep, "checkpoints-keep", &mut part)?;
+                    Ok((part, refused))
+                })?;
+                o.tally.merge(part);
+                o.refused.extend(refused);
+            }
+        }
+    }
+    let adk_asked = args.adk_sessions_older_than.is_some() || args.adk_events_keep.is_some();
+    if adk_asked && !adk::present(conn)? {
+        o.notes.push(
+            "ADK session tables are not present (sessions, events): ADK policies skipped".into(),
+        );
+    } else if adk_asked {
+        let mut gone: HashSet<SessionKey> = HashSet::new();
+        if let Some(age) = args.adk_sessions_older_than {
+            let cutoff = Cutoff::before_now(age);
+            let idle = adk::idle_sessions(conn, cutoff)?;
+            gone = in_batches(conn, &mut o.batches, &idle, size, &mut o.tally, |c, b, t| {
+                adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t)
+            })?
+            .into_iter()
+            .collect();
+        }
+        if let Some(keep) = args.adk_events_keep {
+            let over = adk::sessions_over(conn, keep, &gone)?;
+            in_batches(conn, &mut o.batches, &over, size, &mut o.tally, |c, b, t| {
+                adk::keep_newest_events(c, b, keep, "adk-events-keep", t)?;
+                Ok(Vec::new())
+            })?;
+        }
+    }
+    o.elapsed = started.elapsed();
+    Ok(o)
+}
+
+#[derive(QueryableByName)]
+struct PairRow {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    c1: String,
+}
+
+#[derive(QueryableByName)]
+struct RunRow {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    c1: String,
+    #[diesel(sql_type = Text)]
+    thread_id: String,
+}
+
+/// `AND tenant_id = '…'` for `--tenant` (validated: `[a-z0-9][a-z0-9_-]*`, safe to inline).
+fn tenant_clause(args: &PruneArgs) -> String {
+    args.tenant
+        .as_ref()
+        .map(|t| format!(" AND tenant_id = '{t}'"))
+        .unwrap_or_default()
+}
+
+/// agentdb threads matching the policy, with their messages and runs; returns the deleted
+/// (tenant, thread) keys.
+fn prune_threads(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    o: &mut Outcome,
+) -> Result<HashSet<[String; 2]>> {
+    let backend = conn.backend();
+    let mut condition = vec!["TRUE".to_string()];
+    if let Some(status) = args.threads_status {
+        condition.push(format!("status = '{}'", status.as_str()));
+    }
+    if let Some(age) = args.threads_older_than {
+        let last_activity = backend.latest_of("updated_at", "last_message_at");
+        condition.push(Cutoff::before_now(age).agentdb_before(backend, &last_activity));
+    }
+    let condition = format!("{}{}", condition.join(" AND "), tenant_clause(args));
+    let rows: Vec<PairRow> = diesel::sql_query(format!(
+        "SELECT tenant_id AS c0, id AS c1 FROM threads WHERE {condition} ORDER BY tenant_id, id"
+    ))
+    .load(conn)
+    .context("cannot read agentdb threads")?;
+    let keys: Vec<[String; 2]> = rows.into_iter().map(|r| [r.c0, r.c1]).collect();
+    let gone = in_batches(
+        conn,
+        &mut o.batches,
+        &keys,
+        args.batch_size as usize,
+        &mut o.tally,
+        |c, batch, tally| {
+            let confirmed: Vec<PairRow> = diesel::sql_query(format!(
+                "SELECT tenant_id AS c0, id AS c1 FROM threads \
+                 WHERE (tenant_id, id) IN (SELECT c0, c1 FROM ({}) k) AND {condition}",
+                backend.json_rows(1, 2)
+            ))
+            .bind::<Text, _>(json_keys(batch))
+            .load(c)
+            .context("cannot re-check agentdb threads")?;
+            let confirmed: Vec<[String; 2]> =
+                confirmed.into_iter().map(|r| [r.c0, r.c1]).collect();
+            if confirmed.is_empty() {
+                return Ok(confirmed);
+            }
+            let list = json_keys(&confirmed);
+            // Children first: counted per table, and nothing relies on the cascade.
+            for (table, column) in [("messages", "thread_id"), ("runs", "thread_id"), ("threads", "id")] {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE (tenant_id, {column}) IN (SELECT c0, c1 FROM ({}) k)",
+                    backend.json_rows(1, 2)
+                );
+                tally.add("threads", table, execute_with_keys(c, &sql, &list)?);
+            }
+            Ok(confirmed)
+        },
+    )?;
+    Ok(gone.into_iter().collect())
+}
+
+/// Finished agentdb runs older than the cutoff (by finish, else creation time), except those
+/// of threads this run deletes anyway.
+fn prune_runs(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    cutoff: Cutoff,
+    deleted_threads: &HashSet<[String; 2]>,
+    o: &mut Outcome,
+) -> Result<()> {
+    let backend = conn.backend();
+    let condition = format!(
+        "status IN {FINISHED_RUNS} AND {}{}",
+        cutoff.agentdb_before(backend, "coalesce(finished_at, created_at)"),
+        tenant_clause(args)
+    );
+    let rows: Vec<RunRow> = diesel::sql_query(format!(
+        "SELECT tenant_id AS c0, id AS c1, thread_id FROM runs WHERE {condition} ORDER BY tenant_id, id"
+    ))
+    .load(conn)
+    .context("cannot read agentdb runs")?;
+    let keys: Vec<[String; 2]> = rows
+        .into_iter()
+        .filter(|r| !deleted_threads.contains(&[r.c0.clone(), r.thread_id.clone()]))
+        .map(|r| [r.c0, r.c1])
+        .collect();
+    in_batches(
+        conn,
+        &mut o.batches,
+        &keys,
+        args.batch_size as usize,
+        &mut o.tally,
+        |c, batch, tally| {
+            let sql = format!(
+                "DELETE FROM runs WHERE (tenant_id, id) IN (SELECT c0, c1 FROM ({}) k) AND {condition}",
+                backend.json_rows(1, 2)
+            );
+            tally.add("runs", "runs", execute_with_keys(c, &sql, &json_keys(batch))?);
+            Ok(Vec::new())
+        },
+    )?;
+    Ok(())
+}
+
+/// SQLite: VACUUM, then truncate the WAL; reports the file's size before and after.
+fn vacuum(ctx: &Context, conn: &mut AnyConnection) -> Result<Option<VacuumReport>> {
+    let backend = conn.backend();
+    if backend != Backend::Sqlite {
+        return Ok(None);
+    }
+    ctx.output.info(
+        "VACUUM: rewrites the whole file; needs exclusive access (the platform's writers wait) and free disk of the file's size",
+    );
+    let before = db::count(conn, backend.database_size_sql())?;
+    conn.batch_execute("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+        .context("VACUUM failed (another connection may be writing; retry when the platform is quiet)")?;
+    let after = db::count(conn, backend.database_size_sql())?;
+    Ok(Some(VacuumReport {
+        size_before_bytes: before,
+        size_after_bytes: after,
+        freed_bytes: before - after,
+    }))
+}
