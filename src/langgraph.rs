@@ -14,7 +14,7 @@ use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use serde::Serialize;
 
 use crate::db::{self, AnyConnection, Backend};
-use crate::retention::{execute_with_keys, json_keys, Tally};
+use crate::retention::{execute_with_keys, json_keys, Tally, PARENTS_CLEARED};
 
 /// LangGraph's checkpoint tables; `null` where the table is not present.
 #[derive(Debug, Serialize)]
@@ -40,11 +40,7 @@ pub fn counts(conn: &mut AnyConnection) -> Result<LangGraphCounts> {
     let writes = writes_table(conn.backend());
     Ok(LangGraphCounts {
         checkpoints: db::count_if_present(conn, "checkpoints", "count(*)")?,
-        checkpoint_threads: db::count_if_present(
-            conn,
-            "checkpoints",
-            "count(DISTINCT thread_id)",
-        )?,
+        checkpoint_threads: db::count_if_present(conn, "checkpoints", "count(DISTINCT thread_id)")?,
         pending_writes: db::count_if_present(conn, writes, "count(*)")?,
     })
 }
@@ -329,7 +325,11 @@ fn plan_thread(
             .collect();
         for row in list.iter().take(keep) {
             if let Some(parent) = &row.parent_checkpoint_id {
-                let key = [row.thread_id.clone(), row.checkpoint_ns.clone(), parent.clone()];
+                let key = [
+                    row.thread_id.clone(),
+                    row.checkpoint_ns.clone(),
+                    parent.clone(),
+                ];
                 if format_version(row).is_some_and(|v| v < 4) && sends_parents.contains(&key) {
                     ids.insert(parent.as_str());
                 }
@@ -527,7 +527,7 @@ fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally)
         );
         tally.add(
             policy,
-            "checkpoints (parent cleared)",
+            PARENTS_CLEARED,
             execute_with_keys(conn, &sql, &json_keys(&plan.orphaned))?,
         );
     }

@@ -46,6 +46,9 @@ pub struct PruneReport {
     pub deleted: BTreeMap<String, BTreeMap<String, i64>>,
     /// The same, per table over all policies.
     pub totals: BTreeMap<String, i64>,
+    /// Rows deleted over every table (`checkpoints (parent cleared)` counts updates, not
+    /// deletions, and is not in it).
+    pub total_deleted: i64,
     /// LangGraph threads left alone, and why (a warning, not a failure).
     pub refused: Vec<Refusal>,
     /// Policies skipped because the tool's tables are not there, and other remarks.
@@ -71,7 +74,7 @@ impl Report for PruneReport {
         };
         out.line(format!(
             "{verb} {} row(s) from {} ({}):",
-            self.totals.values().sum::<i64>(),
+            self.total_deleted,
             self.database,
             self.policies.join("; ")
         ));
@@ -131,10 +134,15 @@ fn describe(args: &PruneArgs) -> Vec<String> {
         p.push(format!("runs: finished over {} ago", age(d)));
     }
     if let Some(d) = &args.checkpoint_threads_older_than {
-        p.push(format!("checkpoint-threads: newest checkpoint over {}", age(d)));
+        p.push(format!(
+            "checkpoint-threads: newest checkpoint over {}",
+            age(d)
+        ));
     }
     if let Some(n) = args.checkpoints_keep {
-        p.push(format!("checkpoints-keep: newest {n} per thread and namespace"));
+        p.push(format!(
+            "checkpoints-keep: newest {n} per thread and namespace"
+        ));
     }
     if let Some(d) = &args.adk_sessions_older_than {
         p.push(format!("adk-sessions: updated over {} ago", age(d)));
@@ -224,6 +232,7 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
         dry_run: args.dry_run,
         policies: describe(args),
         totals: outcome.tally.by_table(),
+        total_deleted: outcome.tally.total(),
         deleted: outcome.tally.by_policy,
         refused: outcome.refused,
         notes,
@@ -297,7 +306,13 @@ fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Ou
         HashSet::new()
     };
     if let Some(age) = args.runs_older_than {
-        prune_runs(conn, args, Cutoff::before_now(age), &deleted_threads, &mut o)?;
+        prune_runs(
+            conn,
+            args,
+            Cutoff::before_now(age),
+            &deleted_threads,
+            &mut o,
+        )?;
     }
     let langgraph_asked =
         args.checkpoint_threads_older_than.is_some() || args.checkpoints_keep.is_some();
@@ -311,9 +326,14 @@ fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Ou
         if let Some(age) = args.checkpoint_threads_older_than {
             let floor = langgraph::uuid6_floor(Cutoff::before_now(age).0);
             let idle = langgraph::idle_threads(conn, &floor)?;
-            gone = in_batches(conn, &mut o.batches, &idle, size, &mut o.tally, |c, b, t| {
-                langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t)
-            })?
+            gone = in_batches(
+                conn,
+                &mut o.batches,
+                &idle,
+                size,
+                &mut o.tally,
+                |c, b, t| langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t),
+            )?
             .into_iter()
             .collect();
         }
@@ -344,18 +364,30 @@ fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Ou
         if let Some(age) = args.adk_sessions_older_than {
             let cutoff = Cutoff::before_now(age);
             let idle = adk::idle_sessions(conn, cutoff)?;
-            gone = in_batches(conn, &mut o.batches, &idle, size, &mut o.tally, |c, b, t| {
-                adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t)
-            })?
+            gone = in_batches(
+                conn,
+                &mut o.batches,
+                &idle,
+                size,
+                &mut o.tally,
+                |c, b, t| adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t),
+            )?
             .into_iter()
             .collect();
         }
         if let Some(keep) = args.adk_events_keep {
             let over = adk::sessions_over(conn, keep, &gone)?;
-            in_batches(conn, &mut o.batches, &over, size, &mut o.tally, |c, b, t| {
-                adk::keep_newest_events(c, b, keep, "adk-events-keep", t)?;
-                Ok(Vec::new())
-            })?;
+            in_batches(
+                conn,
+                &mut o.batches,
+                &over,
+                size,
+                &mut o.tally,
+                |c, b, t| {
+                    adk::keep_newest_events(c, b, keep, "adk-events-keep", t)?;
+                    Ok(Vec::new())
+                },
+            )?;
         }
     }
     o.elapsed = started.elapsed();
@@ -426,14 +458,17 @@ fn prune_threads(
             .bind::<Text, _>(json_keys(batch))
             .load(c)
             .context("cannot re-check agentdb threads")?;
-            let confirmed: Vec<[String; 2]> =
-                confirmed.into_iter().map(|r| [r.c0, r.c1]).collect();
+            let confirmed: Vec<[String; 2]> = confirmed.into_iter().map(|r| [r.c0, r.c1]).collect();
             if confirmed.is_empty() {
                 return Ok(confirmed);
             }
             let list = json_keys(&confirmed);
             // Children first: counted per table, and nothing relies on the cascade.
-            for (table, column) in [("messages", "thread_id"), ("runs", "thread_id"), ("threads", "id")] {
+            for (table, column) in [
+                ("messages", "thread_id"),
+                ("runs", "thread_id"),
+                ("threads", "id"),
+            ] {
                 let sql = format!(
                     "DELETE FROM {table} WHERE (tenant_id, {column}) IN (SELECT c0, c1 FROM ({}) k)",
                     backend.json_rows(1, 2)
@@ -482,7 +517,11 @@ fn prune_runs(
                 "DELETE FROM runs WHERE (tenant_id, id) IN (SELECT c0, c1 FROM ({}) k) AND {condition}",
                 backend.json_rows(1, 2)
             );
-            tally.add("runs", "runs", execute_with_keys(c, &sql, &json_keys(batch))?);
+            tally.add(
+                "runs",
+                "runs",
+                execute_with_keys(c, &sql, &json_keys(batch))?,
+            );
             Ok(Vec::new())
         },
     )?;
@@ -500,7 +539,9 @@ fn vacuum(ctx: &Context, conn: &mut AnyConnection) -> Result<Option<VacuumReport
     );
     let before = db::count(conn, backend.database_size_sql())?;
     conn.batch_execute("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
-        .context("VACUUM failed (another connection may be writing; retry when the platform is quiet)")?;
+        .context(
+            "VACUUM failed (another connection may be writing; retry when the platform is quiet)",
+        )?;
     let after = db::count(conn, backend.database_size_sql())?;
     Ok(Some(VacuumReport {
         size_before_bytes: before,
