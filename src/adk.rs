@@ -12,7 +12,7 @@ use diesel::sql_types::Text;
 use serde::Serialize;
 
 use crate::db::{self, AnyConnection, Backend};
-use crate::retention::{execute_with_keys, json_keys, Cutoff, Tally};
+use crate::retention::{execute_with_keys, json_keys, Cutoff, Lookup, Tally};
 
 /// Google ADK's session service tables; `null` where the table is not present.
 #[derive(Debug, Serialize)]
@@ -44,6 +44,18 @@ struct KeyRow {
     c1: String,
     #[diesel(sql_type = Text)]
     c2: String,
+}
+
+#[derive(QueryableByName)]
+struct EventKey {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    c1: String,
+    #[diesel(sql_type = Text)]
+    c2: String,
+    #[diesel(sql_type = Text)]
+    c3: String,
 }
 
 fn keys_of(rows: Vec<KeyRow>) -> Vec<SessionKey> {
@@ -117,8 +129,8 @@ pub fn delete_idle_sessions(
     let old = before(conn, "sessions", "update_time", cutoff)?;
     let confirmed: Vec<KeyRow> = diesel::sql_query(format!(
         "SELECT app_name AS c0, user_id AS c1, id AS c2 FROM sessions \
-         WHERE (app_name, user_id, id) IN (SELECT c0, c1, c2 FROM ({}) k) AND {old}",
-        backend.json_rows(1, 3)
+         WHERE {} AND {old}",
+        backend.keys_in(&["app_name", "user_id", "id"], Lookup::Unique)
     ))
     .bind::<Text, _>(json_keys(batch))
     .load(conn)
@@ -128,10 +140,13 @@ pub fn delete_idle_sessions(
         return Ok(confirmed);
     }
     let list = json_keys(&confirmed);
-    for (table, id_column) in [("events", "session_id"), ("sessions", "id")] {
+    for (table, id_column, lookup) in [
+        ("events", "session_id", Lookup::Many),
+        ("sessions", "id", Lookup::Unique),
+    ] {
         let sql = format!(
-            "DELETE FROM {table} WHERE (app_name, user_id, {id_column}) IN (SELECT c0, c1, c2 FROM ({}) k)",
-            backend.json_rows(1, 3)
+            "DELETE FROM {table} WHERE {}",
+            backend.keys_in(&["app_name", "user_id", id_column], lookup)
         );
         tally.add(policy, table, execute_with_keys(conn, &sql, &list)?);
     }
@@ -164,19 +179,32 @@ pub fn keep_newest_events(
     policy: &str,
     tally: &mut Tally,
 ) -> Result<()> {
+    let backend = conn.backend();
+    let doomed: Vec<EventKey> = diesel::sql_query(format!(
+        "SELECT id AS c0, app_name AS c1, user_id AS c2, session_id AS c3 FROM ( \
+           SELECT id, app_name, user_id, session_id, row_number() OVER ( \
+             PARTITION BY app_name, user_id, session_id ORDER BY \"timestamp\" DESC, id DESC) AS rn \
+           FROM events WHERE {}) AS ranked WHERE rn > {keep}",
+        backend.keys_in(&["app_name", "user_id", "session_id"], Lookup::Many)
+    ))
+    .bind::<Text, _>(json_keys(batch))
+    .load(conn)
+    .context("cannot rank ADK events")?;
+    if doomed.is_empty() {
+        return Ok(());
+    }
+    let doomed: Vec<[String; 4]> = doomed
+        .into_iter()
+        .map(|r| [r.c0, r.c1, r.c2, r.c3])
+        .collect();
     let sql = format!(
-        "DELETE FROM events WHERE (id, app_name, user_id, session_id) IN ( \
-           SELECT id, app_name, user_id, session_id FROM ( \
-             SELECT id, app_name, user_id, session_id, row_number() OVER ( \
-               PARTITION BY app_name, user_id, session_id ORDER BY \"timestamp\" DESC, id DESC) AS rn \
-             FROM events WHERE (app_name, user_id, session_id) IN (SELECT c0, c1, c2 FROM ({}) k) \
-           ) AS ranked WHERE rn > {keep})",
-        conn.backend().json_rows(1, 3)
+        "DELETE FROM events WHERE {}",
+        backend.keys_in(&["id", "app_name", "user_id", "session_id"], Lookup::Unique)
     );
     tally.add(
         policy,
         "events",
-        execute_with_keys(conn, &sql, &json_keys(batch))?,
+        execute_with_keys(conn, &sql, &json_keys(&doomed))?,
     );
     Ok(())
 }

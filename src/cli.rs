@@ -325,7 +325,8 @@ pub struct PruneArgs {
     #[arg(long)]
     pub vacuum: bool,
 
-    /// Threads, sessions or rows per transaction
-    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10000))]
+    /// At most this many threads, sessions or rows per transaction; fewer when a transaction
+    /// would take over about 70 ms
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100000))]
     pub batch_size: u32,
 }

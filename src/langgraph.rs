@@ -14,7 +14,7 @@ use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use serde::Serialize;
 
 use crate::db::{self, AnyConnection, Backend};
-use crate::retention::{execute_with_keys, json_keys, Tally, PARENTS_CLEARED};
+use crate::retention::{execute_with_keys, json_keys, Lookup, Tally, PARENTS_CLEARED};
 
 /// LangGraph's checkpoint tables; `null` where the table is not present.
 #[derive(Debug, Serialize)]
@@ -118,9 +118,9 @@ pub fn delete_idle_threads(
     let backend = conn.backend();
     let keys: Vec<[String; 1]> = threads.iter().map(|t| [t.clone()]).collect();
     let confirmed: Vec<IdRow> = diesel::sql_query(format!(
-        "SELECT thread_id AS c0 FROM checkpoints WHERE thread_id IN (SELECT c0 FROM ({}) k) \
+        "SELECT thread_id AS c0 FROM checkpoints WHERE {} \
          GROUP BY thread_id HAVING max(checkpoint_id) < '{floor_id}'",
-        backend.json_rows(1, 1)
+        backend.keys_in(&["thread_id"], Lookup::Many)
     ))
     .bind::<Text, _>(json_keys(&keys))
     .load(conn)
@@ -137,8 +137,8 @@ pub fn delete_idle_threads(
     tables.push("checkpoints");
     for table in tables {
         let sql = format!(
-            "DELETE FROM {table} WHERE thread_id IN (SELECT c0 FROM ({}) k)",
-            backend.json_rows(1, 1)
+            "DELETE FROM {table} WHERE {}",
+            backend.keys_in(&["thread_id"], Lookup::Many)
         );
         tally.add(policy, table, execute_with_keys(conn, &sql, &list)?);
     }
@@ -156,8 +156,8 @@ pub fn threads_over(conn: &mut AnyConnection, keep: u32) -> Result<Vec<String>> 
     )
 }
 
-/// One checkpoint as the planner needs it. `v` comes from SQL on PostgreSQL and from the
-/// msgpack `body` on SQLite.
+/// One checkpoint row as read: `v` comes from SQL on PostgreSQL and from the msgpack `body`
+/// on SQLite; `versions` (PostgreSQL) is `channel_versions` as JSON text.
 #[derive(QueryableByName, Debug)]
 struct CheckpointRow {
     #[diesel(sql_type = Text)]
@@ -177,6 +177,8 @@ struct CheckpointRow {
     #[diesel(sql_type = Bool)]
     delta: bool,
     #[diesel(sql_type = Nullable<Text>)]
+    versions: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
     kind: Option<String>,
     #[diesel(sql_type = Nullable<Binary>)]
     body: Option<Vec<u8>>,
@@ -184,37 +186,106 @@ struct CheckpointRow {
 
 /// The checkpoints of a batch of threads, with what each saver can tell in SQL.
 fn checkpoint_rows_sql(backend: Backend) -> String {
-    let threads = backend.json_rows(1, 1);
+    let threads = backend.keys_in(&["thread_id"], Lookup::Many);
     match backend {
         Backend::Postgres => format!(
             "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, \
                (checkpoint ->> 'v')::bigint AS v, metadata -> 'parents' ->> '' AS root, \
                (metadata ? 'counters_since_delta_snapshot' OR metadata ? 'delta_writes_versioned') AS delta, \
+               (checkpoint -> 'channel_versions')::text AS versions, \
                NULL::text AS kind, NULL::bytea AS body \
-             FROM checkpoints WHERE thread_id IN (SELECT c0 FROM ({threads}) k)"
+             FROM checkpoints WHERE {threads}"
         ),
         Backend::Sqlite => format!(
             "SELECT thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, NULL AS v, \
                json_extract(CAST(metadata AS TEXT), '$.parents.\"\"') AS root, \
                (json_type(CAST(metadata AS TEXT), '$.counters_since_delta_snapshot') IS NOT NULL \
                 OR json_type(CAST(metadata AS TEXT), '$.delta_writes_versioned') IS NOT NULL) AS delta, \
-               type AS kind, checkpoint AS body \
-             FROM checkpoints WHERE thread_id IN (SELECT c0 FROM ({threads}) k)"
+               NULL AS versions, type AS kind, checkpoint AS body \
+             FROM checkpoints WHERE {threads}"
         ),
     }
 }
 
+/// A checkpoint as the planner needs it, its body read once and dropped.
+#[derive(Debug)]
+struct Checkpoint {
+    thread_id: String,
+    ns: String,
+    id: String,
+    parent: Option<String>,
+    v: Option<i64>,
+    root: Option<String>,
+    /// Uses a DeltaChannel (metadata counters, or a snapshot in the body).
+    delta: bool,
+    /// Why the body could not be checked for a DeltaChannel, if it could not.
+    unreadable: Option<String>,
+    /// PostgreSQL: `channel -> version`, the blobs this checkpoint reads.
+    versions: Vec<(String, String)>,
+}
+
+impl Checkpoint {
+    fn from_row(row: CheckpointRow) -> Result<Checkpoint> {
+        let mut c = Checkpoint {
+            thread_id: row.thread_id,
+            ns: row.checkpoint_ns,
+            id: row.checkpoint_id,
+            parent: row.parent_checkpoint_id,
+            v: row.v,
+            root: row.root,
+            delta: row.delta,
+            unreadable: None,
+            versions: match row.versions {
+                Some(text) => channel_versions(&text)?,
+                None => Vec::new(),
+            },
+        };
+        if let Some(body) = row.body {
+            match row.kind.as_deref() {
+                Some("msgpack") => match inspect_msgpack_checkpoint(&body) {
+                    Ok(facts) => {
+                        c.v = facts.v;
+                        c.delta |= facts.delta_snapshot;
+                    }
+                    Err(e) => c.unreadable = Some(format!("unreadable ({e:#})")),
+                },
+                other => {
+                    c.unreadable = Some(format!(
+                        "stored as {:?} (encrypted or not msgpack)",
+                        other.unwrap_or("NULL")
+                    ))
+                }
+            }
+        }
+        Ok(c)
+    }
+}
+
+/// `channel_versions` as (channel, version) text pairs, as `jsonb_each_text` spells them.
+fn channel_versions(text: &str) -> Result<Vec<(String, String)>> {
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(text).context("channel_versions is not a JSON object")?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => (k, s),
+            other => (k, other.to_string()),
+        })
+        .collect())
+}
+
 /// PostgresSaver: threads with a DeltaChannel snapshot, i.e. an inline `true` with a blob
-/// behind it (a plain `True` value never has one). As in `PostgresSaver.prune`.
+/// behind it (a plain `True` value never has one). As in `PostgresSaver.prune`: the blob is
+/// looked up by primary key per candidate, never joined as a set.
 fn delta_snapshot_threads_sql() -> String {
     format!(
         "SELECT DISTINCT c.thread_id AS c0 FROM checkpoints c \
          CROSS JOIN LATERAL jsonb_each(c.checkpoint -> 'channel_values') AS v \
-         WHERE c.thread_id IN (SELECT c0 FROM ({}) k) AND v.value = 'true'::jsonb \
-         AND EXISTS (SELECT 1 FROM checkpoint_blobs b WHERE b.thread_id = c.thread_id \
+         CROSS JOIN LATERAL (SELECT 1 FROM checkpoint_blobs b WHERE b.thread_id = c.thread_id \
            AND b.checkpoint_ns = c.checkpoint_ns AND b.channel = v.key \
-           AND b.version = c.checkpoint -> 'channel_versions' ->> v.key)",
-        Backend::Postgres.json_rows(1, 1)
+           AND b.version = c.checkpoint -> 'channel_versions' ->> v.key LIMIT 1) AS snapshot \
+         WHERE {} AND v.value = 'true'::jsonb",
+        Backend::Postgres.keys_in(&["c.thread_id"], Lookup::Many)
     )
 }
 
@@ -254,51 +325,25 @@ struct Plan {
     deleted: Vec<[String; 3]>,
     /// Kept checkpoints whose parent is deleted: their `parent_checkpoint_id` is cleared.
     orphaned: Vec<[String; 3]>,
+    /// PostgreSQL: (thread, ns, channel, version) blobs that only deleted checkpoints read.
+    garbage_blobs: Vec<[String; 4]>,
 }
 
 /// Why a thread cannot be pruned by keep-N, if it cannot.
-fn refusal(rows: &[&CheckpointRow], snapshot_threads: &HashSet<String>) -> Option<String> {
-    let thread = &rows[0].thread_id;
-    if snapshot_threads.contains(thread) || rows.iter().any(|r| r.delta) {
-        return Some(delta_reason());
+fn refusal(rows: &[&Checkpoint], snapshot_threads: &HashSet<String>) -> Option<String> {
+    if snapshot_threads.contains(&rows[0].thread_id) || rows.iter().any(|r| r.delta) {
+        return Some(
+            "uses a DeltaChannel: keeping only the newest checkpoints would silently empty its state"
+                .to_string(),
+        );
     }
-    for row in rows {
-        let Some(body) = &row.body else { continue };
-        match row.kind.as_deref() {
-            Some("msgpack") => match inspect_msgpack_checkpoint(body) {
-                Ok(facts) if facts.delta_snapshot => return Some(delta_reason()),
-                Ok(_) => {}
-                Err(e) => {
-                    return Some(format!(
-                        "checkpoint {} is unreadable ({e:#}); cannot rule out a DeltaChannel",
-                        row.checkpoint_id
-                    ))
-                }
-            },
-            other => {
-                return Some(format!(
-                    "checkpoint {} is stored as {:?} (encrypted or not msgpack); cannot rule out a DeltaChannel",
-                    row.checkpoint_id,
-                    other.unwrap_or("NULL")
-                ))
-            }
-        }
-    }
-    None
-}
-
-fn delta_reason() -> String {
-    "uses a DeltaChannel: keeping only the newest checkpoints would silently empty its state"
-        .to_string()
-}
-
-/// The format version of a row: from SQL (PostgreSQL) or its msgpack body (SQLite).
-fn format_version(row: &CheckpointRow) -> Option<i64> {
-    row.v.or_else(|| {
-        row.body
-            .as_deref()
-            .and_then(|b| inspect_msgpack_checkpoint(b).ok())
-            .and_then(|f| f.v)
+    rows.iter().find_map(|r| {
+        r.unreadable.as_ref().map(|why| {
+            format!(
+                "checkpoint {} is {why}: cannot rule out a DeltaChannel",
+                r.id
+            )
+        })
     })
 }
 
@@ -306,31 +351,23 @@ fn format_version(row: &CheckpointRow) -> Option<i64> {
 /// holding the `__pregel_tasks` writes its pending sends come from); a per-call subgraph
 /// namespace (with a `:`) goes whole with the saved root checkpoint it started from.
 fn plan_thread(
-    rows: &[&CheckpointRow],
+    rows: &[&Checkpoint],
     keep: usize,
     sends_parents: &HashSet<[String; 3]>,
     plan: &mut Plan,
 ) {
-    let mut by_ns: BTreeMap<&str, Vec<&CheckpointRow>> = BTreeMap::new();
+    let mut by_ns: BTreeMap<&str, Vec<&Checkpoint>> = BTreeMap::new();
     for row in rows {
-        by_ns.entry(&row.checkpoint_ns).or_default().push(row);
+        by_ns.entry(&row.ns).or_default().push(row);
     }
     let mut kept: HashMap<&str, HashSet<&str>> = HashMap::new();
     for (ns, list) in by_ns.iter_mut() {
-        list.sort_by(|a, b| b.checkpoint_id.cmp(&a.checkpoint_id));
-        let mut ids: HashSet<&str> = list
-            .iter()
-            .take(keep)
-            .map(|r| r.checkpoint_id.as_str())
-            .collect();
+        list.sort_by(|a, b| b.id.cmp(&a.id));
+        let mut ids: HashSet<&str> = list.iter().take(keep).map(|r| r.id.as_str()).collect();
         for row in list.iter().take(keep) {
-            if let Some(parent) = &row.parent_checkpoint_id {
-                let key = [
-                    row.thread_id.clone(),
-                    row.checkpoint_ns.clone(),
-                    parent.clone(),
-                ];
-                if format_version(row).is_some_and(|v| v < 4) && sends_parents.contains(&key) {
+            if let Some(parent) = &row.parent {
+                let key = [row.thread_id.clone(), row.ns.clone(), parent.clone()];
+                if row.v.is_some_and(|v| v < 4) && sends_parents.contains(&key) {
                     ids.insert(parent.as_str());
                 }
             }
@@ -339,7 +376,7 @@ fn plan_thread(
     }
     let saved_roots: HashSet<&str> = by_ns
         .get("")
-        .map(|l| l.iter().map(|r| r.checkpoint_id.as_str()).collect())
+        .map(|l| l.iter().map(|r| r.id.as_str()).collect())
         .unwrap_or_default();
     let kept_roots = kept.get("").cloned().unwrap_or_default();
     let thread = &rows[0].thread_id;
@@ -349,18 +386,36 @@ fn plan_thread(
             && head_root.is_some_and(|r| saved_roots.contains(r) && !kept_roots.contains(r));
         let deleted: HashSet<&str> = list
             .iter()
-            .map(|r| r.checkpoint_id.as_str())
+            .map(|r| r.id.as_str())
             .filter(|id| gone_call || !kept[ns].contains(id))
             .collect();
+        if deleted.is_empty() {
+            continue;
+        }
+        // Blobs a deleted checkpoint read and no surviving one of this namespace does.
+        let mut read_by_survivors: HashSet<(&str, &str)> = HashSet::new();
+        let mut read_by_deleted: HashSet<(&str, &str)> = HashSet::new();
         for row in list {
-            let key = [thread.clone(), ns.to_string(), row.checkpoint_id.clone()];
-            if deleted.contains(row.checkpoint_id.as_str()) {
+            let set = if deleted.contains(row.id.as_str()) {
+                &mut read_by_deleted
+            } else {
+                &mut read_by_survivors
+            };
+            set.extend(row.versions.iter().map(|(c, v)| (c.as_str(), v.as_str())));
+        }
+        for (channel, version) in read_by_deleted.difference(&read_by_survivors) {
+            plan.garbage_blobs.push([
+                thread.clone(),
+                ns.to_string(),
+                channel.to_string(),
+                version.to_string(),
+            ]);
+        }
+        for row in list {
+            let key = [thread.clone(), ns.to_string(), row.id.clone()];
+            if deleted.contains(row.id.as_str()) {
                 plan.deleted.push(key);
-            } else if row
-                .parent_checkpoint_id
-                .as_deref()
-                .is_some_and(|p| deleted.contains(p))
-            {
+            } else if row.parent.as_deref().is_some_and(|p| deleted.contains(p)) {
                 plan.orphaned.push(key);
             }
         }
@@ -377,32 +432,19 @@ struct KeyRow3 {
     c2: String,
 }
 
-#[derive(QueryableByName)]
-struct BlobKey {
-    #[diesel(sql_type = Text)]
-    c0: String,
-    #[diesel(sql_type = Text)]
-    c1: String,
-    #[diesel(sql_type = Text)]
-    c2: String,
-    #[diesel(sql_type = Text)]
-    c3: String,
-}
-
 /// (thread, ns, parent) keys of kept v < 4 checkpoints whose parent holds `__pregel_tasks` writes.
 fn sends_parents(
     conn: &mut AnyConnection,
-    rows: &[CheckpointRow],
+    rows: &[Checkpoint],
     refused: &HashSet<String>,
 ) -> Result<HashSet<[String; 3]>> {
     let candidates: Vec<[String; 3]> = rows
         .iter()
-        .filter(|r| !refused.contains(&r.thread_id))
-        .filter(|r| format_version(r).is_some_and(|v| v < 4))
+        .filter(|r| !refused.contains(&r.thread_id) && r.v.is_some_and(|v| v < 4))
         .filter_map(|r| {
-            r.parent_checkpoint_id
+            r.parent
                 .as_ref()
-                .map(|p| [r.thread_id.clone(), r.checkpoint_ns.clone(), p.clone()])
+                .map(|p| [r.thread_id.clone(), r.ns.clone(), p.clone()])
         })
         .collect();
     if candidates.is_empty() {
@@ -412,9 +454,12 @@ fn sends_parents(
     let found: Vec<KeyRow3> = diesel::sql_query(format!(
         "SELECT DISTINCT thread_id AS c0, checkpoint_ns AS c1, checkpoint_id AS c2 FROM {} \
          WHERE channel = '{TASKS_CHANNEL}' \
-         AND (thread_id, checkpoint_ns, checkpoint_id) IN (SELECT c0, c1, c2 FROM ({}) k)",
+         AND {}",
         writes_table(backend),
-        backend.json_rows(1, 3)
+        backend.keys_in(
+            &["thread_id", "checkpoint_ns", "checkpoint_id"],
+            Lookup::Unique
+        )
     ))
     .bind::<Text, _>(json_keys(&candidates))
     .load(conn)
@@ -437,6 +482,10 @@ pub fn keep_newest(
         .bind::<Text, _>(&keys)
         .load(conn)
         .context("cannot read LangGraph checkpoints")?;
+    let rows: Vec<Checkpoint> = rows
+        .into_iter()
+        .map(Checkpoint::from_row)
+        .collect::<Result<_>>()?;
     let snapshot_threads: HashSet<String> = match backend {
         Backend::Postgres => {
             let rows: Vec<IdRow> = diesel::sql_query(delta_snapshot_threads_sql())
@@ -447,19 +496,19 @@ pub fn keep_newest(
         }
         Backend::Sqlite => HashSet::new(),
     };
-    let mut by_thread: BTreeMap<&str, Vec<&CheckpointRow>> = BTreeMap::new();
+    let mut by_thread: BTreeMap<&str, Vec<&Checkpoint>> = BTreeMap::new();
     for row in &rows {
         by_thread.entry(&row.thread_id).or_default().push(row);
     }
-    let mut refusals = Vec::new();
-    for (thread, list) in &by_thread {
-        if let Some(reason) = refusal(list, &snapshot_threads) {
-            refusals.push(Refusal {
+    let refusals: Vec<Refusal> = by_thread
+        .iter()
+        .filter_map(|(thread, list)| {
+            refusal(list, &snapshot_threads).map(|reason| Refusal {
                 thread_id: thread.to_string(),
                 reason,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     let refused: HashSet<String> = refusals.iter().map(|r| r.thread_id.clone()).collect();
     let sends = sends_parents(conn, &rows, &refused)?;
     let mut plan = Plan::default();
@@ -472,7 +521,7 @@ pub fn keep_newest(
     Ok(refusals)
 }
 
-/// Deletes the planned checkpoints, their writes and the blobs only they used, and clears the
+/// Deletes the planned checkpoints, their writes and the blobs only they read, and clears the
 /// parent of kept checkpoints whose parent went.
 fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally) -> Result<()> {
     if plan.deleted.is_empty() {
@@ -482,9 +531,11 @@ fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally)
     let deleted = json_keys(&plan.deleted);
     let by_key = |table: &str| {
         format!(
-            "DELETE FROM {table} WHERE (thread_id, checkpoint_ns, checkpoint_id) IN \
-             (SELECT c0, c1, c2 FROM ({}) k)",
-            backend.json_rows(1, 3)
+            "DELETE FROM {table} WHERE {}",
+            backend.keys_in(
+                &["thread_id", "checkpoint_ns", "checkpoint_id"],
+                Lookup::Unique
+            )
         )
     };
     // Writes go by the ids of deleted checkpoints only, never as "orphans": a running graph
@@ -495,35 +546,32 @@ fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally)
         writes,
         execute_with_keys(conn, &by_key(writes), &deleted)?,
     );
-    let freed = match backend {
-        Backend::Postgres => blob_candidates(conn, &deleted)?,
-        Backend::Sqlite => Vec::new(),
-    };
     tally.add(
         policy,
         "checkpoints",
         execute_with_keys(conn, &by_key("checkpoints"), &deleted)?,
     );
-    if !freed.is_empty() {
+    if !plan.garbage_blobs.is_empty() {
         let sql = format!(
-            "DELETE FROM checkpoint_blobs b WHERE (b.thread_id, b.checkpoint_ns, b.channel, b.version) \
-             IN (SELECT c0, c1, c2, c3 FROM ({}) k) \
-             AND NOT EXISTS (SELECT 1 FROM checkpoints c WHERE c.thread_id = b.thread_id \
-               AND c.checkpoint_ns = b.checkpoint_ns \
-               AND c.checkpoint -> 'channel_versions' ->> b.channel = b.version)",
-            backend.json_rows(1, 4)
+            "DELETE FROM checkpoint_blobs WHERE {}",
+            backend.keys_in(
+                &["thread_id", "checkpoint_ns", "channel", "version"],
+                Lookup::Unique
+            )
         );
         tally.add(
             policy,
             "checkpoint_blobs",
-            execute_with_keys(conn, &sql, &json_keys(&freed))?,
+            execute_with_keys(conn, &sql, &json_keys(&plan.garbage_blobs))?,
         );
     }
     if !plan.orphaned.is_empty() {
         let sql = format!(
-            "UPDATE checkpoints SET parent_checkpoint_id = NULL \
-             WHERE (thread_id, checkpoint_ns, checkpoint_id) IN (SELECT c0, c1, c2 FROM ({}) k)",
-            backend.json_rows(1, 3)
+            "UPDATE checkpoints SET parent_checkpoint_id = NULL WHERE {}",
+            backend.keys_in(
+                &["thread_id", "checkpoint_ns", "checkpoint_id"],
+                Lookup::Unique
+            )
         );
         tally.add(
             policy,
@@ -532,20 +580,6 @@ fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally)
         );
     }
     Ok(())
-}
-
-/// PostgresSaver: the (thread, ns, channel, version) blobs the deleted checkpoints referenced.
-fn blob_candidates(conn: &mut AnyConnection, deleted: &str) -> Result<Vec<[String; 4]>> {
-    let rows: Vec<BlobKey> = diesel::sql_query(format!(
-        "SELECT DISTINCT c.thread_id AS c0, c.checkpoint_ns AS c1, v.key AS c2, v.value AS c3 \
-         FROM checkpoints c CROSS JOIN LATERAL jsonb_each_text(c.checkpoint -> 'channel_versions') AS v \
-         WHERE (c.thread_id, c.checkpoint_ns, c.checkpoint_id) IN (SELECT c0, c1, c2 FROM ({}) k)",
-        Backend::Postgres.json_rows(1, 3)
-    ))
-    .bind::<Text, _>(deleted)
-    .load(conn)
-    .context("cannot read the blob versions of LangGraph checkpoints")?;
-    Ok(rows.into_iter().map(|r| [r.c0, r.c1, r.c2, r.c3]).collect())
 }
 
 #[cfg(test)]

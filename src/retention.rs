@@ -58,10 +58,46 @@ impl Backend {
         }
     }
 
-    /// A subquery yielding the rows of a JSON array of string arrays bound as parameter `n`,
-    /// as columns `c0 … c{width-1}`: how a batch of composite keys reaches one statement on
-    /// both backends (`(a, b) IN (<this>)`).
-    pub fn json_rows(self, n: usize, width: usize) -> String {
+    /// `(columns) IN <the batch>`, the batch being a JSON array of string arrays bound as
+    /// parameter `$1` (one element per column). `Unique` when the columns are a key of the table
+    /// (at most one row each); `Many` when each key has many rows (a thread's messages): there
+    /// PostgreSQL is given `= ANY(ARRAY(…))` per column, which it plans as index lookups,
+    /// because it cannot see through a JSON parameter how few keys a batch holds and would
+    /// otherwise scan the table.
+    pub fn keys_in(self, columns: &[&str], lookup: Lookup) -> String {
+        let rows = self.json_rows(columns.len());
+        let tuple = if columns.len() == 1 {
+            columns[0].to_string()
+        } else {
+            format!("({})", columns.join(", "))
+        };
+        let listed: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
+        let row_in = format!(
+            "{tuple} IN (SELECT {} FROM ({rows}) AS k)",
+            listed.join(", ")
+        );
+        match (self, lookup) {
+            (Backend::Postgres, Lookup::Many) => {
+                let mut parts: Vec<String> = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        format!(
+                            "{c} = ANY(ARRAY(SELECT DISTINCT x->>{i} FROM jsonb_array_elements($1::jsonb) AS x))"
+                        )
+                    })
+                    .collect();
+                if columns.len() > 1 {
+                    parts.push(row_in);
+                }
+                format!("({})", parts.join(" AND "))
+            }
+            _ => row_in,
+        }
+    }
+
+    /// The rows of the JSON batch `$1` as columns `c0 … c{width-1}`.
+    fn json_rows(self, width: usize) -> String {
         let columns: Vec<String> = (0..width)
             .map(|i| match self {
                 Backend::Postgres => format!("x->>{i} AS c{i}"),
@@ -70,12 +106,19 @@ impl Backend {
             .collect();
         match self {
             Backend::Postgres => format!(
-                "SELECT {} FROM jsonb_array_elements(${n}::jsonb) AS x",
+                "SELECT {} FROM jsonb_array_elements($1::jsonb) AS x",
                 columns.join(", ")
             ),
-            Backend::Sqlite => format!("SELECT {} FROM json_each(?{n})", columns.join(", ")),
+            Backend::Sqlite => format!("SELECT {} FROM json_each(?1)", columns.join(", ")),
         }
     }
+}
+
+/// How many rows each key of a batch selects (see `Backend::keys_in`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    Unique,
+    Many,
 }
 
 /// A batch of composite keys as the JSON text `json_rows` reads.
@@ -146,26 +189,68 @@ impl Tally {
 /// How many times a transaction that lost to a concurrent writer is run again.
 const MAX_ATTEMPTS: u32 = 8;
 
+/// What one transaction should take: a third of the 200 ms a running platform's writers should ever
+/// wait for, leaving room for the slower batch.
+const TARGET: Duration = Duration::from_millis(70);
+
+/// The first batch's size, before any transaction was timed.
+const FIRST_BATCH: usize = 10;
+
 /// Runs each batch in its own short transaction: PostgreSQL `REPEATABLE READ` (one snapshot;
 /// what a running graph saves meanwhile is neither seen nor deleted), SQLite `BEGIN IMMEDIATE`
 /// (the write lock first, so the transaction never has to upgrade a read lock). A batch that
 /// loses to a concurrent writer (serialization failure, deadlock, busy) is rolled back and run
 /// again. In a dry run every batch is rolled back: the counts are exactly what would go.
+/// Batches are sized by time: each holds as many keys as fit in `TARGET` judging by the last
+/// one, at most `max_batch`.
 pub struct Batches {
     pub dry_run: bool,
     pub transactions: u64,
     pub retries: u64,
     pub longest: Duration,
+    max_batch: usize,
+    size: usize,
+    last: Duration,
 }
 
 impl Batches {
-    pub fn new(dry_run: bool) -> Batches {
+    pub fn new(dry_run: bool, max_batch: usize) -> Batches {
+        let max_batch = max_batch.max(1);
         Batches {
             dry_run,
             transactions: 0,
             retries: 0,
             longest: Duration::ZERO,
+            max_batch,
+            size: FIRST_BATCH.min(max_batch),
+            last: Duration::ZERO,
         }
+    }
+
+    /// Works through `keys` one batch per transaction. `batch` gets a fresh tally per attempt,
+    /// merged into `tally` only once its transaction ended, so a retried batch counts once.
+    pub fn each_batch<K, R>(
+        &mut self,
+        conn: &mut AnyConnection,
+        keys: &[K],
+        tally: &mut Tally,
+        mut batch: impl FnMut(&mut AnyConnection, &[K], &mut Tally) -> Result<R>,
+    ) -> Result<Vec<R>> {
+        let mut results = Vec::new();
+        let mut done = 0;
+        while done < keys.len() {
+            let chunk = &keys[done..(done + self.size).min(keys.len())];
+            let (part, result) = self.run(conn, |conn| {
+                let mut part = Tally::default();
+                let result = batch(conn, chunk, &mut part)?;
+                Ok((part, result))
+            })?;
+            tally.merge(part);
+            results.push(result);
+            done += chunk.len();
+            self.size = next_size(chunk.len(), self.last, self.max_batch);
+        }
+        Ok(results)
     }
 
     pub fn run<T>(
@@ -178,6 +263,12 @@ impl Batches {
             Backend::Sqlite => "BEGIN IMMEDIATE",
         };
         let end = if self.dry_run { "ROLLBACK" } else { "COMMIT" };
+        if conn.backend() == Backend::Sqlite && self.transactions == 0 {
+            // Committing would otherwise checkpoint the WAL inside our timing, and the WAL
+            // grows with large deletes; `checkpoint_wal` does it after each batch instead.
+            conn.batch_execute("PRAGMA wal_autocheckpoint = 0")
+                .context("cannot configure SQLite WAL checkpoints")?;
+        }
         let mut attempt = 1;
         loop {
             let outcome = conn
@@ -196,12 +287,14 @@ impl Batches {
                             Err(e)
                         }
                     };
-                    self.longest = self.longest.max(started.elapsed());
+                    self.last = started.elapsed();
+                    self.longest = self.longest.max(self.last);
                     value
                 });
             match outcome {
                 Ok(v) => {
                     self.transactions += 1;
+                    checkpoint_wal(conn)?;
                     return Ok(v);
                 }
                 Err(e) if attempt < MAX_ATTEMPTS && lost_to_concurrent_writer(&e) => {
@@ -213,6 +306,25 @@ impl Batches {
             }
         }
     }
+}
+
+/// The size of the next batch: what fits in `TARGET` at the last batch's pace, growing at
+/// most twofold at a time.
+fn next_size(size: usize, took: Duration, max_batch: usize) -> usize {
+    let pace = TARGET.as_secs_f64() / took.as_secs_f64().max(1e-6);
+    let next = (size as f64 * pace.min(2.0)).floor() as usize;
+    next.clamp(1, max_batch)
+}
+
+/// SQLite: copies committed pages from the WAL into the database without waiting for or
+/// blocking anyone (PASSIVE), as the automatic checkpoint would have, but outside the batch's
+/// transaction.
+fn checkpoint_wal(conn: &mut AnyConnection) -> Result<()> {
+    if conn.backend() == Backend::Sqlite {
+        conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE)")
+            .context("SQLite WAL checkpoint failed")?;
+    }
+    Ok(())
 }
 
 /// Errors after which running the same transaction again is right.
@@ -241,6 +353,14 @@ mod tests {
     fn json_keys_are_arrays_of_arrays() {
         let keys = vec![vec!["a".to_string(), "it's".to_string()]];
         assert_eq!(json_keys(&keys), r#"[["a","it's"]]"#);
+    }
+
+    #[test]
+    fn batches_follow_the_time_target() {
+        assert_eq!(next_size(10, Duration::from_millis(200), 500), 5);
+        assert_eq!(next_size(10, Duration::from_millis(10), 500), 20);
+        assert_eq!(next_size(400, Duration::from_millis(1), 500), 500);
+        assert_eq!(next_size(1, Duration::from_secs(5), 500), 1);
     }
 
     #[test]

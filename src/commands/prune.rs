@@ -23,7 +23,7 @@ use crate::error::{exit, UsageError};
 use crate::langgraph::{self, Refusal};
 use crate::migrations;
 use crate::output::{Report, Text as Out};
-use crate::retention::{execute_with_keys, json_keys, Batches, Cutoff, Tally};
+use crate::retention::{execute_with_keys, json_keys, Batches, Cutoff, Lookup, Tally};
 
 /// Runs that are over: only these are pruned by age.
 const FINISHED_RUNS: &str = "('succeeded', 'failed', 'cancelled')";
@@ -266,38 +266,18 @@ fn confirm(question: &str) -> Result<bool> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
-/// Works through `keys` in batches of `size`, one transaction each; `batch` returns what it
-/// deleted (counted only once its transaction committed, or rolled back in a dry run) and the
-/// keys it removed.
-fn in_batches<K: Clone>(
-    conn: &mut AnyConnection,
-    batches: &mut Batches,
-    keys: &[K],
-    size: usize,
-    tally: &mut Tally,
-    mut batch: impl FnMut(&mut AnyConnection, &[K], &mut Tally) -> Result<Vec<K>>,
-) -> Result<Vec<K>> {
-    let mut removed = Vec::new();
-    for chunk in keys.chunks(size) {
-        let (part, gone) = batches.run(conn, |conn| {
-            let mut part = Tally::default();
-            let gone = batch(conn, chunk, &mut part)?;
-            Ok((part, gone))
-        })?;
-        tally.merge(part);
-        removed.extend(gone);
-    }
-    Ok(removed)
+/// Threads, sessions or rows removed by a policy's batches.
+fn removed<K>(per_batch: Vec<Vec<K>>) -> Vec<K> {
+    per_batch.into_iter().flatten().collect()
 }
 
 fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Outcome> {
     let started = Instant::now();
-    let size = args.batch_size as usize;
     let mut o = Outcome {
         tally: Tally::default(),
         refused: Vec::new(),
         notes: Vec::new(),
-        batches: Batches::new(dry_run),
+        batches: Batches::new(dry_run, args.batch_size as usize),
         elapsed: Duration::ZERO,
     };
     let deleted_threads = if args.threads_older_than.is_some() || args.threads_status.is_some() {
@@ -326,32 +306,20 @@ fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Ou
         if let Some(age) = args.checkpoint_threads_older_than {
             let floor = langgraph::uuid6_floor(Cutoff::before_now(age).0);
             let idle = langgraph::idle_threads(conn, &floor)?;
-            gone = in_batches(
-                conn,
-                &mut o.batches,
-                &idle,
-                size,
-                &mut o.tally,
-                |c, b, t| langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t),
-            )?
-            .into_iter()
-            .collect();
+            let per_batch = o.batches.each_batch(conn, &idle, &mut o.tally, |c, b, t| {
+                langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t)
+            })?;
+            gone = removed(per_batch).into_iter().collect();
         }
         if let Some(keep) = args.checkpoints_keep {
             let over: Vec<String> = langgraph::threads_over(conn, keep)?
                 .into_iter()
                 .filter(|t| !gone.contains(t))
                 .collect();
-            for chunk in over.chunks(size) {
-                let (part, refused) = o.batches.run(conn, |c| {
-                    let mut part = Tally::default();
-                    let refused =
-                        langgraph::keep_newest(c, chunk, keep, "checkpoints-keep", &mut part)?;
-                    Ok((part, refused))
-                })?;
-                o.tally.merge(part);
-                o.refused.extend(refused);
-            }
+            let refused = o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
+                langgraph::keep_newest(c, b, keep, "checkpoints-keep", t)
+            })?;
+            o.refused.extend(removed(refused));
         }
     }
     let adk_asked = args.adk_sessions_older_than.is_some() || args.adk_events_keep.is_some();
@@ -364,30 +332,16 @@ fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Ou
         if let Some(age) = args.adk_sessions_older_than {
             let cutoff = Cutoff::before_now(age);
             let idle = adk::idle_sessions(conn, cutoff)?;
-            gone = in_batches(
-                conn,
-                &mut o.batches,
-                &idle,
-                size,
-                &mut o.tally,
-                |c, b, t| adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t),
-            )?
-            .into_iter()
-            .collect();
+            let per_batch = o.batches.each_batch(conn, &idle, &mut o.tally, |c, b, t| {
+                adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t)
+            })?;
+            gone = removed(per_batch).into_iter().collect();
         }
         if let Some(keep) = args.adk_events_keep {
             let over = adk::sessions_over(conn, keep, &gone)?;
-            in_batches(
-                conn,
-                &mut o.batches,
-                &over,
-                size,
-                &mut o.tally,
-                |c, b, t| {
-                    adk::keep_newest_events(c, b, keep, "adk-events-keep", t)?;
-                    Ok(Vec::new())
-                },
-            )?;
+            o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
+                adk::keep_newest_events(c, b, keep, "adk-events-keep", t)
+            })?;
         }
     }
     o.elapsed = started.elapsed();
@@ -443,17 +397,13 @@ fn prune_threads(
     .load(conn)
     .context("cannot read agentdb threads")?;
     let keys: Vec<[String; 2]> = rows.into_iter().map(|r| [r.c0, r.c1]).collect();
-    let gone = in_batches(
-        conn,
-        &mut o.batches,
-        &keys,
-        args.batch_size as usize,
-        &mut o.tally,
-        |c, batch, tally| {
+    let per_batch = o
+        .batches
+        .each_batch(conn, &keys, &mut o.tally, |c, batch, tally| {
             let confirmed: Vec<PairRow> = diesel::sql_query(format!(
                 "SELECT tenant_id AS c0, id AS c1 FROM threads \
-                 WHERE (tenant_id, id) IN (SELECT c0, c1 FROM ({}) k) AND {condition}",
-                backend.json_rows(1, 2)
+                 WHERE {} AND {condition}",
+                backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
             ))
             .bind::<Text, _>(json_keys(batch))
             .load(c)
@@ -464,21 +414,20 @@ fn prune_threads(
             }
             let list = json_keys(&confirmed);
             // Children first: counted per table, and nothing relies on the cascade.
-            for (table, column) in [
-                ("messages", "thread_id"),
-                ("runs", "thread_id"),
-                ("threads", "id"),
+            for (table, column, lookup) in [
+                ("messages", "thread_id", Lookup::Many),
+                ("runs", "thread_id", Lookup::Many),
+                ("threads", "id", Lookup::Unique),
             ] {
                 let sql = format!(
-                    "DELETE FROM {table} WHERE (tenant_id, {column}) IN (SELECT c0, c1 FROM ({}) k)",
-                    backend.json_rows(1, 2)
+                    "DELETE FROM {table} WHERE {}",
+                    backend.keys_in(&["tenant_id", column], lookup)
                 );
                 tally.add("threads", table, execute_with_keys(c, &sql, &list)?);
             }
             Ok(confirmed)
-        },
-    )?;
-    Ok(gone.into_iter().collect())
+        })?;
+    Ok(removed(per_batch).into_iter().collect())
 }
 
 /// Finished agentdb runs older than the cutoff (by finish, else creation time), except those
@@ -506,25 +455,19 @@ fn prune_runs(
         .filter(|r| !deleted_threads.contains(&[r.c0.clone(), r.thread_id.clone()]))
         .map(|r| [r.c0, r.c1])
         .collect();
-    in_batches(
-        conn,
-        &mut o.batches,
-        &keys,
-        args.batch_size as usize,
-        &mut o.tally,
-        |c, batch, tally| {
+    o.batches
+        .each_batch(conn, &keys, &mut o.tally, |c, batch, tally| {
             let sql = format!(
-                "DELETE FROM runs WHERE (tenant_id, id) IN (SELECT c0, c1 FROM ({}) k) AND {condition}",
-                backend.json_rows(1, 2)
+                "DELETE FROM runs WHERE {} AND {condition}",
+                backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
             );
             tally.add(
                 "runs",
                 "runs",
                 execute_with_keys(c, &sql, &json_keys(batch))?,
             );
-            Ok(Vec::new())
-        },
-    )?;
+            Ok(())
+        })?;
     Ok(())
 }
 
