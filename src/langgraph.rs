@@ -14,6 +14,7 @@ use diesel::sql_types::{BigInt, Binary, Bool, Nullable, Text};
 use serde::Serialize;
 
 use crate::db::{self, AnyConnection, Backend};
+use crate::msgpack;
 use crate::retention::{execute_with_keys, json_keys, Lookup, Tally, PARENTS_CLEARED};
 
 /// LangGraph's checkpoint tables; `null` where the table is not present.
@@ -242,10 +243,10 @@ impl Checkpoint {
         };
         if let Some(body) = row.body {
             match row.kind.as_deref() {
-                Some("msgpack") => match inspect_msgpack_checkpoint(&body) {
+                Some("msgpack") => match msgpack::checkpoint_facts(&body, EXT_DELTA_SNAPSHOT) {
                     Ok(facts) => {
                         c.v = facts.v;
-                        c.delta |= facts.delta_snapshot;
+                        c.delta |= facts.has_ext;
                     }
                     Err(e) => c.unreadable = Some(format!("unreadable ({e:#})")),
                 },
@@ -289,35 +290,8 @@ fn delta_snapshot_threads_sql() -> String {
     )
 }
 
-/// What a SqliteSaver checkpoint body says: its format version and whether a channel value
-/// is a DeltaChannel snapshot (msgpack ext type 7).
-#[derive(Debug, PartialEq, Eq)]
-pub struct BodyFacts {
-    pub v: Option<i64>,
-    pub delta_snapshot: bool,
-}
-
 /// msgpack extension type of `_DeltaSnapshot` in LangGraph's serializer.
 const EXT_DELTA_SNAPSHOT: i8 = 7;
-
-/// Reads a msgpack checkpoint generically (no Python types are decoded).
-pub fn inspect_msgpack_checkpoint(body: &[u8]) -> Result<BodyFacts> {
-    let value = rmpv::decode::read_value(&mut &body[..]).context("not msgpack")?;
-    let map = value.as_map().context("not a msgpack map")?;
-    let field = |name: &str| {
-        map.iter()
-            .find(|(k, _)| k.as_str() == Some(name))
-            .map(|(_, v)| v)
-    };
-    let v = field("v").and_then(|v| v.as_i64());
-    let delta_snapshot = match field("channel_values") {
-        Some(rmpv::Value::Map(values)) => values
-            .iter()
-            .any(|(_, v)| matches!(v, rmpv::Value::Ext(EXT_DELTA_SNAPSHOT, _))),
-        _ => false,
-    };
-    Ok(BodyFacts { v, delta_snapshot })
-}
 
 /// The rows one keep-N transaction deletes and changes, as (thread, ns, id) keys.
 #[derive(Debug, Default)]
@@ -589,54 +563,15 @@ mod tests {
 
     #[test]
     fn uuid6_floor_orders_like_langgraph_ids() {
-        // 2024-07-05T12:00:00Z as LangGraph's uuid6() lays it out.
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_720_180_800);
         let floor = uuid6_floor(t);
-        assert_eq!(floor.len(), 36);
-        assert_eq!(&floor[14..15], "6");
+        // langgraph.checkpoint.base.id.uuid6(clock_seq=0, node=0) at that instant.
+        let langgraph_id = "1ef3ac61-ad6e-6000-8000-000000000000";
+        assert_eq!(floor, "1ef3ac61-ad6e-6000-0000-000000000000");
+        assert!(floor.as_str() < langgraph_id);
         let later = uuid6_floor(t + Duration::from_micros(1));
         assert!(floor < later);
         let much_later = uuid6_floor(t + Duration::from_secs(86_400 * 400));
         assert!(later < much_later);
-    }
-
-    fn msgpack(value: rmpv::Value) -> Vec<u8> {
-        let mut buf = Vec::new();
-        rmpv::encode::write_value(&mut buf, &value).unwrap();
-        buf
-    }
-
-    #[test]
-    fn finds_version_and_delta_snapshot() {
-        use rmpv::Value;
-        let plain = Value::Map(vec![
-            ("v".into(), 4.into()),
-            (
-                "channel_values".into(),
-                Value::Map(vec![("x".into(), Value::Ext(5, vec![1, 2]))]),
-            ),
-        ]);
-        assert_eq!(
-            inspect_msgpack_checkpoint(&msgpack(plain)).unwrap(),
-            BodyFacts {
-                v: Some(4),
-                delta_snapshot: false
-            }
-        );
-        let delta = Value::Map(vec![
-            ("v".into(), 3.into()),
-            (
-                "channel_values".into(),
-                Value::Map(vec![("items".into(), Value::Ext(7, vec![0x90]))]),
-            ),
-        ]);
-        assert_eq!(
-            inspect_msgpack_checkpoint(&msgpack(delta)).unwrap(),
-            BodyFacts {
-                v: Some(3),
-                delta_snapshot: true
-            }
-        );
-        assert!(inspect_msgpack_checkpoint(b"\xc1").is_err());
     }
 }

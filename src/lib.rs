@@ -9,5 +9,6 @@ pub mod db;
 pub mod error;
 pub mod langgraph;
 pub mod migrations;
+pub mod msgpack;
 pub mod output;
 pub mod retention;

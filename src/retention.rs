@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn batches_follow_the_time_target() {
-        assert_eq!(next_size(10, Duration::from_millis(200), 500), 5);
+        assert_eq!(next_size(10, TARGET * 2, 500), 5);
         assert_eq!(next_size(10, Duration::from_millis(10), 500), 20);
         assert_eq!(next_size(400, Duration::from_millis(1), 500), 500);
         assert_eq!(next_size(1, Duration::from_secs(5), 500), 1);
