@@ -34,6 +34,9 @@ _agentdb() {
             agentdb,migrate)
                 cmd="agentdb__subcmd__migrate"
                 ;;
+            agentdb,prune)
+                cmd="agentdb__subcmd__prune"
+                ;;
             agentdb,rollback)
                 cmd="agentdb__subcmd__rollback"
                 ;;
@@ -61,6 +64,9 @@ _agentdb() {
             agentdb__subcmd__help,migrate)
                 cmd="agentdb__subcmd__help__subcmd__migrate"
                 ;;
+            agentdb__subcmd__help,prune)
+                cmd="agentdb__subcmd__help__subcmd__prune"
+                ;;
             agentdb__subcmd__help,rollback)
                 cmd="agentdb__subcmd__help__subcmd__rollback"
                 ;;
@@ -77,7 +83,7 @@ _agentdb() {
 
     case "${cmd}" in
         agentdb)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --help --version migrate rollback status init-tenant import-configs stats health completions help"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --help --version migrate rollback status init-tenant import-configs stats health completions prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -171,7 +177,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__help)
-            opts="migrate rollback status init-tenant import-configs stats health completions help"
+            opts="migrate rollback status init-tenant import-configs stats health completions prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,6 +261,20 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -406,6 +426,72 @@ _agentdb() {
             fi
             case "${prev}" in
                 --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__prune)
+            opts="-d -q -v -h -V --threads-older-than --threads-status --runs-older-than --tenant --checkpoints-keep --checkpoint-threads-older-than --adk-sessions-older-than --adk-events-keep --dry-run --yes --vacuum --batch-size --database-url --env-file --format --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --threads-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads-status)
+                    COMPREPLY=($(compgen -W "deleted archived" -- "${cur}"))
+                    return 0
+                    ;;
+                --runs-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoints-keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --checkpoint-threads-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --adk-sessions-older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --adk-events-keep)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,6 +40,7 @@ complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "import-configs" -d 
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "completions" -d 'Print the shell completion script'
+complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "prune" -d 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
 complete -c agentdb -n "__fish_agentdb_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -l lock-timeout -d 'Seconds to wait for another migrate to finish before giving up (exit 1)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand migrate" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
@@ -129,12 +130,34 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s q -l qui
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c agentdb -n "__fish_agentdb_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "completions" -d 'Print the shell completion script'
-complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l threads-older-than -d 'agentdb threads whose last activity (updated or last message) is older; with their messages and runs' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l threads-status -d 'agentdb threads in this status (and older than --threads-older-than, if given)' -r -f -a "deleted\t''
+archived\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l runs-older-than -d 'Finished agentdb runs (succeeded, failed, cancelled) older than this' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l tenant -d 'Only this tenant\'s threads and runs (LangGraph and ADK tables have no tenant)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l checkpoints-keep -d 'LangGraph: keep the newest N checkpoints per (thread, namespace)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l checkpoint-threads-older-than -d 'LangGraph: delete whole threads whose newest checkpoint is older than this' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l adk-sessions-older-than -d 'ADK: delete sessions (and their events) last updated before this' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l adk-events-keep -d 'ADK: keep the newest N events of each session' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l batch-size -d 'At most this many threads, sessions or rows per transaction; fewer when a transaction would take over about 50 ms' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
+json\t''"
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l dry-run -d 'Count what each policy would delete, per table; commit nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l yes -d 'Delete without asking (required in production when stdin is not a terminal)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l vacuum -d 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file\'s size)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -s h -l help -d 'Print help'
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -s V -l version -d 'Print version'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "migrate" -d 'Apply pending migrations in one transaction, under a lock safe for many pods'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "rollback" -d 'Revert the last applied migrations (refused in production without --yes)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "status" -d 'List every migration: applied (with time), pending, or unknown to this binary'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "init-tenant" -d 'Create the tenant and its default thread (idempotent)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "import-configs" -d 'Import JSON files (tokens, credentials) into a tenant\'s configs, all or nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "stats" -d 'Count tenants, configs, agents, threads, messages, runs and LangGraph/ADK data'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "health" -d 'Check connectivity, schema state and backend health (readiness probe)'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "completions" -d 'Print the shell completion script'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "prune" -d 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
+complete -c agentdb -n "__fish_agentdb_using_subcommand help; and not __fish_seen_subcommand_from migrate rollback status init-tenant import-configs stats health completions prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

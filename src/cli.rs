@@ -326,7 +326,7 @@ pub struct PruneArgs {
     pub vacuum: bool,
 
     /// At most this many threads, sessions or rows per transaction; fewer when a transaction
-    /// would take over about 70 ms
+    /// would take over about 50 ms
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100000))]
     pub batch_size: u32,
 }

@@ -189,9 +189,9 @@ impl Tally {
 /// How many times a transaction that lost to a concurrent writer is run again.
 const MAX_ATTEMPTS: u32 = 8;
 
-/// What one transaction should take: a third of the 200 ms a running platform's writers should ever
+/// What one transaction should take: a quarter of the 200 ms a running platform's writers should ever
 /// wait for, leaving room for the slower batch.
-const TARGET: Duration = Duration::from_millis(70);
+const TARGET: Duration = Duration::from_millis(50);
 
 /// The first batch's size, before any transaction was timed.
 const FIRST_BATCH: usize = 10;

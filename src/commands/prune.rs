@@ -193,26 +193,9 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
             "note: keeping only the newest checkpoints loses time travel and forks to the pruned ones",
         );
     }
-    let interactive = std::io::stdin().is_terminal();
-    if !args.dry_run && !args.yes && (interactive || is_production(&ctx.env)) {
-        let preview = prune(&mut conn, args, true)?;
-        let total = preview.tally.total();
-        if total > 0 {
-            let summary = summary(&preview.tally);
-            if !interactive {
-                return Err(UsageError::new(format!(
-                    "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
-                ))
-                .into());
-            }
-            if !confirm(&format!(
-                "This deletes {total} row(s) from {} ({summary}). Continue? [y/N] ",
-                db.display
-            ))? {
-                ctx.output.info("Nothing deleted.");
-                return Ok(exit::FAILED);
-            }
-        }
+    if !args.dry_run && !args.yes && !confirmed(ctx, &mut conn, args, &db.display)? {
+        ctx.output.info("Nothing deleted.");
+        return Ok(exit::FAILED);
     }
     let outcome = prune(&mut conn, args, args.dry_run)?;
     let vacuum = if args.vacuum && !args.dry_run {
@@ -243,6 +226,35 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
         vacuum,
     })?;
     Ok(exit::OK)
+}
+
+/// Without `--yes`: on a terminal, shows what would go and asks; with no terminal in
+/// production, refuses (exit 2). A prune that would delete nothing needs no confirmation.
+fn confirmed(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    display: &str,
+) -> Result<bool> {
+    let interactive = std::io::stdin().is_terminal();
+    if !interactive && !is_production(&ctx.env) {
+        return Ok(true);
+    }
+    let preview = prune(conn, args, true)?;
+    let total = preview.tally.total();
+    if total == 0 {
+        return Ok(true);
+    }
+    let summary = summary(&preview.tally);
+    if !interactive {
+        return Err(UsageError::new(format!(
+            "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
+        ))
+        .into());
+    }
+    confirm(&format!(
+        "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
+    ))
 }
 
 fn summary(tally: &Tally) -> String {
