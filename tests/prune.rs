@@ -358,6 +358,28 @@ fn keep_one_resumes_like_an_unpruned_twin_postgres_through_pgbouncer() {
     keep_one_resumes_like_an_unpruned_twin(Kind::Postgres);
 }
 
+/// A DeltaChannel thread whose remaining checkpoints are all snapshots carries no counters in
+/// its metadata; it is still refused: by the msgpack ext type 7 in the SQLite checkpoint, by
+/// the inline `true` with a blob behind it on PostgreSQL.
+both_backends!(delta_snapshots_alone_are_still_refused, |db| {
+    if lg(&["delta", &db.url]).is_none() {
+        return;
+    }
+    let counters = match db.kind {
+        Kind::Postgres => "metadata ? 'counters_since_delta_snapshot'",
+        Kind::Sqlite => {
+            "json_type(CAST(metadata AS TEXT), '$.counters_since_delta_snapshot') IS NOT NULL"
+        }
+    };
+    db.exec(&format!("DELETE FROM checkpoints WHERE {counters}"));
+    let left = checkpoint_rows(&db, "d1");
+    assert!(left.len() >= 2, "{left:?}");
+    let r = prune(&db, &["--yes", "--checkpoints-keep", "1"]);
+    assert_eq!(r["refused"][0]["thread_id"], "d1", "{r}");
+    assert_eq!(r["total_deleted"], 0, "{r}");
+    assert_eq!(checkpoint_rows(&db, "d1"), left);
+});
+
 /// agentdb's keep-1 leaves exactly what the reference, `PostgresSaver.prune(keep_latest)`
 /// (checkpoint-postgres 3.2.0), leaves: the same checkpoints per namespace, writes and blobs.
 #[test]
