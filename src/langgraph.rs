@@ -561,6 +561,102 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    fn checkpoint(
+        ns: &str,
+        id: &str,
+        parent: Option<&str>,
+        v: i64,
+        root: Option<&str>,
+    ) -> Checkpoint {
+        Checkpoint {
+            thread_id: "t".into(),
+            ns: ns.into(),
+            id: id.into(),
+            parent: parent.map(Into::into),
+            v: Some(v),
+            root: root.map(Into::into),
+            delta: false,
+            unreadable: None,
+            versions: vec![
+                ("x".into(), format!("x-{id}")),
+                ("keep".into(), "k1".into()),
+            ],
+        }
+    }
+
+    fn ids(keys: &[[String; 3]]) -> Vec<String> {
+        let mut ids: Vec<String> = keys.iter().map(|k| format!("{}/{}", k[1], k[2])).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn plans_keep_newest_per_namespace() {
+        let rows = [
+            checkpoint("", "1", None, 4, None),
+            checkpoint("", "2", Some("1"), 4, None),
+            checkpoint("", "3", Some("2"), 4, None),
+            checkpoint("", "4", Some("3"), 4, None),
+            // A call that started from root 2 (deleted): goes whole.
+            checkpoint("sub:a", "s1", None, 4, Some("2")),
+            checkpoint("sub:a", "s2", Some("s1"), 4, Some("2")),
+            // A call from root 4 (kept): keeps its newest 2.
+            checkpoint("sub:b", "b1", None, 4, Some("4")),
+            checkpoint("sub:b", "b2", Some("b1"), 4, Some("4")),
+            checkpoint("sub:b", "b3", Some("b2"), 4, Some("4")),
+            // A call whose root is not saved yet (a run saves in the background): kept as N.
+            checkpoint("sub:c", "c1", None, 4, Some("9")),
+            // A checkpointer=True subgraph (no ':'): its own newest 2.
+            checkpoint("memo", "m1", None, 4, Some("1")),
+            checkpoint("memo", "m2", Some("m1"), 4, Some("1")),
+            checkpoint("memo", "m3", Some("m2"), 4, Some("1")),
+        ];
+        let refs: Vec<&Checkpoint> = rows.iter().collect();
+        let mut plan = Plan::default();
+        plan_thread(&refs, 2, &HashSet::new(), &mut plan);
+        assert_eq!(
+            ids(&plan.deleted),
+            ["/1", "/2", "memo/m1", "sub:a/s1", "sub:a/s2", "sub:b/b1"]
+        );
+        assert_eq!(ids(&plan.orphaned), ["/3", "memo/m2", "sub:b/b2"]);
+        // Versions only deleted checkpoints read; `keep/k1` is read by survivors too.
+        let mut garbage: Vec<String> = plan
+            .garbage_blobs
+            .iter()
+            .map(|b| format!("{}/{}", b[1], b[3]))
+            .collect();
+        garbage.sort();
+        assert_eq!(
+            garbage,
+            [
+                "/x-1",
+                "/x-2",
+                "memo/x-m1",
+                "sub:a/k1",
+                "sub:a/x-s1",
+                "sub:a/x-s2",
+                "sub:b/x-b1"
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_the_parent_with_pending_sends_before_format_4() {
+        let rows = [
+            checkpoint("", "1", None, 3, None),
+            checkpoint("", "2", Some("1"), 3, None),
+            checkpoint("", "3", Some("2"), 3, None),
+        ];
+        let refs: Vec<&Checkpoint> = rows.iter().collect();
+        let sends: HashSet<[String; 3]> = [["t".to_string(), String::new(), "2".to_string()]]
+            .into_iter()
+            .collect();
+        let mut plan = Plan::default();
+        plan_thread(&refs, 1, &sends, &mut plan);
+        assert_eq!(ids(&plan.deleted), ["/1"]);
+        assert_eq!(ids(&plan.orphaned), ["/2"]);
+    }
+
     #[test]
     fn uuid6_floor_orders_like_langgraph_ids() {
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_720_180_800);
