@@ -407,9 +407,9 @@ fn keep_one_resumes_like_an_unpruned_twin_postgres_through_pgbouncer() {
     keep_one_resumes_like_an_unpruned_twin(Kind::Postgres);
 }
 
-/// A DeltaChannel thread whose remaining checkpoints are all snapshots carries no counters in
-/// its metadata; it is still refused: by the msgpack ext type 7 in the SQLite checkpoint, by
-/// the inline `true` with a blob behind it on PostgreSQL.
+// A DeltaChannel thread whose remaining checkpoints are all snapshots carries no counters in
+// its metadata; it is still refused: by the msgpack ext type 7 in the SQLite checkpoint, by
+// the inline `true` with a blob behind it on PostgreSQL.
 both_backends!(delta_snapshots_alone_are_still_refused, |db| {
     if lg(&["delta", &db.url]).is_none() {
         return;
