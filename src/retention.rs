@@ -278,10 +278,15 @@ impl Batches {
                     let started = Instant::now();
                     let value = batch(conn);
                     let value = match value {
-                        Ok(v) => conn
-                            .batch_execute(end)
-                            .with_context(|| format!("{end} failed"))
-                            .map(|()| v),
+                        Ok(v) => match conn.batch_execute(end) {
+                            Ok(()) => Ok(v),
+                            Err(e) => {
+                                // A SQLite COMMIT that failed (busy) leaves the transaction
+                                // open; end it so a retry can begin anew.
+                                let _ = conn.batch_execute("ROLLBACK");
+                                Err(anyhow::Error::from(e).context(format!("{end} failed")))
+                            }
+                        },
                         Err(e) => {
                             let _ = conn.batch_execute("ROLLBACK");
                             Err(e)
