@@ -313,6 +313,18 @@ impl Batches {
     }
 }
 
+/// SQLite: rewrites the file without its free pages (`VACUUM`), then truncates the WAL;
+/// returns the database's size in bytes before and after.
+pub fn vacuum_sqlite(conn: &mut AnyConnection) -> Result<(i64, i64)> {
+    let size_sql = Backend::Sqlite.database_size_sql();
+    let before = crate::db::count(conn, size_sql)?;
+    conn.batch_execute("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+        .context(
+            "VACUUM failed (another connection may be writing; retry when the platform is quiet)",
+        )?;
+    Ok((before, crate::db::count(conn, size_sql)?))
+}
+
 /// The size of the next batch: what fits in `TARGET` at the last batch's pace, growing at
 /// most twofold at a time.
 fn next_size(size: usize, took: Duration, max_batch: usize) -> usize {

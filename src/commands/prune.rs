@@ -9,7 +9,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde::Serialize;
@@ -23,7 +22,7 @@ use crate::error::{exit, UsageError};
 use crate::langgraph::{self, Refusal};
 use crate::migrations;
 use crate::output::{Report, Text as Out};
-use crate::retention::{execute_with_keys, json_keys, Batches, Cutoff, Lookup, Tally};
+use crate::retention::{self, execute_with_keys, json_keys, Batches, Cutoff, Lookup, Tally};
 
 /// Runs that are over: only these are pruned by age.
 const FINISHED_RUNS: &str = "('succeeded', 'failed', 'cancelled')";
@@ -483,21 +482,15 @@ fn prune_runs(
     Ok(())
 }
 
-/// SQLite: VACUUM, then truncate the WAL; reports the file's size before and after.
+/// SQLite: VACUUM (see `retention::vacuum_sqlite`), with what it needs said first.
 fn vacuum(ctx: &Context, conn: &mut AnyConnection) -> Result<Option<VacuumReport>> {
-    let backend = conn.backend();
-    if backend != Backend::Sqlite {
+    if conn.backend() != Backend::Sqlite {
         return Ok(None);
     }
     ctx.output.info(
         "VACUUM: rewrites the whole file; needs exclusive access (the platform's writers wait) and free disk of the file's size",
     );
-    let before = db::count(conn, backend.database_size_sql())?;
-    conn.batch_execute("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
-        .context(
-            "VACUUM failed (another connection may be writing; retry when the platform is quiet)",
-        )?;
-    let after = db::count(conn, backend.database_size_sql())?;
+    let (before, after) = retention::vacuum_sqlite(conn)?;
     Ok(Some(VacuumReport {
         size_before_bytes: before,
         size_after_bytes: after,
