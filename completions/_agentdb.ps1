@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('tenants', 'tenants', [CompletionResultType]::ParameterValue, 'List tenants (id, name, status, API key prefix, configs), or show one')
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -540,6 +541,35 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'agentdb;prune' {
+            [CompletionResult]::new('--threads-older-than', '--threads-older-than', [CompletionResultType]::ParameterName, 'agentdb threads whose last activity (updated or last message) is older; with their messages and runs')
+            [CompletionResult]::new('--threads-status', '--threads-status', [CompletionResultType]::ParameterName, 'agentdb threads in this status (and older than --threads-older-than, if given)')
+            [CompletionResult]::new('--runs-older-than', '--runs-older-than', [CompletionResultType]::ParameterName, 'Finished agentdb runs (succeeded, failed, cancelled) older than this')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Only this tenant''s threads and runs (LangGraph and ADK tables have no tenant)')
+            [CompletionResult]::new('--checkpoints-keep', '--checkpoints-keep', [CompletionResultType]::ParameterName, 'LangGraph: keep the newest N checkpoints per (thread, namespace)')
+            [CompletionResult]::new('--checkpoint-threads-older-than', '--checkpoint-threads-older-than', [CompletionResultType]::ParameterName, 'LangGraph: delete whole threads whose newest checkpoint is older than this')
+            [CompletionResult]::new('--adk-sessions-older-than', '--adk-sessions-older-than', [CompletionResultType]::ParameterName, 'ADK: delete sessions (and their events) last updated before this')
+            [CompletionResult]::new('--adk-events-keep', '--adk-events-keep', [CompletionResultType]::ParameterName, 'ADK: keep the newest N events of each session')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'At most this many threads, sessions or rows per transaction; fewer when a transaction would take over about 50 ms')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Count what each policy would delete, per table; commit nothing')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking (required in production when stdin is not a terminal)')
+            [CompletionResult]::new('--vacuum', '--vacuum', [CompletionResultType]::ParameterName, 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file''s size)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'agentdb;help' {
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending migrations in one transaction, under a lock safe for many pods')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Revert the last applied migrations (refused in production without --yes)')
@@ -553,6 +583,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('tenants', 'tenants', [CompletionResultType]::ParameterValue, 'List tenants (id, name, status, API key prefix, configs), or show one')
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -630,6 +661,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             break
         }
         'agentdb;help;completions' {
+            break
+        }
+        'agentdb;help;prune' {
             break
         }
         'agentdb;help;help' {

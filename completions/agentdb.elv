@@ -44,6 +44,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand tenants 'List tenants (id, name, status, API key prefix, configs), or show one'
             cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
+            cand prune 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentdb;migrate'= {
@@ -498,6 +499,34 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'agentdb;prune'= {
+            cand --threads-older-than 'agentdb threads whose last activity (updated or last message) is older; with their messages and runs'
+            cand --threads-status 'agentdb threads in this status (and older than --threads-older-than, if given)'
+            cand --runs-older-than 'Finished agentdb runs (succeeded, failed, cancelled) older than this'
+            cand --tenant 'Only this tenant''s threads and runs (LangGraph and ADK tables have no tenant)'
+            cand --checkpoints-keep 'LangGraph: keep the newest N checkpoints per (thread, namespace)'
+            cand --checkpoint-threads-older-than 'LangGraph: delete whole threads whose newest checkpoint is older than this'
+            cand --adk-sessions-older-than 'ADK: delete sessions (and their events) last updated before this'
+            cand --adk-events-keep 'ADK: keep the newest N events of each session'
+            cand --batch-size 'At most this many threads, sessions or rows per transaction; fewer when a transaction would take over about 50 ms'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --dry-run 'Count what each policy would delete, per table; commit nothing'
+            cand --yes 'Delete without asking (required in production when stdin is not a terminal)'
+            cand --vacuum 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file''s size)'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'agentdb;help'= {
             cand migrate 'Apply pending migrations in one transaction, under a lock safe for many pods'
             cand rollback 'Revert the last applied migrations (refused in production without --yes)'
@@ -511,6 +540,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand tenants 'List tenants (id, name, status, API key prefix, configs), or show one'
             cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
+            cand prune 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentdb;help;migrate'= {
@@ -566,6 +596,8 @@ set edit:completion:arg-completer[agentdb] = {|@words|
         &'agentdb;help;configs;rotate-keys'= {
         }
         &'agentdb;help;completions'= {
+        }
+        &'agentdb;help;prune'= {
         }
         &'agentdb;help;help'= {
         }

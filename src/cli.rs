@@ -127,6 +127,11 @@ pub enum Command {
         after_help = "Example:\n  agentdb completions bash > /etc/bash_completion.d/agentdb"
     )]
     Completions(CompletionsArgs),
+
+    /// Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints,
+    /// ADK sessions and events; safe beside the running platform
+    #[command(after_help = PRUNE_HELP)]
+    Prune(PruneArgs),
 }
 
 #[derive(Debug, Args)]
@@ -445,4 +450,105 @@ pub struct RotateKeysArgs {
     /// Count what would change; write nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+const PRUNE_HELP: &str = "\
+AGE is a duration such as 30d, 12h, 90m or 1w2d. At least one policy is required; they combine.
+Each batch runs in its own short transaction (PostgreSQL REPEATABLE READ, retried when a
+concurrent writer wins; SQLite BEGIN IMMEDIATE), so the platform keeps running. LangGraph threads
+that use a DeltaChannel are refused (reported, exit 0). Time travel to pruned checkpoints is lost.
+Without --yes, a prune that would delete rows asks on a terminal, and is refused (exit 2) when
+stdin is not a terminal and ENV/APP_ENV is production.
+
+Example:
+  agentdb prune --dry-run --checkpoints-keep 5 --adk-events-keep 200
+  agentdb prune --yes --threads-status deleted --runs-older-than 30d --checkpoint-threads-older-than 90d";
+
+/// A retention age: `30d`, `12h`, `90m`, `1w2d`.
+pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e}; use e.g. 30d, 12h, 90m or 1w2d"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrunableThreadStatus {
+    Deleted,
+    Archived,
+}
+
+impl PrunableThreadStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrunableThreadStatus::Deleted => "deleted",
+            PrunableThreadStatus::Archived => "archived",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("policy")
+        .required(true)
+        .multiple(true)
+        .args([
+            "threads_older_than",
+            "threads_status",
+            "runs_older_than",
+            "checkpoints_keep",
+            "checkpoint_threads_older_than",
+            "adk_sessions_older_than",
+            "adk_events_keep",
+        ])
+))]
+pub struct PruneArgs {
+    /// agentdb threads whose last activity (updated or last message) is older; with their
+    /// messages and runs
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub threads_older_than: Option<std::time::Duration>,
+
+    /// agentdb threads in this status (and older than --threads-older-than, if given)
+    #[arg(long, value_name = "STATUS", value_enum)]
+    pub threads_status: Option<PrunableThreadStatus>,
+
+    /// Finished agentdb runs (succeeded, failed, cancelled) older than this
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub runs_older_than: Option<std::time::Duration>,
+
+    /// Only this tenant's threads and runs (LangGraph and ADK tables have no tenant)
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+
+    /// LangGraph: keep the newest N checkpoints per (thread, namespace)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub checkpoints_keep: Option<u32>,
+
+    /// LangGraph: delete whole threads whose newest checkpoint is older than this
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub checkpoint_threads_older_than: Option<std::time::Duration>,
+
+    /// ADK: delete sessions (and their events) last updated before this
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub adk_sessions_older_than: Option<std::time::Duration>,
+
+    /// ADK: keep the newest N events of each session
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub adk_events_keep: Option<u32>,
+
+    /// Count what each policy would delete, per table; commit nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Delete without asking (required in production when stdin is not a terminal)
+    #[arg(long)]
+    pub yes: bool,
+
+    /// SQLite: VACUUM afterwards to give the freed space back to the file system (needs
+    /// exclusive access and free disk of the file's size)
+    #[arg(long)]
+    pub vacuum: bool,
+
+    /// At most this many threads, sessions or rows per transaction; fewer when a transaction
+    /// would take over about 50 ms
+    #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100000))]
+    pub batch_size: u32,
 }

@@ -615,15 +615,6 @@ impl Backend {
         }
     }
 
-    /// LangGraph's pending-writes table: `checkpoint_writes` (PostgreSQL saver) or `writes`
-    /// (SQLite saver).
-    pub fn langgraph_writes_table(self) -> &'static str {
-        match self {
-            Backend::Postgres => "checkpoint_writes",
-            Backend::Sqlite => "writes",
-        }
-    }
-
     /// A tenant's config keys and content hashes. On SQLite the covering index must be named:
     /// the planner prefers the table's own key, which reads every (large) JSON value and fills
     /// the page cache.
@@ -849,4 +840,16 @@ impl Backend {
             Backend::Sqlite => format!("coalesce({column} = ?{n}, 0)"),
         }
     }
+}
+
+/// A count over another tool's table (LangGraph's, ADK's), or `None` where it is missing.
+pub fn count_if_present(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    expr: &str,
+) -> Result<Option<i64>> {
+    if !conn.table_exists(table)? {
+        return Ok(None);
+    }
+    count(conn, &format!("SELECT {expr} AS n FROM {table}")).map(Some)
 }

@@ -1,14 +1,18 @@
 //! agentdb: one binary for the database chores of AI-agent platforms, on SQLite and
 //! PostgreSQL. The binary (`main.rs`) only parses flags and maps errors to exit codes.
 
+pub mod adk;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod fernet;
+pub mod langgraph;
 pub mod migration_script;
 pub mod migrations;
+pub mod msgpack;
 pub mod output;
+pub mod retention;
 pub mod schema;
 pub mod server;

@@ -22,6 +22,7 @@ pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
 pub mod migrate;
+pub mod prune;
 pub mod rollback;
 pub mod rotate_keys;
 pub mod stats;
@@ -128,6 +129,7 @@ fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
         Command::Tenants(args) => tenants::run(ctx, args),
         Command::Configs(args) => configs::run(ctx, args),
         Command::Completions(args) => completions::run(args),
+        Command::Prune(args) => prune::run(ctx, args),
     }
 }
 

@@ -9,9 +9,11 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use serde::Serialize;
 
 use super::{tenant_id, validate_tenant_id, Context};
+use crate::adk::{self, AdkCounts};
 use crate::cli::StatsArgs;
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::exit;
+use crate::langgraph::{self, LangGraphCounts};
 use crate::migrations;
 use crate::output::{Report, Text as Out};
 
@@ -30,21 +32,6 @@ pub struct StatusCounts {
     /// Every known status, zero included, so the JSON keys are stable.
     #[serde(flatten)]
     pub by_status: BTreeMap<String, i64>,
-}
-
-/// LangGraph's checkpoint tables; `null` where the table is not present.
-#[derive(Debug, Serialize)]
-pub struct LangGraphCounts {
-    pub checkpoints: Option<i64>,
-    pub checkpoint_threads: Option<i64>,
-    pub pending_writes: Option<i64>,
-}
-
-/// Google ADK's session service tables; `null` where the table is not present.
-#[derive(Debug, Serialize)]
-pub struct AdkCounts {
-    pub sessions: Option<i64>,
-    pub events: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -216,14 +203,6 @@ fn status_counts(
     })
 }
 
-/// Counts of a table that may not exist (another tool's); `None` where it is missing.
-fn foreign_count(conn: &mut AnyConnection, table: &'static str, expr: &str) -> Result<Option<i64>> {
-    if !conn.table_exists(table)? {
-        return Ok(None);
-    }
-    db::count(conn, &format!("SELECT {expr} AS n FROM {table}")).map(Some)
-}
-
 fn per_table(conn: &mut AnyConnection, table: &str, filter: &str) -> Result<BTreeMap<String, i64>> {
     let sql =
         format!("SELECT tenant_id AS key, count(*) AS n FROM {table}{filter} GROUP BY tenant_id");
@@ -314,15 +293,8 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
         &format!("SELECT count(*) AS n FROM messages{}", scoped("tenant_id")),
     )?;
     let runs = status_counts(&mut conn, "runs", &RUN_STATUSES, t)?;
-    let langgraph = LangGraphCounts {
-        checkpoints: foreign_count(&mut conn, "checkpoints", "count(*)")?,
-        checkpoint_threads: foreign_count(&mut conn, "checkpoints", "count(DISTINCT thread_id)")?,
-        pending_writes: foreign_count(&mut conn, backend.langgraph_writes_table(), "count(*)")?,
-    };
-    let adk = AdkCounts {
-        sessions: foreign_count(&mut conn, "sessions", "count(*)")?,
-        events: foreign_count(&mut conn, "events", "count(*)")?,
-    };
+    let langgraph = langgraph::counts(&mut conn)?;
+    let adk = adk::counts(&mut conn)?;
     let report = StatsReport {
         database: db.display.clone(),
         backend,

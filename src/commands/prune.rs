@@ -1,0 +1,499 @@
+//! `agentdb prune`: retention for agentdb's threads and runs, LangGraph checkpoints (both
+//! savers) and Google ADK sessions/events, beside the running platform. Every policy lists its
+//! candidates with one read, then works through them in short batches (`retention::Batches`),
+//! re-checking each candidate inside the batch's transaction. The other tools' tables are
+//! known to `crate::langgraph` and `crate::adk`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _, Result};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde::Serialize;
+
+use super::{validate_tenant_id, Context};
+use crate::adk::{self, SessionKey};
+use crate::cli::PruneArgs;
+use crate::config::is_production;
+use crate::db::{self, Access, AnyConnection, Backend};
+use crate::error::{exit, UsageError};
+use crate::langgraph::{self, Refusal};
+use crate::migrations;
+use crate::output::{Report, Text as Out};
+use crate::retention::{self, execute_with_keys, json_keys, Batches, Cutoff, Lookup, Tally};
+
+/// Runs that are over: only these are pruned by age.
+const FINISHED_RUNS: &str = "('succeeded', 'failed', 'cancelled')";
+
+#[derive(Debug, Serialize)]
+pub struct VacuumReport {
+    pub size_before_bytes: i64,
+    pub size_after_bytes: i64,
+    pub freed_bytes: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PruneReport {
+    pub database: String,
+    pub backend: Backend,
+    pub dry_run: bool,
+    /// The policies run, as given.
+    pub policies: Vec<String>,
+    /// Rows deleted (with `dry_run`: that would be deleted), per policy and table.
+    pub deleted: BTreeMap<String, BTreeMap<String, i64>>,
+    /// The same, per table over all policies.
+    pub totals: BTreeMap<String, i64>,
+    /// Rows deleted over every table (`checkpoints (parent cleared)` counts updates, not
+    /// deletions, and is not in it).
+    pub total_deleted: i64,
+    /// LangGraph threads left alone, and why (a warning, not a failure).
+    pub refused: Vec<Refusal>,
+    /// Policies skipped because the tool's tables are not there, and other remarks.
+    pub notes: Vec<String>,
+    pub elapsed_ms: f64,
+    pub transactions: u64,
+    /// Transactions run again after losing to a concurrent writer.
+    pub retries: u64,
+    pub longest_transaction_ms: f64,
+    pub vacuum: Option<VacuumReport>,
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+impl Report for PruneReport {
+    fn render(&self, out: &mut Out) {
+        let verb = if self.dry_run {
+            "Would delete"
+        } else {
+            "Deleted"
+        };
+        out.line(format!(
+            "{verb} {} row(s) from {} ({}):",
+            self.total_deleted,
+            self.database,
+            self.policies.join("; ")
+        ));
+        let rows: Vec<Vec<String>> = self
+            .deleted
+            .iter()
+            .flat_map(|(policy, tables)| {
+                tables
+                    .iter()
+                    .map(move |(table, n)| vec![policy.clone(), table.clone(), n.to_string()])
+            })
+            .collect();
+        out.table(&["policy", "table", "rows"], rows);
+        if !self.refused.is_empty() {
+            out.line(format!(
+                "Refused {} LangGraph thread(s), left untouched:",
+                self.refused.len()
+            ));
+            out.table(
+                &["thread", "reason"],
+                self.refused
+                    .iter()
+                    .map(|r| vec![r.thread_id.clone(), r.reason.clone()]),
+            );
+        }
+        for note in &self.notes {
+            out.line(format!("note: {note}"));
+        }
+        out.line(format!(
+            "{} ms, {} transaction(s) ({} retried), longest {} ms",
+            self.elapsed_ms, self.transactions, self.retries, self.longest_transaction_ms
+        ));
+        if let Some(v) = &self.vacuum {
+            out.line(format!(
+                "VACUUM: {} -> {} bytes ({} freed)",
+                v.size_before_bytes, v.size_after_bytes, v.freed_bytes
+            ));
+        }
+    }
+}
+
+/// The policies asked for, described for the report.
+fn describe(args: &PruneArgs) -> Vec<String> {
+    let age = |d: &Duration| humantime::format_duration(*d).to_string();
+    let mut p = Vec::new();
+    if args.threads_older_than.is_some() || args.threads_status.is_some() {
+        let mut parts = Vec::new();
+        if let Some(s) = args.threads_status {
+            parts.push(format!("status {}", s.as_str()));
+        }
+        if let Some(d) = &args.threads_older_than {
+            parts.push(format!("idle over {}", age(d)));
+        }
+        p.push(format!("threads: {}", parts.join(" and ")));
+    }
+    if let Some(d) = &args.runs_older_than {
+        p.push(format!("runs: finished over {} ago", age(d)));
+    }
+    if let Some(d) = &args.checkpoint_threads_older_than {
+        p.push(format!(
+            "checkpoint-threads: newest checkpoint over {}",
+            age(d)
+        ));
+    }
+    if let Some(n) = args.checkpoints_keep {
+        p.push(format!(
+            "checkpoints-keep: newest {n} per thread and namespace"
+        ));
+    }
+    if let Some(d) = &args.adk_sessions_older_than {
+        p.push(format!("adk-sessions: updated over {} ago", age(d)));
+    }
+    if let Some(n) = args.adk_events_keep {
+        p.push(format!("adk-events-keep: newest {n} per session"));
+    }
+    p
+}
+
+fn agentdb_policies(args: &PruneArgs) -> bool {
+    args.threads_older_than.is_some()
+        || args.threads_status.is_some()
+        || args.runs_older_than.is_some()
+}
+
+/// What one pass over the policies did (or, dry, would do).
+struct Outcome {
+    tally: Tally,
+    refused: Vec<Refusal>,
+    notes: Vec<String>,
+    batches: Batches,
+    elapsed: Duration,
+}
+
+pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
+    if let Some(t) = &args.tenant {
+        validate_tenant_id(t)?;
+        if !agentdb_policies(args) {
+            return Err(UsageError::new(
+                "--tenant scopes agentdb's threads and runs only; LangGraph and ADK tables have no tenant (drop --tenant or add a thread/run policy)",
+            )
+            .into());
+        }
+    }
+    let db = ctx.open(Access::ReadWrite)?;
+    let mut conn = db.connect()?;
+    if agentdb_policies(args) {
+        migrations::require_migrated(&mut conn, &db.display)?;
+        if let Some(t) = &args.tenant {
+            if !db::tenant_exists(&mut conn, t)? {
+                bail!("tenant {t} does not exist");
+            }
+        }
+    }
+    if args.checkpoints_keep.is_some() && !args.dry_run {
+        ctx.output.info(
+            "note: keeping only the newest checkpoints loses time travel and forks to the pruned ones",
+        );
+    }
+    if !args.dry_run && !args.yes && !confirmed(ctx, &mut conn, args, &db.display)? {
+        ctx.output.info("Nothing deleted.");
+        return Ok(exit::FAILED);
+    }
+    let outcome = prune(&mut conn, args, args.dry_run)?;
+    let vacuum = if args.vacuum && !args.dry_run {
+        vacuum(ctx, &mut conn)?
+    } else {
+        None
+    };
+    let mut notes = outcome.notes;
+    if args.vacuum && conn.backend() == Backend::Postgres {
+        notes.push(
+            "--vacuum applies to SQLite; on PostgreSQL autovacuum makes the space reusable (VACUUM FULL or pg_repack shrink files, under an exclusive lock)".into(),
+        );
+    }
+    ctx.output.emit(&PruneReport {
+        database: db.display.clone(),
+        backend: conn.backend(),
+        dry_run: args.dry_run,
+        policies: describe(args),
+        totals: outcome.tally.by_table(),
+        total_deleted: outcome.tally.total(),
+        deleted: outcome.tally.by_policy,
+        refused: outcome.refused,
+        notes,
+        elapsed_ms: ms(outcome.elapsed),
+        transactions: outcome.batches.transactions,
+        retries: outcome.batches.retries,
+        longest_transaction_ms: ms(outcome.batches.longest),
+        vacuum,
+    })?;
+    Ok(exit::OK)
+}
+
+/// Without `--yes`: on a terminal, shows what would go and asks; with no terminal in
+/// production, refuses (exit 2). A prune that would delete nothing needs no confirmation.
+fn confirmed(
+    ctx: &Context,
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    display: &str,
+) -> Result<bool> {
+    let interactive = std::io::stdin().is_terminal();
+    if !interactive && !is_production(&ctx.env) {
+        return Ok(true);
+    }
+    let preview = prune(conn, args, true)?;
+    let total = preview.tally.total();
+    if total == 0 {
+        return Ok(true);
+    }
+    let summary = summary(&preview.tally);
+    if !interactive {
+        return Err(UsageError::new(format!(
+            "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
+        ))
+        .into());
+    }
+    confirm(&format!(
+        "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
+    ))
+}
+
+fn summary(tally: &Tally) -> String {
+    tally
+        .by_table()
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    eprint!("{question}");
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .context("cannot read the answer from stdin")?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Threads, sessions or rows removed by a policy's batches.
+fn removed<K>(per_batch: Vec<Vec<K>>) -> Vec<K> {
+    per_batch.into_iter().flatten().collect()
+}
+
+fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Outcome> {
+    let started = Instant::now();
+    let mut o = Outcome {
+        tally: Tally::default(),
+        refused: Vec::new(),
+        notes: Vec::new(),
+        batches: Batches::new(dry_run, args.batch_size as usize),
+        elapsed: Duration::ZERO,
+    };
+    let deleted_threads = if args.threads_older_than.is_some() || args.threads_status.is_some() {
+        prune_threads(conn, args, &mut o)?
+    } else {
+        HashSet::new()
+    };
+    if let Some(age) = args.runs_older_than {
+        prune_runs(
+            conn,
+            args,
+            Cutoff::before_now(age),
+            &deleted_threads,
+            &mut o,
+        )?;
+    }
+    let langgraph_asked =
+        args.checkpoint_threads_older_than.is_some() || args.checkpoints_keep.is_some();
+    if langgraph_asked && !langgraph::present(conn)? {
+        o.notes.push(format!(
+            "LangGraph checkpoint tables are not present (checkpoints, {}): checkpoint policies skipped",
+            langgraph::writes_table(conn.backend())
+        ));
+    } else if langgraph_asked {
+        let mut gone = HashSet::new();
+        if let Some(age) = args.checkpoint_threads_older_than {
+            let floor = langgraph::uuid6_floor(Cutoff::before_now(age).0);
+            let idle = langgraph::idle_threads(conn, &floor)?;
+            let per_batch = o.batches.each_batch(conn, &idle, &mut o.tally, |c, b, t| {
+                langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t)
+            })?;
+            gone = removed(per_batch).into_iter().collect();
+        }
+        if let Some(keep) = args.checkpoints_keep {
+            let over: Vec<String> = langgraph::threads_over(conn, keep)?
+                .into_iter()
+                .filter(|t| !gone.contains(t))
+                .collect();
+            let refused = o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
+                langgraph::keep_newest(c, b, keep, "checkpoints-keep", t)
+            })?;
+            o.refused.extend(removed(refused));
+        }
+    }
+    let adk_asked = args.adk_sessions_older_than.is_some() || args.adk_events_keep.is_some();
+    if adk_asked && !adk::present(conn)? {
+        o.notes.push(
+            "ADK session tables are not present (sessions, events): ADK policies skipped".into(),
+        );
+    } else if adk_asked {
+        let mut gone: HashSet<SessionKey> = HashSet::new();
+        if let Some(age) = args.adk_sessions_older_than {
+            let cutoff = Cutoff::before_now(age);
+            let idle = adk::idle_sessions(conn, cutoff)?;
+            let per_batch = o.batches.each_batch(conn, &idle, &mut o.tally, |c, b, t| {
+                adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t)
+            })?;
+            gone = removed(per_batch).into_iter().collect();
+        }
+        if let Some(keep) = args.adk_events_keep {
+            let over = adk::sessions_over(conn, keep, &gone)?;
+            o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
+                adk::keep_newest_events(c, b, keep, "adk-events-keep", t)
+            })?;
+        }
+    }
+    o.elapsed = started.elapsed();
+    Ok(o)
+}
+
+#[derive(QueryableByName)]
+struct PairRow {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    c1: String,
+}
+
+#[derive(QueryableByName)]
+struct RunRow {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    c1: String,
+    #[diesel(sql_type = Text)]
+    thread_id: String,
+}
+
+/// `AND tenant_id = '…'` for `--tenant` (validated: `[a-z0-9][a-z0-9_-]*`, safe to inline).
+fn tenant_clause(args: &PruneArgs) -> String {
+    args.tenant
+        .as_ref()
+        .map(|t| format!(" AND tenant_id = '{t}'"))
+        .unwrap_or_default()
+}
+
+/// agentdb threads matching the policy, with their messages and runs; returns the deleted
+/// (tenant, thread) keys.
+fn prune_threads(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    o: &mut Outcome,
+) -> Result<HashSet<[String; 2]>> {
+    let backend = conn.backend();
+    let mut condition = vec!["TRUE".to_string()];
+    if let Some(status) = args.threads_status {
+        condition.push(format!("status = '{}'", status.as_str()));
+    }
+    if let Some(age) = args.threads_older_than {
+        let last_activity = backend.latest_of("updated_at", "last_message_at");
+        condition.push(Cutoff::before_now(age).agentdb_before(backend, &last_activity));
+    }
+    let condition = format!("{}{}", condition.join(" AND "), tenant_clause(args));
+    let rows: Vec<PairRow> = diesel::sql_query(format!(
+        "SELECT tenant_id AS c0, id AS c1 FROM threads WHERE {condition} ORDER BY tenant_id, id"
+    ))
+    .load(conn)
+    .context("cannot read agentdb threads")?;
+    let keys: Vec<[String; 2]> = rows.into_iter().map(|r| [r.c0, r.c1]).collect();
+    let per_batch = o
+        .batches
+        .each_batch(conn, &keys, &mut o.tally, |c, batch, tally| {
+            let confirmed: Vec<PairRow> = diesel::sql_query(format!(
+                "SELECT tenant_id AS c0, id AS c1 FROM threads \
+                 WHERE {} AND {condition}",
+                backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
+            ))
+            .bind::<Text, _>(json_keys(batch))
+            .load(c)
+            .context("cannot re-check agentdb threads")?;
+            let confirmed: Vec<[String; 2]> = confirmed.into_iter().map(|r| [r.c0, r.c1]).collect();
+            if confirmed.is_empty() {
+                return Ok(confirmed);
+            }
+            let list = json_keys(&confirmed);
+            // Children first: counted per table, and nothing relies on the cascade.
+            for (table, column, lookup) in [
+                ("messages", "thread_id", Lookup::Many),
+                ("runs", "thread_id", Lookup::Many),
+                ("threads", "id", Lookup::Unique),
+            ] {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE {}",
+                    backend.keys_in(&["tenant_id", column], lookup)
+                );
+                tally.add("threads", table, execute_with_keys(c, &sql, &list)?);
+            }
+            Ok(confirmed)
+        })?;
+    Ok(removed(per_batch).into_iter().collect())
+}
+
+/// Finished agentdb runs older than the cutoff (by finish, else creation time), except those
+/// of threads this run deletes anyway.
+fn prune_runs(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    cutoff: Cutoff,
+    deleted_threads: &HashSet<[String; 2]>,
+    o: &mut Outcome,
+) -> Result<()> {
+    let backend = conn.backend();
+    let condition = format!(
+        "status IN {FINISHED_RUNS} AND {}{}",
+        cutoff.agentdb_before(backend, "coalesce(finished_at, created_at)"),
+        tenant_clause(args)
+    );
+    let rows: Vec<RunRow> = diesel::sql_query(format!(
+        "SELECT tenant_id AS c0, id AS c1, thread_id FROM runs WHERE {condition} ORDER BY tenant_id, id"
+    ))
+    .load(conn)
+    .context("cannot read agentdb runs")?;
+    let keys: Vec<[String; 2]> = rows
+        .into_iter()
+        .filter(|r| !deleted_threads.contains(&[r.c0.clone(), r.thread_id.clone()]))
+        .map(|r| [r.c0, r.c1])
+        .collect();
+    o.batches
+        .each_batch(conn, &keys, &mut o.tally, |c, batch, tally| {
+            let sql = format!(
+                "DELETE FROM runs WHERE {} AND {condition}",
+                backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
+            );
+            tally.add(
+                "runs",
+                "runs",
+                execute_with_keys(c, &sql, &json_keys(batch))?,
+            );
+            Ok(())
+        })?;
+    Ok(())
+}
+
+/// SQLite: VACUUM (see `retention::vacuum_sqlite`), with what it needs said first.
+fn vacuum(ctx: &Context, conn: &mut AnyConnection) -> Result<Option<VacuumReport>> {
+    if conn.backend() != Backend::Sqlite {
+        return Ok(None);
+    }
+    ctx.output.info(
+        "VACUUM: rewrites the whole file; needs exclusive access (the platform's writers wait) and free disk of the file's size",
+    );
+    let (before, after) = retention::vacuum_sqlite(conn)?;
+    Ok(Some(VacuumReport {
+        size_before_bytes: before,
+        size_after_bytes: after,
+        freed_bytes: before - after,
+    }))
+}
