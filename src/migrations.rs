@@ -220,13 +220,18 @@ pub fn created_tables(sql: &str) -> Vec<String> {
     tables
 }
 
-/// Refuses to touch a database migrated by a newer agentdb.
-fn refuse_unknown(states: &[MigrationState]) -> Result<()> {
-    let unknown: Vec<&str> = states
+/// The versions applied to the database that this binary does not know.
+pub fn unknown_versions(states: &[MigrationState]) -> Vec<&str> {
+    states
         .iter()
         .filter(|s| s.state == "unknown")
         .map(|s| s.id.version.as_str())
-        .collect();
+        .collect()
+}
+
+/// Refuses to touch a database migrated by a newer agentdb.
+fn refuse_unknown(states: &[MigrationState]) -> Result<()> {
+    let unknown = unknown_versions(states);
     if !unknown.is_empty() {
         bail!(
             "the database has migrations this agentdb does not know ({}): it was migrated by a newer agentdb; use that version (or newer) of agentdb",

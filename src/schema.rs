@@ -58,11 +58,7 @@ type Shape = BTreeMap<String, TableShape>;
 /// Writes nothing: the PostgreSQL reference lives in a transaction that is rolled back.
 pub fn verify(conn: &mut AnyConnection) -> Result<Drift> {
     let states = migrations::read_states(conn)?;
-    let unknown: Vec<&str> = states
-        .iter()
-        .filter(|s| s.state == "unknown")
-        .map(|s| s.id.version.as_str())
-        .collect();
+    let unknown = migrations::unknown_versions(&states);
     if !unknown.is_empty() {
         bail!(
             "cannot verify the schema: it has migrations this agentdb does not know ({}); use the agentdb that applied them",
