@@ -490,6 +490,55 @@ impl AnyConnection {
             AnyConnection::Sqlite(c) => c.applied_rows(),
         }
     }
+
+    /// `SchemaConnection::locked_transaction` for code written against `AnyConnection` (the
+    /// copy engine): the same lock `migrate` takes, then `f` in that one transaction.
+    pub fn schema_locked_transaction<T>(
+        &mut self,
+        lock_timeout: Duration,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T>,
+    ) -> Result<T> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        match self {
+            AnyConnection::Postgresql(_) => self.transaction(|conn| {
+                conn.batch_execute(&format!(
+                    "SET LOCAL lock_timeout = '{}ms'",
+                    lock_timeout.as_millis().max(1)
+                ))?;
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                    .bind::<BigInt, _>(ADVISORY_LOCK_KEY)
+                    .execute(conn)
+                    .map_err(|e| lock_error(e.into(), lock_timeout))?;
+                conn.batch_execute("SET LOCAL lock_timeout = 0")?;
+                f(conn)
+            }),
+            AnyConnection::Sqlite(sqlite) => {
+                sqlite.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}",
+                    lock_timeout.as_millis()
+                ))?;
+                // BEGIN IMMEDIATE through diesel's manager, so the transaction depth it keeps
+                // (and commits or rolls back below) stays right.
+                AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+                    .map_err(|e| lock_error(e.into(), lock_timeout))?;
+                match f(self) {
+                    Ok(value) => {
+                        <AnyConnection as Connection>::TransactionManager::commit_transaction(
+                            self,
+                        )?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ =
+                            <AnyConnection as Connection>::TransactionManager::rollback_transaction(
+                                self,
+                            );
+                        Err(e)
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A string as a SQL literal (quotes doubled).

@@ -1,12 +1,15 @@
 //! `agentdb migrate`: apply pending migrations, all or nothing, under the schema lock.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
 use serde::Serialize;
 
+use super::backup;
 use super::render_steps;
 use super::{seconds, Context};
-use crate::cli::MigrateArgs;
-use crate::db::{Access, Backend};
+use crate::cli::{Include, MigrateArgs};
+use crate::db::{Access, Backend, Conn, Database};
 use crate::error::exit;
 use crate::migrations::{self, RunOptions, Step};
 use crate::output::{Report, Text};
@@ -20,6 +23,8 @@ pub struct MigrateReport {
     pub applied: Vec<Step>,
     /// True when nothing was (or would be) applied.
     pub up_to_date: bool,
+    /// `--backup`: the file written before anything was applied.
+    pub backup: Option<String>,
 }
 
 impl Report for MigrateReport {
@@ -33,6 +38,9 @@ impl Report for MigrateReport {
         } else {
             "Applied"
         };
+        if let Some(path) = &self.backup {
+            out.line(format!("Backup: {path}"));
+        }
         render_steps(
             out,
             &format!("{verb} {{}} migration(s) to {}:", self.database),
@@ -57,6 +65,10 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
         lock_timeout,
         dry_run: args.dry_run,
     };
+    let backup = match &args.backup {
+        Some(path) if !args.dry_run => backup_before(ctx, &db, &mut conn, path)?,
+        _ => None,
+    };
     let applied = migrations::migrate(&mut conn, options)?;
     ctx.output.emit(&MigrateReport {
         database: db.display.clone(),
@@ -64,6 +76,38 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
         dry_run: args.dry_run,
         up_to_date: applied.is_empty(),
         applied,
+        backup,
     })?;
     Ok(exit::OK)
+}
+
+/// `--backup`: a backup of a database that has data and pending migrations, taken before
+/// anything is applied; a failed backup stops the migration.
+fn backup_before(
+    ctx: &Context,
+    db: &Database,
+    conn: &mut Conn,
+    path: &Path,
+) -> Result<Option<String>> {
+    let summary = migrations::summarize(&migrations::read_states(conn)?);
+    if summary.pending == 0 || summary.applied == 0 {
+        ctx.output.info(if summary.applied == 0 {
+            "--backup: nothing to back up (no schema yet)"
+        } else {
+            "--backup: no migration pending, no backup taken"
+        });
+        return Ok(None);
+    }
+    let path = if path.as_os_str().is_empty() {
+        backup::default_path(&db.target)
+    } else {
+        path.to_path_buf()
+    };
+    let report = backup::take(ctx, db, conn, &path, &[Include::Agentdb], true)
+        .context("no migration was applied")?;
+    ctx.output.info(format!(
+        "Backup written to {} ({} bytes).",
+        report.path, report.bytes
+    ));
+    Ok(Some(report.path))
 }

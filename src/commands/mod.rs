@@ -12,7 +12,9 @@ use crate::db::{Access, Database};
 use crate::error::UsageError;
 use crate::output::{Format, Output};
 
+pub mod backup;
 pub mod completions;
+pub mod copy;
 pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
@@ -93,6 +95,8 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Health(args) => health::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
         Command::Prune(args) => prune::run(&ctx, args),
+        Command::Copy(args) => copy::run(&ctx, args),
+        Command::Backup(args) => backup::run(&ctx, args),
     }
 }
 
@@ -116,6 +120,9 @@ pub fn render_steps(
         }),
     );
 }
+
+/// How long `backup` waits for a migrate on its own new file (nobody else knows that file).
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A number of seconds from a flag, as a duration (see `config::duration_from_secs`).
 pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {

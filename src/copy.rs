@@ -1,0 +1,1131 @@
+//! The copy engine behind `copy` and `backup`: rows of a set of tables read from one database
+//! and written to another, in any direction between SQLite and PostgreSQL, converted
+//! faithfully and verified.
+//!
+//! - Every column is read in a canonical text form, the same on both backends (timestamps as
+//!   UTC ISO-8601 with microseconds, booleans `true`/`false`, JSON as text), so one row looks the
+//!   same whichever side it was read from.
+//! - The source is read in one snapshot (PostgreSQL `REPEATABLE READ READ ONLY`, SQLite one read
+//!   transaction), page by page along the primary key, so memory stays flat.
+//! - The target is written in ONE transaction that first takes the schema lock `migrate` takes:
+//!   PostgreSQL through `COPY … FROM STDIN`, SQLite through bounded multi-row inserts.
+//! - Verification, always: per table the row count and an order-independent digest of the
+//!   canonical rows (JSON compared by content, not spelling), computed while reading the source
+//!   and again by reading the target back inside its transaction. Any mismatch rolls back.
+//!
+//! What a table looks like (its columns and their kinds) is described by a `TableSpec`: agentdb's
+//! own tables here, other tools' tables in their modules (`crate::adk`).
+
+use std::cell::RefCell;
+use std::io::Write;
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+use crate::cli::Include;
+use crate::db::{self, AnyConnection, Backend};
+use crate::migrations::{self, RunOptions};
+use crate::output::Output;
+
+/// How a column's values are represented, which decides how they are read, written and
+/// compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    Int,
+    /// PostgreSQL `boolean`, SQLite 0/1.
+    Bool,
+    /// PostgreSQL `jsonb`, SQLite JSON text.
+    Json,
+    /// agentdb's times: PostgreSQL `timestamptz`, SQLite ISO-8601 UTC text.
+    Timestamp,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+}
+
+/// A table the engine can copy.
+#[derive(Debug, Clone, Copy)]
+pub struct TableSpec {
+    /// The group `--include` names (`agentdb`, `adk`, `langgraph`).
+    pub group: &'static str,
+    pub name: &'static str,
+    /// The primary key: the source is paged along it.
+    pub key: &'static [&'static str],
+    /// The column holding the tenant id, for `--tenant` (agentdb's tables only).
+    pub tenant_column: Option<&'static str>,
+    pub columns: &'static [Column],
+}
+
+impl TableSpec {
+    fn column_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn key_positions(&self) -> Vec<usize> {
+        self.key
+            .iter()
+            .map(|k| {
+                self.columns
+                    .iter()
+                    .position(|c| c.name == *k)
+                    .expect("key columns are columns")
+            })
+            .collect()
+    }
+}
+
+/// Declares tables the engine copies: their `TableSpec`s, a diesel `table!` for each (all
+/// columns as text: the COPY it is used for sends text), and `copy_in_postgres`, which runs
+/// `COPY <table> (<columns>) FROM STDIN` for a table given by name.
+macro_rules! copy_tables_macro {
+    ($specs:ident, $group:literal, $(
+        $table:ident ($($key:ident),+) tenant $tenant:expr => { $($col:ident : $kind:ident),+ $(,)? }
+    )+) => {
+        pub const $specs: &[$crate::copy::TableSpec] = &[$(
+            $crate::copy::TableSpec {
+                group: $group,
+                name: stringify!($table),
+                key: &[$(stringify!($key)),+],
+                tenant_column: $tenant,
+                columns: &[$($crate::copy::Column { name: stringify!($col), kind: $crate::copy::Kind::$kind }),+],
+            }
+        ),+];
+
+        mod copy_schema {
+            $(diesel::table! {
+                $table ($($key),+) {
+                    $($col -> diesel::sql_types::Text,)+
+                }
+            })+
+        }
+
+        /// `COPY <table> FROM STDIN` (text format) with rows from `write`.
+        pub fn copy_in_postgres(
+            conn: &mut diesel::pg::PgConnection,
+            table: &str,
+            write: impl Fn(&mut dyn std::io::Write) -> Result<(), $crate::copy::CopyInError>,
+        ) -> Result<usize, $crate::copy::CopyInError> {
+            use diesel::pg::CopyFormat;
+            use diesel::prelude::ExecuteCopyFromDsl;
+            match table {
+                $(stringify!($table) => diesel::copy_from(copy_schema::$table::table)
+                    .from_raw_data(copy_schema::$table::table, write)
+                    .with_format(CopyFormat::Text)
+                    .execute(conn),)+
+                other => unreachable!("no COPY target for table {other}"),
+            }
+        }
+    };
+}
+pub(crate) use copy_tables_macro as declare_copy_tables;
+
+/// agentdb's own tables, in foreign-key order (parents first).
+pub mod agentdb_tables {
+    use super::declare_copy_tables;
+    declare_copy_tables! { TABLES, "agentdb",
+        tenants (id) tenant Some("id") => {
+            id: Text, name: Text, status: Text, api_key_hash: Text, api_key_prefix: Text,
+            metadata: Json, created_at: Timestamp, updated_at: Timestamp,
+        }
+        tenant_configs (tenant_id, key) tenant Some("tenant_id") => {
+            tenant_id: Text, key: Text, value: Json, source_file: Text, content_hash: Text,
+            created_at: Timestamp, updated_at: Timestamp,
+        }
+        agents (tenant_id, id) tenant Some("tenant_id") => {
+            tenant_id: Text, id: Text, name: Text, description: Text, agent_type: Text,
+            persona: Text, config: Json, tools: Json, sub_agents: Json, planner: Json,
+            version: Int, is_active: Bool, usage_count: Int, created_at: Timestamp,
+            last_used_at: Timestamp, metadata: Json,
+        }
+        threads (tenant_id, id) tenant Some("tenant_id") => {
+            tenant_id: Text, id: Text, agent_id: Text, title: Text, agent_type: Text,
+            model: Text, provider: Text, session_id: Text, status: Text,
+            created_at: Timestamp, updated_at: Timestamp, last_message_at: Timestamp,
+            metadata: Json,
+        }
+        messages (tenant_id, id) tenant Some("tenant_id") => {
+            tenant_id: Text, id: Text, thread_id: Text, role: Text, content: Text,
+            message_type: Text, tool_name: Text, tool_arguments: Json, tool_call_id: Text,
+            artifact_data: Json, is_complete: Bool, created_at: Timestamp, metadata: Json,
+        }
+        runs (tenant_id, id) tenant Some("tenant_id") => {
+            tenant_id: Text, id: Text, thread_id: Text, status: Text, total_tasks: Int,
+            completed_tasks: Int, failed_tasks: Int, state_snapshot: Json, error: Text,
+            created_at: Timestamp, started_at: Timestamp, finished_at: Timestamp,
+        }
+    }
+}
+
+/// An error raised while feeding a `COPY … FROM STDIN`; the real cause is kept by the feeder.
+#[derive(Debug)]
+pub struct CopyInError(String);
+
+impl std::fmt::Display for CopyInError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CopyInError {}
+
+impl From<diesel::result::Error> for CopyInError {
+    fn from(e: diesel::result::Error) -> Self {
+        CopyInError(e.to_string())
+    }
+}
+
+/// One row in canonical text form: one value per column, `None` for NULL.
+pub type Row = Vec<Option<String>>;
+
+/// Rows read per page of the source.
+const PAGE_ROWS: i64 = 5000;
+
+/// Which rows of a table to copy: all, or those of some tenants.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Validated tenant ids (`[a-z0-9][a-z0-9_-]*`): safe to write into SQL.
+    pub tenants: Vec<String>,
+}
+
+impl Filter {
+    /// A SQL condition (or `None` for every row) for `spec`.
+    fn condition(&self, spec: &TableSpec) -> Option<String> {
+        let column = spec.tenant_column?;
+        if self.tenants.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = self.tenants.iter().map(|t| format!("'{t}'")).collect();
+        Some(format!("{column} IN ({})", list.join(", ")))
+    }
+}
+
+/// The SQL expression that reads `column` in canonical text form on `backend`.
+fn read_expr(backend: Backend, column: &Column) -> String {
+    let name = column.name;
+    match (backend, column.kind) {
+        (Backend::Postgres, Kind::Text) => name.to_string(),
+        (Backend::Postgres, Kind::Int | Kind::Bool | Kind::Json) => format!("{name}::text"),
+        (Backend::Postgres, Kind::Timestamp) => {
+            format!("to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+        }
+        (Backend::Sqlite, Kind::Text | Kind::Json | Kind::Timestamp) => name.to_string(),
+        (Backend::Sqlite, Kind::Int) => format!("CAST({name} AS TEXT)"),
+        (Backend::Sqlite, Kind::Bool) => {
+            format!("CASE WHEN {name} IS NULL THEN NULL WHEN {name} THEN 'true' ELSE 'false' END")
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct EncodedRow {
+    /// The row's canonical values as a JSON array of strings and nulls: one generic column
+    /// for tables of any shape.
+    #[diesel(sql_type = Text)]
+    row: String,
+}
+
+/// Reads a table page by page along its primary key, within the caller's transaction.
+pub struct TableReader<'a> {
+    spec: &'a TableSpec,
+    sql_first: String,
+    sql_next: String,
+    last_key: Option<Vec<String>>,
+    key_positions: Vec<usize>,
+    backend: Backend,
+    done: bool,
+}
+
+impl<'a> TableReader<'a> {
+    pub fn new(spec: &'a TableSpec, backend: Backend, filter: &Filter) -> TableReader<'a> {
+        let exprs: Vec<String> = spec.columns.iter().map(|c| read_expr(backend, c)).collect();
+        let encode = match backend {
+            Backend::Postgres => format!("json_build_array({})::text", exprs.join(", ")),
+            Backend::Sqlite => format!("json_array({})", exprs.join(", ")),
+        };
+        let key = spec.key.join(", ");
+        let params: Vec<String> = (1..=spec.key.len()).map(|n| backend.param(n)).collect();
+        let after = format!("({key}) > ({})", params.join(", "));
+        let condition = filter.condition(spec);
+        let query = |extra: Option<&str>| {
+            let conditions: Vec<&str> = condition.iter().map(String::as_str).chain(extra).collect();
+            let wheres = if conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {}", conditions.join(" AND "))
+            };
+            format!(
+                "SELECT {encode} AS row FROM {}{wheres} ORDER BY {key} LIMIT {PAGE_ROWS}",
+                spec.name
+            )
+        };
+        TableReader {
+            spec,
+            sql_first: query(None),
+            sql_next: query(Some(&after)),
+            last_key: None,
+            key_positions: spec.key_positions(),
+            backend,
+            done: false,
+        }
+    }
+
+    /// The next page of rows in canonical form; empty at the end.
+    pub fn next_page(&mut self, conn: &mut AnyConnection) -> Result<Vec<Row>> {
+        if self.done {
+            return Ok(Vec::new());
+        }
+        let encoded: Vec<EncodedRow> = match &self.last_key {
+            None => diesel::sql_query(&self.sql_first).load(conn),
+            Some(key) => {
+                let mut query = diesel::sql_query(&self.sql_next).into_boxed::<db::MultiBackend>();
+                for value in key {
+                    query = query.bind::<Text, _>(value.clone());
+                }
+                query.load(conn)
+            }
+        }
+        .with_context(|| format!("cannot read table {}", self.spec.name))?;
+        if (encoded.len() as i64) < PAGE_ROWS {
+            self.done = true;
+        }
+        let rows = encoded
+            .into_iter()
+            .map(|e| self.decode(&e.row))
+            .collect::<Result<Vec<Row>>>()?;
+        if let Some(last) = rows.last() {
+            self.last_key = Some(
+                self.key_positions
+                    .iter()
+                    .map(|&i| last[i].clone().unwrap_or_default())
+                    .collect(),
+            );
+        }
+        Ok(rows)
+    }
+
+    fn decode(&self, encoded: &str) -> Result<Row> {
+        let mut row: Row = serde_json::from_str(encoded)
+            .with_context(|| format!("cannot decode a row of table {}", self.spec.name))?;
+        if self.backend == Backend::Sqlite {
+            for i in 0..row.len() {
+                let column = &self.spec.columns[i];
+                let Some(text) = row[i].as_deref().filter(|_| column.kind == Kind::Timestamp)
+                else {
+                    continue;
+                };
+                let canonical = canonical_timestamp(text).with_context(|| {
+                    format!(
+                        "table {} row {}, column {}",
+                        self.spec.name,
+                        describe_key(self.spec, &key_of(self.spec, &row)),
+                        column.name
+                    )
+                })?;
+                row[i] = Some(canonical);
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// `(tenant_id=a, id=m1)`.
+fn describe_key(spec: &TableSpec, values: &[String]) -> String {
+    let parts: Vec<String> = spec
+        .key
+        .iter()
+        .zip(values)
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format!("({})", parts.join(", "))
+}
+
+fn key_of(spec: &TableSpec, row: &Row) -> Vec<String> {
+    spec.key_positions()
+        .iter()
+        .map(|&i| row[i].clone().unwrap_or_default())
+        .collect()
+}
+
+/// A timestamp as the canonical UTC text `YYYY-MM-DDTHH:MM:SS.ffffffZ` (rounded to the
+/// microsecond, PostgreSQL's precision). Accepts the ISO-8601 forms SQLite rows hold: with `T`
+/// or a space, with or without a fraction and an offset (none means UTC).
+pub fn canonical_timestamp(text: &str) -> Result<String> {
+    let trimmed = text.trim();
+    let parsed: Option<DateTime<Utc>> = DateTime::parse_from_rfc3339(trimmed)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S%.f%#z",
+            ]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(trimmed, f).ok())
+            .map(|n| n.and_utc())
+        });
+    let Some(time) = parsed else {
+        bail!("{text:?} is not an ISO-8601 timestamp");
+    };
+    let round_up = i64::from(time.nanosecond() % 1000 >= 500);
+    let micros = time.timestamp_micros() + round_up;
+    let time = DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| anyhow!("{text:?} is out of range"))?;
+    Ok(time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+}
+
+/// A canonical timestamp as agentdb's SQLite schema writes them: milliseconds (what its
+/// `strftime('%f')` defaults produce) unless the value has finer digits.
+fn sqlite_timestamp(canonical: &str) -> String {
+    match canonical.strip_suffix("000Z") {
+        Some(ms) => format!("{ms}Z"),
+        None => canonical.to_string(),
+    }
+}
+
+/// JSON in a form independent of spelling: keys sorted, no spaces, numbers by value (so
+/// PostgreSQL's `jsonb` rendering and the text SQLite stored compare equal). Text that does not
+/// parse is compared as it is.
+pub fn canonical_json(text: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => {
+            let mut out = String::with_capacity(text.len());
+            write_canonical_json(&value, &mut out);
+            out
+        }
+        Err(_) => text.to_string(),
+    }
+}
+
+fn write_canonical_json(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.push_str(&i.to_string());
+            } else if let Some(u) = n.as_u64() {
+                out.push_str(&u.to_string());
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                if f.fract() == 0.0 && f.abs() < 1e15 {
+                    out.push_str(&(f as i64).to_string());
+                } else {
+                    out.push_str(&format!("{f:e}"));
+                }
+            }
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical_json(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).expect("strings serialize"));
+                out.push(':');
+                write_canonical_json(v, out);
+            }
+            out.push('}');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// Row count and an order-independent digest of a table's canonical rows: the sum (mod 2^128)
+/// of each row's SHA-256 prefix, so both sides may read in their own collation order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub rows: u64,
+    sum: u128,
+}
+
+impl Tally {
+    pub fn add(&mut self, spec: &TableSpec, row: &Row) {
+        let mut hasher = Sha256::new();
+        for (value, column) in row.iter().zip(spec.columns) {
+            match value {
+                None => hasher.update([0xff]),
+                Some(text) => {
+                    let compared = match column.kind {
+                        Kind::Json => canonical_json(text),
+                        _ => text.clone(),
+                    };
+                    hasher.update([0x00]);
+                    hasher.update((compared.len() as u64).to_le_bytes());
+                    hasher.update(compared.as_bytes());
+                }
+            }
+        }
+        let hash = hasher.finalize();
+        let prefix = u128::from_be_bytes(hash[..16].try_into().expect("16 bytes"));
+        self.sum = self.sum.wrapping_add(prefix);
+        self.rows += 1;
+    }
+
+    pub fn digest(&self) -> String {
+        format!("{:032x}", self.sum)
+    }
+}
+
+/// One table's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableCopy {
+    pub group: &'static str,
+    pub table: &'static str,
+    pub source_rows: u64,
+    pub target_rows: u64,
+    pub source_digest: String,
+    pub target_digest: String,
+    pub verified: bool,
+}
+
+/// The verification failed: the target was rolled back; the tables say where.
+#[derive(Debug)]
+pub struct VerificationFailed(pub Vec<TableCopy>);
+
+impl std::fmt::Display for VerificationFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bad: Vec<&str> = self
+            .0
+            .iter()
+            .filter(|t| !t.verified)
+            .map(|t| t.table)
+            .collect();
+        write!(
+            f,
+            "verification failed for {}: the target was rolled back",
+            bad.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for VerificationFailed {}
+
+/// Runs `f` in one read snapshot of the source.
+pub fn in_source_snapshot<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T>,
+) -> Result<T> {
+    conn.transaction(|conn| {
+        if conn.backend() == Backend::Postgres {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .context("cannot start a snapshot of the source")?;
+        }
+        f(conn)
+    })
+}
+
+/// The rows of `spec` (under `filter`) on `conn`.
+pub fn count_rows(conn: &mut AnyConnection, spec: &TableSpec, filter: &Filter) -> Result<i64> {
+    let wheres = filter
+        .condition(spec)
+        .map(|c| format!(" WHERE {c}"))
+        .unwrap_or_default();
+    db::count(
+        conn,
+        &format!("SELECT count(*) AS n FROM {}{wheres}", spec.name),
+    )
+}
+
+/// Refuses, before anything is written, source rows that a PostgreSQL target cannot store:
+/// the NUL character in text (PostgreSQL text) or `\u0000` in JSON (`jsonb`). Names the first
+/// such row of each table. Only SQLite sources can hold them.
+pub fn refuse_unstorable(
+    source: &mut AnyConnection,
+    specs: &[&TableSpec],
+    filter: &Filter,
+) -> Result<()> {
+    if source.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for spec in specs {
+        let mut tests = Vec::new();
+        for column in spec.columns {
+            match column.kind {
+                Kind::Text => {
+                    tests.push(format!("instr(CAST({} AS BLOB), x'00') > 0", column.name))
+                }
+                Kind::Json => tests.push(format!(
+                    "instr(CAST({0} AS BLOB), x'00') > 0 OR instr({0}, '\\u0000') > 0",
+                    column.name
+                )),
+                _ => {}
+            }
+        }
+        if tests.is_empty() {
+            continue;
+        }
+        let keys: Vec<String> = spec
+            .key
+            .iter()
+            .map(|k| format!("CAST({k} AS TEXT)"))
+            .collect();
+        let mut conditions = vec![format!("({})", tests.join(" OR "))];
+        conditions.extend(filter.condition(spec));
+        let sql = format!(
+            "SELECT json_array({}) AS row FROM {} WHERE {} LIMIT 1",
+            keys.join(", "),
+            spec.name,
+            conditions.join(" AND ")
+        );
+        let rows: Vec<EncodedRow> = diesel::sql_query(&sql)
+            .load(source)
+            .with_context(|| format!("cannot check table {} for NUL characters", spec.name))?;
+        if let Some(row) = rows.first() {
+            let key: Vec<String> = serde_json::from_str(&row.row)?;
+            problems.push(format!("{} row {}", spec.name, describe_key(spec, &key)));
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "the source holds the NUL character (\\u0000), which PostgreSQL cannot store in text or jsonb: {}; remove it from those rows (or copy to SQLite)",
+            problems.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a target that already holds rows of the tables to copy (under `filter`), naming
+/// each table and its row count.
+pub fn refuse_non_empty(
+    target: &mut AnyConnection,
+    specs: &[&TableSpec],
+    filter: &Filter,
+    target_name: &str,
+) -> Result<()> {
+    let mut occupied = Vec::new();
+    for spec in specs {
+        let n = count_rows(target, spec, filter)?;
+        if n > 0 {
+            occupied.push(format!("{} ({n} rows)", spec.name));
+        }
+    }
+    if occupied.is_empty() {
+        return Ok(());
+    }
+    let scope = if filter.tenants.is_empty() {
+        String::new()
+    } else {
+        format!(" for tenant(s) {}", filter.tenants.join(", "))
+    };
+    bail!(
+        "the target {target_name} is not empty{scope}: {}; copy only into an empty database (or use --tenant for tenants the target does not have)",
+        occupied.join(", ")
+    )
+}
+
+/// Progress across all tables, drawn only on a terminal.
+pub struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    pub fn new(bar: ProgressBar) -> Progress {
+        Progress { bar }
+    }
+
+    fn table(&self, name: &str) {
+        self.bar.set_message(name.to_string());
+    }
+
+    fn rows(&self, n: usize) {
+        self.bar.inc(n as u64);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Copies one table's rows from `source` to `target` (already in their transactions) and
+/// returns the source tally.
+pub fn copy_table(
+    source: &mut AnyConnection,
+    target: &mut AnyConnection,
+    spec: &TableSpec,
+    filter: &Filter,
+    progress: &Progress,
+) -> Result<Tally> {
+    progress.table(spec.name);
+    let reader = TableReader::new(spec, source.backend(), filter);
+    match target {
+        AnyConnection::Postgresql(pg) => copy_into_postgres(source, pg, spec, reader, progress),
+        AnyConnection::Sqlite(_) => copy_into_sqlite(source, target, spec, reader, progress),
+    }
+}
+
+/// What the COPY feeder carries between calls of diesel's callback.
+struct Feed<'a, 'b> {
+    source: &'a mut AnyConnection,
+    reader: TableReader<'b>,
+    tally: Tally,
+    failure: Option<anyhow::Error>,
+}
+
+fn copy_into_postgres(
+    source: &mut AnyConnection,
+    target: &mut PgConnection,
+    spec: &TableSpec,
+    reader: TableReader<'_>,
+    progress: &Progress,
+) -> Result<Tally> {
+    let feed = RefCell::new(Feed {
+        source,
+        reader,
+        tally: Tally::default(),
+        failure: None,
+    });
+    let write = |sink: &mut dyn Write| -> Result<(), CopyInError> {
+        let mut feed = feed.borrow_mut();
+        let feed = &mut *feed;
+        let mut buffer = Vec::with_capacity(1 << 20);
+        loop {
+            let page = match feed.reader.next_page(feed.source) {
+                Ok(page) => page,
+                Err(e) => {
+                    let message = format!("{e:#}");
+                    feed.failure = Some(e);
+                    return Err(CopyInError(message));
+                }
+            };
+            if page.is_empty() {
+                return Ok(());
+            }
+            buffer.clear();
+            for row in &page {
+                feed.tally.add(spec, row);
+                write_copy_line(&mut buffer, spec, row);
+            }
+            sink.write_all(&buffer)
+                .map_err(|e| CopyInError(e.to_string()))?;
+            progress.rows(page.len());
+        }
+    };
+    let result = copy_in(target, spec, write);
+    let mut feed = feed.into_inner();
+    if let Some(failure) = feed.failure.take() {
+        return Err(failure);
+    }
+    result
+        .map_err(|e| anyhow!("{e}"))
+        .with_context(|| format!("cannot load table {} into the target", spec.name))?;
+    Ok(feed.tally)
+}
+
+/// Dispatches a COPY to the module that declared the table.
+fn copy_in(
+    target: &mut PgConnection,
+    spec: &TableSpec,
+    write: impl Fn(&mut dyn Write) -> Result<(), CopyInError>,
+) -> Result<usize, CopyInError> {
+    match spec.group {
+        "agentdb" => agentdb_tables::copy_in_postgres(target, spec.name, write),
+        other => unreachable!("no COPY for group {other}"),
+    }
+}
+
+/// One row in COPY's text format: tab-separated, `\N` for NULL, backslash escapes.
+fn write_copy_line(out: &mut Vec<u8>, spec: &TableSpec, row: &Row) {
+    for (i, (value, column)) in row.iter().zip(spec.columns).enumerate() {
+        if i > 0 {
+            out.push(b'\t');
+        }
+        match value {
+            None => out.extend_from_slice(b"\\N"),
+            Some(text) => {
+                let text = target_text(Backend::Postgres, column.kind, text);
+                for byte in text.bytes() {
+                    match byte {
+                        b'\\' => out.extend_from_slice(b"\\\\"),
+                        b'\n' => out.extend_from_slice(b"\\n"),
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        b'\t' => out.extend_from_slice(b"\\t"),
+                        b => out.push(b),
+                    }
+                }
+            }
+        }
+    }
+    out.push(b'\n');
+}
+
+/// A canonical value as the target backend stores it.
+fn target_text(backend: Backend, kind: Kind, canonical: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    match (backend, kind) {
+        (Backend::Sqlite, Kind::Bool) => Cow::Borrowed(if canonical == "true" { "1" } else { "0" }),
+        (Backend::Sqlite, Kind::Timestamp) => Cow::Owned(sqlite_timestamp(canonical)),
+        _ => Cow::Borrowed(canonical),
+    }
+}
+
+/// SQLite binds at most 32766 parameters per statement; 500 rows keep statements small.
+fn rows_per_insert(columns: usize) -> usize {
+    (32766 / columns).min(500)
+}
+
+fn copy_into_sqlite(
+    source: &mut AnyConnection,
+    target: &mut AnyConnection,
+    spec: &TableSpec,
+    mut reader: TableReader<'_>,
+    progress: &Progress,
+) -> Result<Tally> {
+    let mut tally = Tally::default();
+    let per_insert = rows_per_insert(spec.columns.len());
+    loop {
+        let page = reader.next_page(source)?;
+        if page.is_empty() {
+            return Ok(tally);
+        }
+        for chunk in page.chunks(per_insert) {
+            for row in chunk {
+                tally.add(spec, row);
+            }
+            insert_rows(target, spec, chunk)?;
+        }
+        progress.rows(page.len());
+    }
+}
+
+/// One multi-row INSERT of canonical rows into a SQLite target.
+fn insert_rows(target: &mut AnyConnection, spec: &TableSpec, rows: &[Row]) -> Result<()> {
+    let backend = target.backend();
+    let width = spec.columns.len();
+    let tuples: Vec<String> = (0..rows.len())
+        .map(|r| {
+            let params: Vec<String> = (1..=width).map(|c| backend.param(r * width + c)).collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES {}",
+        spec.name,
+        spec.column_list(),
+        tuples.join(", ")
+    );
+    let mut query = diesel::sql_query(sql).into_boxed::<db::MultiBackend>();
+    for row in rows {
+        for (value, column) in row.iter().zip(spec.columns) {
+            let value = value
+                .as_deref()
+                .map(|v| target_text(backend, column.kind, v).into_owned());
+            query = query.bind::<Nullable<Text>, _>(value);
+        }
+    }
+    query.execute(target).with_context(|| {
+        let first = rows.first().map(|r| key_of(spec, r)).unwrap_or_default();
+        format!(
+            "cannot insert into table {} (batch starting at row {})",
+            spec.name,
+            describe_key(spec, &first)
+        )
+    })?;
+    Ok(())
+}
+
+/// Reads the copied rows back from the target (in its transaction) and compares them with the
+/// source's tally.
+pub fn verify_table(
+    target: &mut AnyConnection,
+    spec: &TableSpec,
+    filter: &Filter,
+    source: Tally,
+) -> Result<TableCopy> {
+    let mut reader = TableReader::new(spec, target.backend(), filter);
+    let mut tally = Tally::default();
+    loop {
+        let page = reader.next_page(target)?;
+        if page.is_empty() {
+            break;
+        }
+        for row in &page {
+            tally.add(spec, row);
+        }
+    }
+    Ok(TableCopy {
+        group: spec.group,
+        table: spec.name,
+        source_rows: source.rows,
+        target_rows: tally.rows,
+        source_digest: source.digest(),
+        target_digest: tally.digest(),
+        verified: source == tally,
+    })
+}
+
+/// Copies `specs` (in the given, foreign-key order) inside the target's open transaction and
+/// verifies them. A mismatch is returned as `VerificationFailed`, so the caller rolls back.
+pub fn copy_tables(
+    source: &mut AnyConnection,
+    target: &mut AnyConnection,
+    specs: &[&TableSpec],
+    filter: &Filter,
+    progress: &Progress,
+) -> Result<Vec<TableCopy>> {
+    let mut tallies = Vec::with_capacity(specs.len());
+    for spec in specs {
+        tallies.push(copy_table(source, target, spec, filter, progress)?);
+    }
+    progress.table("verifying");
+    let mut results = Vec::with_capacity(specs.len());
+    for (spec, tally) in specs.iter().zip(tallies) {
+        results.push(verify_table(target, spec, filter, tally)?);
+    }
+    if results.iter().any(|r| !r.verified) {
+        return Err(VerificationFailed(results).into());
+    }
+    Ok(results)
+}
+
+/// What to copy, and how long to wait for the target's schema lock.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub include: Vec<Include>,
+    pub filter: Filter,
+    pub lock_timeout: Duration,
+    /// `backup` copies a source whose schema is behind this agentdb (a backup taken before
+    /// `migrate`): the target is migrated only as far as the source. `copy` refuses such a source.
+    pub allow_older_source: bool,
+}
+
+/// What a copy did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    /// agentdb migrations applied to the target first.
+    pub migrations_applied: usize,
+    pub tables: Vec<TableCopy>,
+}
+
+/// Both ends of a copy, with the names errors use (passwords redacted).
+pub struct Ends<'a> {
+    pub source: &'a mut AnyConnection,
+    pub source_name: &'a str,
+    pub target: &'a mut AnyConnection,
+    pub target_name: &'a str,
+}
+
+/// The `--include` groups this agentdb can copy, deduplicated in copy order; the others are
+/// refused as usage errors.
+pub fn supported_include(include: &[Include]) -> Result<Vec<Include>> {
+    let mut groups = include.to_vec();
+    groups.sort();
+    groups.dedup();
+    if let Some(missing) = groups.iter().find(|g| !matches!(g, Include::Agentdb)) {
+        return Err(crate::error::UsageError::new(format!(
+            "--include {}: not supported by this agentdb yet",
+            format!("{missing:?}").to_lowercase()
+        ))
+        .into());
+    }
+    Ok(groups)
+}
+
+/// The tables `include` names, in the order they are copied.
+fn specs_for(include: &[Include]) -> Vec<&'static TableSpec> {
+    let mut specs = Vec::new();
+    if include.contains(&Include::Agentdb) {
+        specs.extend(agentdb_tables::TABLES.iter());
+    }
+    specs
+}
+
+/// The whole copy: the target migrated (to the source's schema version), both checked, then
+/// every row in one target transaction under the schema lock, verified before commit.
+pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome> {
+    let Ends {
+        source,
+        source_name,
+        target,
+        target_name,
+    } = ends;
+    let mut specs = specs_for(&request.include);
+    let mut migrations_applied = 0;
+    if request.include.contains(&Include::Agentdb) {
+        let source_version = agentdb_schema_version(source, source_name, request)?;
+        specs.retain(|spec| spec.group != "agentdb" || source_has(source, spec));
+        refuse_non_empty_existing(target, &specs, &request.filter, target_name)?;
+        let options = RunOptions {
+            lock_timeout: request.lock_timeout,
+            dry_run: false,
+        };
+        migrations_applied = migrations::migrate_up_to(target, options, &source_version)
+            .with_context(|| format!("cannot migrate the target {target_name}"))?
+            .len();
+    }
+    let tables = in_source_snapshot(source, |source| {
+        if target.backend() == Backend::Postgres {
+            refuse_unstorable(source, &specs, &request.filter)?;
+        }
+        let mut total = 0;
+        for spec in &specs {
+            total += count_rows(source, spec, &request.filter)?;
+        }
+        let progress = Progress::new(progress_bar(output, total));
+        let result = target.schema_locked_transaction(request.lock_timeout, |target| {
+            refuse_non_empty(target, &specs, &request.filter, target_name)?;
+            copy_tables(source, target, &specs, &request.filter, &progress)
+        });
+        progress.finish();
+        result
+    })?;
+    Ok(Outcome {
+        migrations_applied,
+        tables,
+    })
+}
+
+/// The newest agentdb migration applied to the source; refuses a source this agentdb cannot
+/// read (no schema, migrated by a newer agentdb, or behind when that is not allowed).
+fn agentdb_schema_version(
+    source: &mut AnyConnection,
+    source_name: &str,
+    request: &Request,
+) -> Result<String> {
+    let states = migrations::read_states(source)?;
+    let summary = migrations::summarize(&states);
+    if summary.unknown > 0 {
+        bail!(
+            "the source {source_name} was migrated by a newer agentdb: use that version to copy it"
+        );
+    }
+    if summary.pending > 0 && !request.allow_older_source {
+        bail!(
+            "the schema of the source {source_name} is not up to date ({} migration(s) pending): run `agentdb migrate` on it first",
+            summary.pending
+        );
+    }
+    states
+        .iter()
+        .rev()
+        .find(|s| s.state == "applied")
+        .map(|s| s.id.version.clone())
+        .ok_or_else(|| {
+            anyhow!("the source {source_name} has no agentdb schema (no migration applied): nothing to copy")
+        })
+}
+
+fn source_has(source: &mut AnyConnection, spec: &TableSpec) -> bool {
+    source.table_exists(spec.name).unwrap_or(false)
+}
+
+/// The emptiness check before the target is migrated, for the tables it already has: a
+/// refused copy should not have migrated someone's database first.
+fn refuse_non_empty_existing(
+    target: &mut AnyConnection,
+    specs: &[&TableSpec],
+    filter: &Filter,
+    target_name: &str,
+) -> Result<()> {
+    let mut existing = Vec::new();
+    for spec in specs {
+        if target.table_exists(spec.name)? {
+            existing.push(*spec);
+        }
+    }
+    refuse_non_empty(target, &existing, filter, target_name)
+}
+
+fn progress_bar(output: &Output, total: i64) -> ProgressBar {
+    if !output.progress_allowed() || total < 1000 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows ({eta})")
+            .expect("static template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_become_canonical_microseconds() {
+        for (input, expected) in [
+            ("2026-11-25T10:00:00.123Z", "2026-11-25T10:00:00.123000Z"),
+            ("2026-11-25T10:00:00Z", "2026-11-25T10:00:00.000000Z"),
+            ("2026-11-25 10:00:00", "2026-11-25T10:00:00.000000Z"),
+            ("2026-11-25 10:00:00.1234567", "2026-11-25T10:00:00.123457Z"),
+            ("2026-11-25T12:00:00.5+02:00", "2026-11-25T10:00:00.500000Z"),
+            ("2026-11-25T10:00:00.999999Z", "2026-11-25T10:00:00.999999Z"),
+        ] {
+            assert_eq!(canonical_timestamp(input).unwrap(), expected, "{input}");
+        }
+        assert!(canonical_timestamp("yesterday").is_err());
+        assert_eq!(
+            sqlite_timestamp("2026-11-25T10:00:00.123000Z"),
+            "2026-11-25T10:00:00.123Z"
+        );
+        assert_eq!(
+            sqlite_timestamp("2026-11-25T10:00:00.123456Z"),
+            "2026-11-25T10:00:00.123456Z"
+        );
+    }
+
+    #[test]
+    fn json_compares_by_content() {
+        // How PostgreSQL's jsonb renders what SQLite stored as written.
+        assert_eq!(
+            canonical_json(r#"{"b": [1.0, 2.50, "\u00e9"], "a": {"y": null, "x": true}}"#),
+            canonical_json(r#"{"a": {"x": true, "y": null}, "b": [1, 2.5, "é"]}"#)
+        );
+        assert_ne!(
+            canonical_json(r#"{"a": 1}"#),
+            canonical_json(r#"{"a": "1"}"#)
+        );
+    }
+
+    #[test]
+    fn copy_lines_escape_text_format() {
+        let spec = &agentdb_tables::TABLES[0];
+        let row: Row = vec![
+            Some("t1".into()),
+            Some("tab\there\nnew\\line".into()),
+            Some("active".into()),
+            None,
+            None,
+            Some("{}".into()),
+            Some("2026-11-25T10:00:00.000000Z".into()),
+            Some("2026-11-25T10:00:00.000000Z".into()),
+        ];
+        let mut out = Vec::new();
+        write_copy_line(&mut out, spec, &row);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "t1\ttab\\there\\nnew\\\\line\tactive\t\\N\t\\N\t{}\t2026-11-25T10:00:00.000000Z\t2026-11-25T10:00:00.000000Z\n"
+        );
+    }
+}
