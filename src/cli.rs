@@ -123,8 +123,8 @@ pub struct MigrateArgs {
     /// Before applying anything, back up the database to a new SQLite file (default: a
     /// timestamped file next to the SQLite database, or in the working directory); a failed
     /// backup means no migration
-    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true, default_missing_value = "")]
-    pub backup: Option<PathBuf>,
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
+    pub backup: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Args)]

@@ -66,7 +66,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
         dry_run: args.dry_run,
     };
     let backup = match &args.backup {
-        Some(path) if !args.dry_run => backup_before(ctx, &db, &mut conn, path)?,
+        Some(path) if !args.dry_run => backup_before(ctx, &db, &mut conn, path.as_deref())?,
         _ => None,
     };
     let applied = migrations::migrate(&mut conn, options)?;
@@ -87,7 +87,7 @@ fn backup_before(
     ctx: &Context,
     db: &Database,
     conn: &mut Conn,
-    path: &Path,
+    path: Option<&Path>,
 ) -> Result<Option<String>> {
     let summary = migrations::summarize(&migrations::read_states(conn)?);
     if summary.pending == 0 || summary.applied == 0 {
@@ -98,11 +98,7 @@ fn backup_before(
         });
         return Ok(None);
     }
-    let path = if path.as_os_str().is_empty() {
-        backup::default_path(&db.target)
-    } else {
-        path.to_path_buf()
-    };
+    let path = path.map_or_else(|| backup::default_path(&db.target), Path::to_path_buf);
     let report = backup::take(ctx, db, conn, &path, &[Include::Agentdb], true)
         .context("no migration was applied")?;
     ctx.output.info(format!(

@@ -1,0 +1,486 @@
+//! `agentdb copy` and `backup` end to end: real SQLite files and PostgreSQL databases, every
+//! direction, checked afterwards with plain SQL.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const FIXTURE: &str = include_str!("sql/copy_fixture_sqlite.sql");
+const TABLES: [&str; 6] = [
+    "tenants",
+    "tenant_configs",
+    "agents",
+    "threads",
+    "messages",
+    "runs",
+];
+
+/// A migrated SQLite database filled with the generated fixture.
+fn sqlite_source(messages: usize) -> TestDb {
+    let db = TestDb::sqlite();
+    db.cmd().args(["-q", "migrate"]).assert().success();
+    db.exec(&FIXTURE.replace(":MESSAGES", &messages.to_string()));
+    db
+}
+
+fn copy(dir: &TestDb, from: &str, to: &str, extra: &[&str]) -> std::process::Output {
+    agentdb(dir.dir.path())
+        .args(["--format", "json", "copy", "--from", from, "--to", to])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn copied_ok(out: &std::process::Output) -> serde_json::Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout_of(out),
+        stderr_of(out)
+    );
+    let report = json_of(out);
+    assert_eq!(report["verified"], true);
+    for table in report["tables"].as_array().unwrap() {
+        assert_eq!(table["source_digest"], table["target_digest"], "{table}");
+        assert_eq!(table["source_rows"], table["target_rows"], "{table}");
+    }
+    report
+}
+
+/// table -> (rows, digest) from a copy report.
+fn digests(report: &serde_json::Value) -> Vec<(String, u64, String)> {
+    report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["table"].as_str().unwrap().to_string(),
+                t["source_rows"].as_u64().unwrap(),
+                t["source_digest"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn row_count(db: &TestDb, table: &str) -> i64 {
+    db.scalar(&format!("SELECT count(*) AS v FROM {table}"))
+}
+
+#[test]
+fn round_trip_sqlite_postgres_sqlite_keeps_every_digest() {
+    let source = sqlite_source(100_000);
+    let Some(pg) = TestDb::postgres() else { return };
+    let back = TestDb::sqlite();
+
+    let there = copied_ok(&copy(&source, &source.url, &pg.url, &[]));
+    assert_eq!(there["migrations_applied"], 4);
+    let back_again = copied_ok(&copy(&source, &pg.url, &back.url, &[]));
+    assert_eq!(digests(&there), digests(&back_again));
+    let messages = digests(&there)
+        .into_iter()
+        .find(|(t, ..)| t == "messages")
+        .unwrap();
+    assert_eq!(messages.1, 100_000);
+
+    // PostgreSQL holds real types: jsonb, timestamptz with microseconds, booleans, NULLs.
+    assert_eq!(row_count(&pg, "messages"), 100_000);
+    assert_eq!(
+        pg.strings("SELECT name || '|' || (metadata->'plan'->>'tier') || '|' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS v FROM tenants WHERE id = 't0'"),
+        ["Ünïcødé 租户 🚀|gold|2026-01-01 00:00:00.000001"]
+    );
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM messages WHERE jsonb_typeof(tool_arguments->'args'->2) = 'object'"),
+        80_000
+    );
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM messages WHERE tool_arguments IS NULL"),
+        source.scalar("SELECT count(*) AS v FROM messages WHERE tool_arguments IS NULL")
+    );
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM messages WHERE is_complete"),
+        50_000
+    );
+    assert_eq!(
+        pg.scalar("SELECT usage_count AS v FROM agents WHERE tenant_id = 't0'"),
+        9_007_199_254_740_993
+    );
+    assert_eq!(
+        pg.strings("SELECT to_char(created_at AT TIME ZONE 'UTC', 'SS.US') AS v FROM messages WHERE tenant_id = 't1' AND id = 'm1'"),
+        ["01.001002"]
+    );
+
+    // Back on SQLite: the same text, the same timestamps, the same JSON content.
+    let attach = format!("ATTACH DATABASE '{}' AS src", source.url);
+    let compare = |columns: &str, table: &str| {
+        let sql = format!(
+            "{attach}; CREATE TABLE diff AS SELECT count(*) AS n FROM (SELECT {columns} FROM {table} EXCEPT SELECT {columns} FROM src.{table});"
+        );
+        back.exec(&sql);
+        let n = back.scalar("SELECT n AS v FROM diff");
+        back.exec("DROP TABLE diff");
+        assert_eq!(n, 0, "{table}: rows differ in {columns}");
+    };
+    compare(
+        "tenant_id, id, thread_id, role, content, message_type, tool_name, tool_call_id, is_complete, created_at, json_extract(tool_arguments, '$.args[2].deep'), json_extract(artifact_data, '$.chart.label')",
+        "messages",
+    );
+    compare(
+        "id, name, status, api_key_hash, metadata ->> '$.plan.seats[1]'",
+        "tenants",
+    );
+    compare(
+        "tenant_id, id, usage_count, is_active, persona, planner ->> '$.steps[1].k', last_used_at",
+        "agents",
+    );
+    compare(
+        "tenant_id, id, state_snapshot ->> '$.state.done', error, finished_at",
+        "runs",
+    );
+    // Other ISO-8601 spellings come back in agentdb's own form (milliseconds, or microseconds
+    // where the value has them).
+    assert_eq!(
+        back.strings("SELECT created_at || ' ' || updated_at AS v FROM tenants WHERE id = 't1'"),
+        ["2026-01-01T00:00:00.000Z 2026-01-01T00:00:00.500Z"]
+    );
+    assert_eq!(
+        back.strings("SELECT started_at AS v FROM runs WHERE tenant_id = 't0'"),
+        ["2026-05-01T00:00:00.500Z"]
+    );
+}
+
+#[test]
+fn same_backend_copies_on_both_backends() {
+    let source = sqlite_source(2_000);
+    let sqlite_copy = TestDb::sqlite();
+    let report = copied_ok(&copy(&source, &source.url, &sqlite_copy.url, &[]));
+    for table in TABLES {
+        assert_eq!(
+            row_count(&sqlite_copy, table),
+            row_count(&source, table),
+            "{table}"
+        );
+    }
+    let Some(pg) = TestDb::postgres() else { return };
+    let Some(pg_copy) = TestDb::postgres() else {
+        return;
+    };
+    copied_ok(&copy(&source, &source.url, &pg.url, &[]));
+    let pg_report = copied_ok(&copy(&source, &pg.url, &pg_copy.url, &[]));
+    assert_eq!(digests(&report), digests(&pg_report));
+    for table in TABLES {
+        assert_eq!(
+            row_count(&pg_copy, table),
+            row_count(&source, table),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn non_empty_target_is_refused_naming_the_tables_unless_tenants_are_new() {
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let source = sqlite_source(100);
+        let Some(target) = TestDb::new(kind) else {
+            return;
+        };
+        target.cmd().args(["-q", "migrate"]).assert().success();
+        target
+            .cmd()
+            .args(["-q", "init-tenant", "--tenant-id", "t1"])
+            .assert()
+            .success();
+
+        let out = copy(&source, &source.url, &target.url, &[]);
+        assert_eq!(out.status.code(), Some(1), "{kind:?}");
+        let err = stderr_of(&out);
+        assert!(err.contains("is not empty"), "{err}");
+        assert!(
+            err.contains("tenants (1 rows)") && err.contains("threads (1 rows)"),
+            "{err}"
+        );
+        assert_eq!(row_count(&target, "tenants"), 1);
+
+        // A tenant the target has is refused too; tenants it lacks are copied beside it.
+        let out = copy(&source, &source.url, &target.url, &["--tenant", "t1"]);
+        assert_eq!(out.status.code(), Some(1), "{kind:?}");
+        assert!(
+            stderr_of(&out).contains("for tenant(s) t1"),
+            "{}",
+            stderr_of(&out)
+        );
+        let report = copied_ok(&copy(
+            &source,
+            &source.url,
+            &target.url,
+            &["--tenant", "t0", "--tenant", "t2"],
+        ));
+        assert_eq!(report["tenants"], serde_json::json!(["t0", "t2"]));
+        assert_eq!(
+            target.strings("SELECT id AS v FROM tenants ORDER BY id"),
+            ["t0", "t1", "t2"]
+        );
+        assert_eq!(
+            row_count(&target, "messages"),
+            source.scalar("SELECT count(*) AS v FROM messages WHERE tenant_id IN ('t0', 't2')")
+        );
+        // t1 in the target is still the one init-tenant made, untouched.
+        assert_eq!(
+            target.strings("SELECT name AS v FROM tenants WHERE id = 't1'"),
+            ["t1"]
+        );
+    }
+}
+
+#[test]
+fn nul_characters_are_refused_up_front_for_postgres_naming_the_row() {
+    let source = sqlite_source(10);
+    source.exec(
+        r#"UPDATE messages SET metadata = '{"bad": "a\u0000b"}' WHERE tenant_id = 't1' AND id = 'm4';
+           UPDATE threads SET title = 'x' || char(0) || 'y' WHERE tenant_id = 't0' AND id = 'th2';"#,
+    );
+    let Some(pg) = TestDb::postgres() else { return };
+    let out = copy(&source, &source.url, &pg.url, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("messages row (tenant_id=t1, id=m4)")
+            && err.contains("threads row (tenant_id=t0, id=th2)"),
+        "{err}"
+    );
+    for table in TABLES {
+        assert_eq!(row_count(&pg, table), 0, "{table}");
+    }
+    // SQLite stores them: the same source copies to SQLite, verified.
+    let sqlite = TestDb::sqlite();
+    copied_ok(&copy(&source, &source.url, &sqlite.url, &[]));
+    assert_eq!(
+        sqlite.strings("SELECT metadata AS v FROM messages WHERE tenant_id = 't1' AND id = 'm4'"),
+        [r#"{"bad": "a\u0000b"}"#]
+    );
+}
+
+/// A trigger on the target changes what is written: verification must catch it and roll back.
+#[test]
+fn a_verification_mismatch_exits_1_and_rolls_the_target_back() {
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let source = sqlite_source(50);
+        let Some(target) = TestDb::new(kind) else {
+            return;
+        };
+        target.cmd().args(["-q", "migrate"]).assert().success();
+        target.exec(match kind {
+            Kind::Sqlite => {
+                "CREATE TRIGGER tamper AFTER INSERT ON messages WHEN NEW.id = 'm7' BEGIN \
+                 UPDATE messages SET content = 'tampered' WHERE tenant_id = NEW.tenant_id AND id = NEW.id; END;"
+            }
+            Kind::Postgres => {
+                "CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN IF NEW.id = 'm7' THEN NEW.content := 'tampered'; END IF; RETURN NEW; END $$; \
+                 CREATE TRIGGER tamper BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION tamper();"
+            }
+        });
+        let out = copy(&source, &source.url, &target.url, &[]);
+        assert_eq!(out.status.code(), Some(1), "{kind:?}: {}", stderr_of(&out));
+        assert!(stderr_of(&out).contains("verification failed for messages"));
+        let report = json_of(&out);
+        assert_eq!(report["verified"], false);
+        let messages = report["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == "messages")
+            .unwrap();
+        assert_eq!(messages["verified"], false);
+        assert_eq!(messages["target_rows"], 50);
+        assert_ne!(messages["source_digest"], messages["target_digest"]);
+        for table in TABLES {
+            assert_eq!(row_count(&target, table), 0, "{kind:?} {table}");
+        }
+    }
+}
+
+/// kill -9 while rows are being written: the target's rows stay as they were (empty; the
+/// migration of the empty target may have committed).
+#[test]
+fn kill_9_mid_copy_leaves_the_target_rows_as_they_were() {
+    let source = sqlite_source(100_000);
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let Some(target) = TestDb::new(kind) else {
+            return;
+        };
+        let mut child = std_agentdb(source.dir.path())
+            .args(["copy", "--from", &source.url, "--to", &target.url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the migration committed, then give the row transaction time to start.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while target.applied_versions().len() < 4 {
+            assert!(
+                Instant::now() < deadline,
+                "the copy never migrated the target"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "{kind:?}: the copy ended before it could be killed; make the source larger"
+        );
+        child.kill().unwrap();
+        child.wait().unwrap();
+        for table in TABLES {
+            assert_eq!(row_count(&target, table), 0, "{kind:?} {table}");
+        }
+        // And a new copy into it works.
+        if kind == Kind::Sqlite {
+            copied_ok(&copy(&source, &source.url, &target.url, &[]));
+            assert_eq!(row_count(&target, "messages"), 100_000);
+        }
+    }
+}
+
+#[test]
+fn copy_through_pgbouncer_both_ways() {
+    let source = sqlite_source(3_000);
+    let Some(pg) = TestDb::postgres() else { return };
+    let Some(bouncer) = PgBouncer::start() else {
+        return;
+    };
+    let url = bouncer.url_for(&pg);
+    let there = copied_ok(&copy(&source, &source.url, &url, &[]));
+    assert_eq!(row_count(&pg, "messages"), 3_000);
+    let back = TestDb::sqlite();
+    let again = copied_ok(&copy(&source, &url, &back.url, &[]));
+    assert_eq!(digests(&there), digests(&again));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let source = sqlite_source(1);
+    for args in [
+        vec!["--to", "./x.db", "--tenant", "Bad Id"],
+        vec!["--to", &source.url],
+        vec!["--to", "./x.db", "--include", "nothing"],
+    ] {
+        let out = agentdb(source.dir.path())
+            .args(["copy", "--from", &source.url])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+    }
+}
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn backup_from_both_backends_and_restore_with_copy() {
+    let source = sqlite_source(1_000);
+    let Some(pg) = TestDb::postgres() else { return };
+    copied_ok(&copy(&source, &source.url, &pg.url, &[]));
+
+    for db in [&source, &pg] {
+        let path = db.dir.path().join("backups/nightly.db");
+        let out = db
+            .cmd()
+            .args(["--format", "json", "backup"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        let report = json_of(&out);
+        assert_eq!(report["integrity"], "ok");
+        assert_eq!(mode_of(&path), 0o600);
+        let backup = TestDb::sqlite_at(path.to_str().unwrap());
+        for table in TABLES {
+            assert_eq!(
+                row_count(&backup, table),
+                row_count(&source, table),
+                "{table}"
+            );
+        }
+        // The same path again is refused and the file is kept.
+        let out = db.cmd().arg("backup").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr_of(&out).contains("already exists"));
+
+        // Restore: copy from the backup into a new PostgreSQL database.
+        let Some(restored) = TestDb::postgres() else {
+            return;
+        };
+        let report = copied_ok(&copy(db, path.to_str().unwrap(), &restored.url, &[]));
+        let original = copied_ok(&copy(&source, &source.url, &TestDb::sqlite().url, &[]));
+        assert_eq!(digests(&report), digests(&original));
+    }
+    // A PostgreSQL backup is one file, no -wal beside it.
+    assert!(!pg.dir.path().join("backups/nightly.db-wal").exists());
+}
+
+#[test]
+fn migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it() {
+    for kind in [Kind::Sqlite, Kind::Postgres] {
+        let Some(db) = TestDb::new(kind) else { return };
+        db.cmd().args(["-q", "migrate"]).assert().success();
+        db.cmd()
+            .args(["-q", "init-tenant", "--tenant-id", "acme"])
+            .assert()
+            .success();
+        db.cmd()
+            .args(["-q", "rollback", "--steps", "2"])
+            .assert()
+            .success();
+
+        // A backup that cannot be written: nothing is migrated.
+        let blocker = db.dir.path().join("not-a-dir");
+        std::fs::write(&blocker, "x").unwrap();
+        let out = db
+            .cmd()
+            .arg("migrate")
+            .arg(format!("--backup={}/b.db", blocker.display()))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{kind:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("no migration was applied"),
+            "{}",
+            stderr_of(&out)
+        );
+        assert_eq!(db.applied_versions().len(), 2);
+
+        // The default path: printed, and holds the data at the old schema version.
+        let out = db
+            .cmd()
+            .args(["--format", "json", "migrate", "--backup"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{kind:?}: {}", stderr_of(&out));
+        let report = json_of(&out);
+        let path = report["backup"].as_str().unwrap().to_string();
+        assert!(stderr_of(&out).contains(&format!("Backup written to {path}")));
+        assert_eq!(report["applied"].as_array().unwrap().len(), 2);
+        let path = db.dir.path().join(path);
+        assert_eq!(mode_of(&path), 0o600);
+        let backup = TestDb::sqlite_at(path.to_str().unwrap());
+        assert_eq!(backup.applied_versions().len(), 2, "{kind:?}");
+        assert_eq!(backup.strings("SELECT id AS v FROM tenants"), ["acme"]);
+        assert_eq!(db.applied_versions().len(), 4);
+
+        // Nothing pending: no backup.
+        let out = db
+            .cmd()
+            .args(["--format", "json", "migrate", "--backup"])
+            .output()
+            .unwrap();
+        assert_eq!(json_of(&out)["backup"], serde_json::Value::Null);
+    }
+}
