@@ -48,6 +48,23 @@ pub enum Kind {
     Json,
     /// agentdb's times: PostgreSQL `timestamptz`, SQLite ISO-8601 UTC text.
     Timestamp,
+    /// ADK's naive-UTC times: PostgreSQL `timestamp` (or `timestamptz`), SQLite DATETIME text
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` or REAL epoch seconds (`SqliteSessionService`).
+    NaiveTimestamp,
+}
+
+/// A column or table name quoted for SQL (both backends): names such as `timestamp` and `key`
+/// are keywords.
+fn quoted(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
+fn quoted_list(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| quoted(n))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -71,11 +88,7 @@ pub struct TableSpec {
 
 impl TableSpec {
     fn column_list(&self) -> String {
-        self.columns
-            .iter()
-            .map(|c| c.name)
-            .collect::<Vec<_>>()
-            .join(", ")
+        quoted_list(&self.columns.iter().map(|c| c.name).collect::<Vec<_>>())
     }
 
     fn key_positions(&self) -> Vec<usize> {
@@ -212,24 +225,32 @@ impl Filter {
             return None;
         }
         let list: Vec<String> = self.tenants.iter().map(|t| format!("'{t}'")).collect();
-        Some(format!("{column} IN ({})", list.join(", ")))
+        Some(format!("{} IN ({})", quoted(column), list.join(", ")))
     }
 }
 
 /// The SQL expression that reads `column` in canonical text form on `backend`.
 fn read_expr(backend: Backend, column: &Column) -> String {
-    let name = column.name;
+    let name = quoted(column.name);
     match (backend, column.kind) {
-        (Backend::Postgres, Kind::Text) => name.to_string(),
+        (Backend::Postgres, Kind::Text) => name,
         (Backend::Postgres, Kind::Int | Kind::Bool | Kind::Json) => format!("{name}::text"),
-        (Backend::Postgres, Kind::Timestamp) => {
-            format!("to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+        (Backend::Postgres, Kind::Timestamp) => format!(
+            "to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        ),
+        // A `timestamptz` variant renders in the session's zone, which diesel sets to UTC.
+        (Backend::Postgres, Kind::NaiveTimestamp) => {
+            format!("to_char({name}, 'YYYY-MM-DD HH24:MI:SS.US')")
         }
-        (Backend::Sqlite, Kind::Text | Kind::Json | Kind::Timestamp) => name.to_string(),
+        (Backend::Sqlite, Kind::Text | Kind::Json | Kind::Timestamp) => name,
         (Backend::Sqlite, Kind::Int) => format!("CAST({name} AS TEXT)"),
         (Backend::Sqlite, Kind::Bool) => {
             format!("CASE WHEN {name} IS NULL THEN NULL WHEN {name} THEN 'true' ELSE 'false' END")
         }
+        // REAL epoch seconds with all their microseconds (CAST keeps only 15 digits).
+        (Backend::Sqlite, Kind::NaiveTimestamp) => format!(
+            "CASE WHEN typeof({name}) IN ('real', 'integer') THEN printf('%.6f', {name}) ELSE {name} END"
+        ),
     }
 }
 
@@ -259,7 +280,7 @@ impl<'a> TableReader<'a> {
             Backend::Postgres => format!("json_build_array({})::text", exprs.join(", ")),
             Backend::Sqlite => format!("json_array({})", exprs.join(", ")),
         };
-        let key = spec.key.join(", ");
+        let key = quoted_list(spec.key);
         let params: Vec<String> = (1..=spec.key.len()).map(|n| backend.param(n)).collect();
         let after = format!("({key}) > ({})", params.join(", "));
         let condition = filter.condition(spec);
@@ -272,7 +293,7 @@ impl<'a> TableReader<'a> {
             };
             format!(
                 "SELECT {encode} AS row FROM {}{wheres} ORDER BY {key} LIMIT {PAGE_ROWS}",
-                spec.name
+                quoted(spec.name)
             )
         };
         TableReader {
@@ -326,11 +347,15 @@ impl<'a> TableReader<'a> {
         if self.backend == Backend::Sqlite {
             for i in 0..row.len() {
                 let column = &self.spec.columns[i];
-                let Some(text) = row[i].as_deref().filter(|_| column.kind == Kind::Timestamp)
-                else {
+                let convert = match column.kind {
+                    Kind::Timestamp => canonical_timestamp,
+                    Kind::NaiveTimestamp => canonical_naive_timestamp,
+                    _ => continue,
+                };
+                let Some(text) = row[i].as_deref() else {
                     continue;
                 };
-                let canonical = canonical_timestamp(text).with_context(|| {
+                let canonical = convert(text).with_context(|| {
                     format!(
                         "table {} row {}, column {}",
                         self.spec.name,
@@ -389,6 +414,18 @@ pub fn canonical_timestamp(text: &str) -> Result<String> {
     let time = DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| anyhow!("{text:?} is out of range"))?;
     Ok(time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+}
+
+/// A naive-UTC time as ADK's SQLAlchemy stores it on SQLite (`YYYY-MM-DD HH:MM:SS.ffffff`),
+/// from DATETIME text or REAL epoch seconds.
+pub fn canonical_naive_timestamp(text: &str) -> Result<String> {
+    let trimmed = text.trim();
+    let time = match trimmed.parse::<f64>() {
+        Ok(epoch) => DateTime::from_timestamp_micros((epoch * 1e6).round() as i64)
+            .ok_or_else(|| anyhow!("{text:?} is out of range"))?,
+        Err(_) => DateTime::parse_from_rfc3339(&canonical_timestamp(trimmed)?)?.to_utc(),
+    };
+    Ok(time.format("%Y-%m-%d %H:%M:%S%.6f").to_string())
 }
 
 /// A canonical timestamp as agentdb's SQLite schema writes them: milliseconds (what its
@@ -570,13 +607,11 @@ pub fn refuse_unstorable(
     for spec in specs {
         let mut tests = Vec::new();
         for column in spec.columns {
+            let name = quoted(column.name);
             match column.kind {
-                Kind::Text => {
-                    tests.push(format!("instr(CAST({} AS BLOB), x'00') > 0", column.name))
-                }
+                Kind::Text => tests.push(format!("instr(CAST({name} AS BLOB), x'00') > 0")),
                 Kind::Json => tests.push(format!(
-                    "instr(CAST({0} AS BLOB), x'00') > 0 OR instr({0}, '\\u0000') > 0",
-                    column.name
+                    "instr(CAST({name} AS BLOB), x'00') > 0 OR instr({name}, '\\u0000') > 0"
                 )),
                 _ => {}
             }
@@ -587,14 +622,14 @@ pub fn refuse_unstorable(
         let keys: Vec<String> = spec
             .key
             .iter()
-            .map(|k| format!("CAST({k} AS TEXT)"))
+            .map(|k| format!("CAST({} AS TEXT)", quoted(k)))
             .collect();
         let mut conditions = vec![format!("({})", tests.join(" OR "))];
         conditions.extend(filter.condition(spec));
         let sql = format!(
             "SELECT json_array({}) AS row FROM {} WHERE {} LIMIT 1",
             keys.join(", "),
-            spec.name,
+            quoted(spec.name),
             conditions.join(" AND ")
         );
         let rows: Vec<EncodedRow> = diesel::sql_query(&sql)
@@ -749,6 +784,7 @@ fn copy_in(
 ) -> Result<usize, CopyInError> {
     match spec.group {
         "agentdb" => agentdb_tables::copy_in_postgres(target, spec.name, write),
+        "adk" => crate::adk::copy_tables::copy_in_postgres(target, spec.name, write),
         other => unreachable!("no COPY for group {other}"),
     }
 }
@@ -784,6 +820,7 @@ fn target_text(backend: Backend, kind: Kind, canonical: &str) -> std::borrow::Co
     match (backend, kind) {
         (Backend::Sqlite, Kind::Bool) => Cow::Borrowed(if canonical == "true" { "1" } else { "0" }),
         (Backend::Sqlite, Kind::Timestamp) => Cow::Owned(sqlite_timestamp(canonical)),
+        // PostgreSQL reads a zone-less time in the session's zone: UTC.
         _ => Cow::Borrowed(canonical),
     }
 }
@@ -829,7 +866,7 @@ fn insert_rows(target: &mut AnyConnection, spec: &TableSpec, rows: &[Row]) -> Re
         .collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES {}",
-        spec.name,
+        quoted(spec.name),
         spec.column_list(),
         tuples.join(", ")
     );
@@ -940,7 +977,10 @@ pub fn supported_include(include: &[Include]) -> Result<Vec<Include>> {
     let mut groups = include.to_vec();
     groups.sort();
     groups.dedup();
-    if let Some(missing) = groups.iter().find(|g| !matches!(g, Include::Agentdb)) {
+    if let Some(missing) = groups
+        .iter()
+        .find(|g| !matches!(g, Include::Agentdb | Include::Adk))
+    {
         return Err(crate::error::UsageError::new(format!(
             "--include {}: not supported by this agentdb yet",
             format!("{missing:?}").to_lowercase()
@@ -955,6 +995,9 @@ fn specs_for(include: &[Include]) -> Vec<&'static TableSpec> {
     let mut specs = Vec::new();
     if include.contains(&Include::Agentdb) {
         specs.extend(agentdb_tables::TABLES.iter());
+    }
+    if include.contains(&Include::Adk) {
+        specs.extend(crate::adk::copy_tables::TABLES.iter());
     }
     specs
 }
@@ -982,6 +1025,9 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
             .with_context(|| format!("cannot migrate the target {target_name}"))?
             .len();
     }
+    if request.include.contains(&Include::Adk) {
+        crate::adk::check_copy_source(source, source_name)?;
+    }
     let tables = in_source_snapshot(source, |source| {
         if target.backend() == Backend::Postgres {
             refuse_unstorable(source, &specs, &request.filter)?;
@@ -992,6 +1038,9 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
         }
         let progress = Progress::new(progress_bar(output, total));
         let result = target.schema_locked_transaction(request.lock_timeout, |target| {
+            if request.include.contains(&Include::Adk) {
+                crate::adk::prepare_copy_target(target, target_name)?;
+            }
             refuse_non_empty(target, &specs, &request.filter, target_name)?;
             copy_tables(source, target, &specs, &request.filter, &progress)
         });

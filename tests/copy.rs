@@ -484,3 +484,108 @@ fn migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it() {
         assert_eq!(json_of(&out)["backup"], serde_json::Value::Null);
     }
 }
+
+// ---- Google ADK (--include adk), read back with the real google-adk ----
+
+fn adk(args: &[&str]) -> Option<String> {
+    common::python::run_script_ok("adk_copy.py", args, &[])
+}
+
+#[test]
+fn adk_sessions_copy_both_ways_and_adk_reads_them() {
+    let source = TestDb::sqlite();
+    if adk(&["populate", "database", &source.url, "3", "4"]).is_none() {
+        return;
+    }
+    let Some(pg) = TestDb::postgres() else { return };
+    let back = TestDb::sqlite();
+
+    let there = copied_ok(&copy(&source, &source.url, &pg.url, &["--include", "adk"]));
+    // ADK's own DDL: jsonb and naive timestamps, ADK's index and schema_version row.
+    assert_eq!(
+        pg.strings("SELECT data_type AS v FROM information_schema.columns WHERE table_name = 'events' AND column_name IN ('event_data', 'timestamp') ORDER BY column_name"),
+        ["jsonb", "timestamp without time zone"]
+    );
+    assert_eq!(
+        pg.strings("SELECT value AS v FROM adk_internal_metadata WHERE key = 'schema_version'"),
+        ["1"]
+    );
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM pg_indexes WHERE indexname = 'idx_events_app_user_session_ts_id'"),
+        1
+    );
+    // No agentdb schema was asked for, so none was created.
+    assert!(!pg.tables().contains(&"tenants".to_string()));
+    let again = copied_ok(&copy(&source, &pg.url, &back.url, &["--include", "adk"]));
+    assert_eq!(digests(&there), digests(&again));
+    assert_eq!(row_count(&pg, "events"), 12);
+
+    // The same sessions, state, events and revision markers through ADK; appending works.
+    let on_source = adk(&["check", "database", &source.url]).unwrap();
+    assert!(on_source.contains("\"s2\""), "{on_source}");
+    assert_eq!(adk(&["check", "database", &pg.url]).unwrap(), on_source);
+    assert_eq!(adk(&["check", "database", &back.url]).unwrap(), on_source);
+}
+
+#[test]
+fn adk_cli_sqlite_service_with_epoch_times_copies_to_postgres() {
+    let source = TestDb::sqlite();
+    if adk(&["populate", "sqlite", &source.url, "2", "3"]).is_none() {
+        return;
+    }
+    assert_eq!(
+        source.strings("SELECT typeof(update_time) AS v FROM sessions LIMIT 1"),
+        ["real"]
+    );
+    let Some(pg) = TestDb::postgres() else { return };
+    copied_ok(&copy(&source, &source.url, &pg.url, &["--include", "adk"]));
+    // Epoch seconds became naive-UTC timestamps, to the microsecond.
+    let epoch =
+        source.strings("SELECT printf('%.6f', update_time) AS v FROM sessions WHERE id = 's0'");
+    let copied = pg.strings(
+        "SELECT to_char(extract(epoch FROM update_time AT TIME ZONE 'UTC'), 'FM9999999999.000000') AS v FROM sessions WHERE id = 's0'",
+    );
+    assert_eq!(copied, epoch);
+    let on_source = adk(&["check", "sqlite", &source.url]).unwrap();
+    assert_eq!(adk(&["check", "database", &pg.url]).unwrap(), on_source);
+}
+
+#[test]
+fn adk_copy_refusals() {
+    let source = TestDb::sqlite();
+    if adk(&["populate", "database", &source.url, "1", "1"]).is_none() {
+        return;
+    }
+    // A target that already has ADK sessions.
+    let target = TestDb::sqlite();
+    adk(&["populate", "database", &target.url, "1", "1"]).unwrap();
+    let out = copy(&source, &source.url, &target.url, &["--include", "adk"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("sessions (1 rows)") && err.contains("events (1 rows)"),
+        "{err}"
+    );
+    // --tenant means agentdb's tables.
+    let out = copy(
+        &source,
+        &source.url,
+        &TestDb::sqlite().url,
+        &["--include", "adk", "--tenant", "t0"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    // A source without ADK's tables.
+    let empty = sqlite_source(1);
+    let out = copy(
+        &empty,
+        &empty.url,
+        &TestDb::sqlite().url,
+        &["--include", "adk"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr_of(&out).contains("has no ADK table"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -95,6 +95,12 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         validate_tenant_id(tenant)?;
     }
     let include = copy::supported_include(&args.include)?;
+    if !args.tenant.is_empty() && include.iter().any(|g| *g != Include::Agentdb) {
+        return Err(UsageError::new(
+            "--tenant applies to agentdb's tables only: ADK's and LangGraph's tables have no tenant; copy them without --tenant",
+        )
+        .into());
+    }
     let from = config::parse_database_url(&args.from)
         .map_err(|e| UsageError::new(format!("--from: {e}")))?;
     let to =
