@@ -51,6 +51,8 @@ pub enum Kind {
     /// ADK's naive-UTC times: PostgreSQL `timestamp` (or `timestamptz`), SQLite DATETIME text
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` or REAL epoch seconds (`SqliteSessionService`).
     NaiveTimestamp,
+    /// PostgreSQL `bytea`, SQLite BLOB; canonical form lowercase hex.
+    Bytes,
 }
 
 /// A column or table name quoted for SQL (both backends): names such as `timestamp` and `key`
@@ -108,8 +110,10 @@ impl TableSpec {
 /// columns as text: the COPY it is used for sends text), and `copy_in_postgres`, which runs
 /// `COPY <table> (<columns>) FROM STDIN` for a table given by name.
 macro_rules! copy_tables_macro {
+    (@name $col:ident) => { stringify!($col) };
+    (@name $col:ident $sql:literal) => { $sql };
     ($specs:ident, $group:literal, $(
-        $table:ident ($($key:ident),+) tenant $tenant:expr => { $($col:ident : $kind:ident),+ $(,)? }
+        $table:ident ($($key:ident),+) tenant $tenant:expr => { $($col:ident $([$sql:literal])? : $kind:ident),+ $(,)? }
     )+) => {
         pub const $specs: &[$crate::copy::TableSpec] = &[$(
             $crate::copy::TableSpec {
@@ -117,14 +121,17 @@ macro_rules! copy_tables_macro {
                 name: stringify!($table),
                 key: &[$(stringify!($key)),+],
                 tenant_column: $tenant,
-                columns: &[$($crate::copy::Column { name: stringify!($col), kind: $crate::copy::Kind::$kind }),+],
+                columns: &[$($crate::copy::Column {
+                    name: $crate::copy::declare_copy_tables!(@name $col $($sql)?),
+                    kind: $crate::copy::Kind::$kind,
+                }),+],
             }
         ),+];
 
         mod copy_schema {
             $(diesel::table! {
                 $table ($($key),+) {
-                    $($col -> diesel::sql_types::Text,)+
+                    $($(#[sql_name = $sql])? $col -> diesel::sql_types::Text,)+
                 }
             })+
         }
@@ -207,8 +214,17 @@ impl From<diesel::result::Error> for CopyInError {
 /// One row in canonical text form: one value per column, `None` for NULL.
 pub type Row = Vec<Option<String>>;
 
-/// Rows read per page of the source.
+/// Rows read per page of the source; fewer for tables of blobs (checkpoints can be large).
 const PAGE_ROWS: i64 = 5000;
+const BLOB_PAGE_ROWS: i64 = 200;
+
+fn page_rows(spec: &TableSpec) -> i64 {
+    if spec.columns.iter().any(|c| c.kind == Kind::Bytes) {
+        BLOB_PAGE_ROWS
+    } else {
+        PAGE_ROWS
+    }
+}
 
 /// Which rows of a table to copy: all, or those of some tenants.
 #[derive(Debug, Clone, Default)]
@@ -243,6 +259,10 @@ fn read_expr(backend: Backend, column: &Column) -> String {
             format!("to_char({name}, 'YYYY-MM-DD HH24:MI:SS.US')")
         }
         (Backend::Sqlite, Kind::Text | Kind::Json | Kind::Timestamp) => name,
+        (Backend::Postgres, Kind::Bytes) => format!("encode({name}, 'hex')"),
+        (Backend::Sqlite, Kind::Bytes) => {
+            format!("CASE WHEN {name} IS NULL THEN NULL ELSE lower(hex({name})) END")
+        }
         (Backend::Sqlite, Kind::Int) => format!("CAST({name} AS TEXT)"),
         (Backend::Sqlite, Kind::Bool) => {
             format!("CASE WHEN {name} IS NULL THEN NULL WHEN {name} THEN 'true' ELSE 'false' END")
@@ -292,8 +312,9 @@ impl<'a> TableReader<'a> {
                 format!(" WHERE {}", conditions.join(" AND "))
             };
             format!(
-                "SELECT {encode} AS row FROM {}{wheres} ORDER BY {key} LIMIT {PAGE_ROWS}",
-                quoted(spec.name)
+                "SELECT {encode} AS row FROM {}{wheres} ORDER BY {key} LIMIT {}",
+                quoted(spec.name),
+                page_rows(spec)
             )
         };
         TableReader {
@@ -323,7 +344,7 @@ impl<'a> TableReader<'a> {
             }
         }
         .with_context(|| format!("cannot read table {}", self.spec.name))?;
-        if (encoded.len() as i64) < PAGE_ROWS {
+        if (encoded.len() as i64) < page_rows(self.spec) {
             self.done = true;
         }
         let rows = encoded
@@ -701,27 +722,60 @@ impl Progress {
     }
 }
 
-/// Copies one table's rows from `source` to `target` (already in their transactions) and
-/// returns the source tally.
-pub fn copy_table(
+/// Produces the rows of one target table, page by page, in the target spec's canonical form:
+/// a plain read of the same table, or a conversion (LangGraph's savers).
+pub trait RowSource {
+    /// The next page; empty at the end.
+    fn next_page(&mut self, source: &mut AnyConnection) -> Result<Vec<Row>>;
+}
+
+impl RowSource for TableReader<'_> {
+    fn next_page(&mut self, source: &mut AnyConnection) -> Result<Vec<Row>> {
+        TableReader::next_page(self, source)
+    }
+}
+
+/// One target table and where its rows come from.
+pub struct Step<'a> {
+    pub target: &'static TableSpec,
+    pub rows: Box<dyn RowSource + 'a>,
+    /// The source table, when rows are read as they are: checked for what PostgreSQL cannot
+    /// store, and counted for progress.
+    pub plain_source: Option<&'static TableSpec>,
+}
+
+impl Step<'_> {
+    /// A table copied as it is.
+    pub fn plain(spec: &'static TableSpec, backend: Backend, filter: &Filter) -> Step<'static> {
+        Step {
+            target: spec,
+            rows: Box::new(TableReader::new(spec, backend, filter)),
+            plain_source: Some(spec),
+        }
+    }
+}
+
+/// Copies one step's rows into `target` (both ends already in their transactions) and
+/// returns the tally of the rows written.
+pub fn copy_step(
     source: &mut AnyConnection,
     target: &mut AnyConnection,
-    spec: &TableSpec,
-    filter: &Filter,
+    step: &mut Step<'_>,
     progress: &Progress,
 ) -> Result<Tally> {
-    progress.table(spec.name);
-    let reader = TableReader::new(spec, source.backend(), filter);
+    progress.table(step.target.name);
+    let spec = step.target;
+    let rows = step.rows.as_mut();
     match target {
-        AnyConnection::Postgresql(pg) => copy_into_postgres(source, pg, spec, reader, progress),
-        AnyConnection::Sqlite(_) => copy_into_sqlite(source, target, spec, reader, progress),
+        AnyConnection::Postgresql(pg) => copy_into_postgres(source, pg, spec, rows, progress),
+        AnyConnection::Sqlite(_) => copy_into_sqlite(source, target, spec, rows, progress),
     }
 }
 
 /// What the COPY feeder carries between calls of diesel's callback.
 struct Feed<'a, 'b> {
     source: &'a mut AnyConnection,
-    reader: TableReader<'b>,
+    reader: &'b mut dyn RowSource,
     tally: Tally,
     failure: Option<anyhow::Error>,
 }
@@ -730,7 +784,7 @@ fn copy_into_postgres(
     source: &mut AnyConnection,
     target: &mut PgConnection,
     spec: &TableSpec,
-    reader: TableReader<'_>,
+    reader: &mut dyn RowSource,
     progress: &Progress,
 ) -> Result<Tally> {
     let feed = RefCell::new(Feed {
@@ -785,6 +839,10 @@ fn copy_in(
     match spec.group {
         "agentdb" => agentdb_tables::copy_in_postgres(target, spec.name, write),
         "adk" => crate::adk::copy_tables::copy_in_postgres(target, spec.name, write),
+        // Only PostgresSaver's tables are ever loaded into PostgreSQL.
+        "langgraph" => {
+            crate::langgraph::postgres_saver_tables::copy_in_postgres(target, spec.name, write)
+        }
         other => unreachable!("no COPY for group {other}"),
     }
 }
@@ -820,6 +878,7 @@ fn target_text(backend: Backend, kind: Kind, canonical: &str) -> std::borrow::Co
     match (backend, kind) {
         (Backend::Sqlite, Kind::Bool) => Cow::Borrowed(if canonical == "true" { "1" } else { "0" }),
         (Backend::Sqlite, Kind::Timestamp) => Cow::Owned(sqlite_timestamp(canonical)),
+        (Backend::Postgres, Kind::Bytes) => Cow::Owned(format!("\\x{canonical}")),
         // PostgreSQL reads a zone-less time in the session's zone: UTC.
         _ => Cow::Borrowed(canonical),
     }
@@ -834,7 +893,7 @@ fn copy_into_sqlite(
     source: &mut AnyConnection,
     target: &mut AnyConnection,
     spec: &TableSpec,
-    mut reader: TableReader<'_>,
+    reader: &mut dyn RowSource,
     progress: &Progress,
 ) -> Result<Tally> {
     let mut tally = Tally::default();
@@ -860,7 +919,18 @@ fn insert_rows(target: &mut AnyConnection, spec: &TableSpec, rows: &[Row]) -> Re
     let width = spec.columns.len();
     let tuples: Vec<String> = (0..rows.len())
         .map(|r| {
-            let params: Vec<String> = (1..=width).map(|c| backend.param(r * width + c)).collect();
+            let params: Vec<String> = spec
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(c, column)| {
+                    let param = backend.param(r * width + c + 1);
+                    match (backend, column.kind) {
+                        (Backend::Sqlite, Kind::Bytes) => format!("unhex({param})"),
+                        _ => param,
+                    }
+                })
+                .collect();
             format!("({})", params.join(", "))
         })
         .collect();
@@ -920,26 +990,23 @@ pub fn verify_table(
     })
 }
 
-/// Copies `specs` (in the given, foreign-key order) inside the target's open transaction and
-/// verifies them. A mismatch is returned as `VerificationFailed`, so the caller rolls back.
-pub fn copy_tables(
+/// Runs `steps` (in the given, foreign-key order) inside the target's open transaction and
+/// verifies each table by reading it back.
+pub fn copy_steps(
     source: &mut AnyConnection,
     target: &mut AnyConnection,
-    specs: &[&TableSpec],
+    steps: &mut [Step<'_>],
     filter: &Filter,
     progress: &Progress,
 ) -> Result<Vec<TableCopy>> {
-    let mut tallies = Vec::with_capacity(specs.len());
-    for spec in specs {
-        tallies.push(copy_table(source, target, spec, filter, progress)?);
+    let mut tallies = Vec::with_capacity(steps.len());
+    for step in steps.iter_mut() {
+        tallies.push(copy_step(source, target, step, progress)?);
     }
     progress.table("verifying");
-    let mut results = Vec::with_capacity(specs.len());
-    for (spec, tally) in specs.iter().zip(tallies) {
-        results.push(verify_table(target, spec, filter, tally)?);
-    }
-    if results.iter().any(|r| !r.verified) {
-        return Err(VerificationFailed(results).into());
+    let mut results = Vec::with_capacity(steps.len());
+    for (step, tally) in steps.iter().zip(tallies) {
+        results.push(verify_table(target, step.target, filter, tally)?);
     }
     Ok(results)
 }
@@ -979,7 +1046,7 @@ pub fn supported_include(include: &[Include]) -> Result<Vec<Include>> {
     groups.dedup();
     if let Some(missing) = groups
         .iter()
-        .find(|g| !matches!(g, Include::Agentdb | Include::Adk))
+        .find(|g| !matches!(g, Include::Agentdb | Include::Adk | Include::Langgraph))
     {
         return Err(crate::error::UsageError::new(format!(
             "--include {}: not supported by this agentdb yet",
@@ -988,18 +1055,6 @@ pub fn supported_include(include: &[Include]) -> Result<Vec<Include>> {
         .into());
     }
     Ok(groups)
-}
-
-/// The tables `include` names, in the order they are copied.
-fn specs_for(include: &[Include]) -> Vec<&'static TableSpec> {
-    let mut specs = Vec::new();
-    if include.contains(&Include::Agentdb) {
-        specs.extend(agentdb_tables::TABLES.iter());
-    }
-    if include.contains(&Include::Adk) {
-        specs.extend(crate::adk::copy_tables::TABLES.iter());
-    }
-    specs
 }
 
 /// The whole copy: the target migrated (to the source's schema version), both checked, then
@@ -1011,12 +1066,20 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
         target,
         target_name,
     } = ends;
-    let mut specs = specs_for(&request.include);
+    let include = &request.include;
+    let filter = &request.filter;
+    let source_backend = source.backend();
+    let mut steps: Vec<Step<'static>> = Vec::new();
     let mut migrations_applied = 0;
-    if request.include.contains(&Include::Agentdb) {
+    if include.contains(&Include::Agentdb) {
         let source_version = agentdb_schema_version(source, source_name, request)?;
-        specs.retain(|spec| spec.group != "agentdb" || source_has(source, spec));
-        refuse_non_empty_existing(target, &specs, &request.filter, target_name)?;
+        for spec in agentdb_tables::TABLES {
+            // A source behind this agentdb may lack the newer tables.
+            if source.table_exists(spec.name)? {
+                steps.push(Step::plain(spec, source_backend, filter));
+            }
+        }
+        refuse_non_empty_existing(target, &steps, filter, target_name)?;
         let options = RunOptions {
             lock_timeout: request.lock_timeout,
             dry_run: false,
@@ -1025,24 +1088,44 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
             .with_context(|| format!("cannot migrate the target {target_name}"))?
             .len();
     }
-    if request.include.contains(&Include::Adk) {
+    if include.contains(&Include::Adk) {
         crate::adk::check_copy_source(source, source_name)?;
+        for spec in crate::adk::copy_tables::TABLES {
+            steps.push(Step::plain(spec, source_backend, filter));
+        }
     }
+    if include.contains(&Include::Langgraph) {
+        let langgraph = crate::langgraph::copy_plan(source, source_name, target.backend())?;
+        steps.extend(langgraph);
+    }
+    refuse_non_empty_existing(target, &steps, filter, target_name)?;
     let tables = in_source_snapshot(source, |source| {
+        let plain: Vec<&TableSpec> = steps.iter().filter_map(|s| s.plain_source).collect();
         if target.backend() == Backend::Postgres {
-            refuse_unstorable(source, &specs, &request.filter)?;
+            refuse_unstorable(source, &plain, filter)?;
         }
         let mut total = 0;
-        for spec in &specs {
-            total += count_rows(source, spec, &request.filter)?;
+        for spec in &plain {
+            total += count_rows(source, spec, filter)?;
         }
         let progress = Progress::new(progress_bar(output, total));
         let result = target.schema_locked_transaction(request.lock_timeout, |target| {
-            if request.include.contains(&Include::Adk) {
+            if include.contains(&Include::Adk) {
                 crate::adk::prepare_copy_target(target, target_name)?;
             }
-            refuse_non_empty(target, &specs, &request.filter, target_name)?;
-            copy_tables(source, target, &specs, &request.filter, &progress)
+            if include.contains(&Include::Langgraph) {
+                crate::langgraph::prepare_copy_target(target, target_name)?;
+            }
+            let specs: Vec<&TableSpec> = steps.iter().map(|s| s.target).collect();
+            refuse_non_empty(target, &specs, filter, target_name)?;
+            let mut results = copy_steps(source, target, &mut steps, filter, &progress)?;
+            if include.contains(&Include::Langgraph) {
+                results.push(crate::langgraph::verify_thread_heads(source, target)?);
+            }
+            if results.iter().any(|r| !r.verified) {
+                return Err(VerificationFailed(results).into());
+            }
+            Ok(results)
         });
         progress.finish();
         result
@@ -1083,22 +1166,18 @@ fn agentdb_schema_version(
         })
 }
 
-fn source_has(source: &mut AnyConnection, spec: &TableSpec) -> bool {
-    source.table_exists(spec.name).unwrap_or(false)
-}
-
 /// The emptiness check before the target is migrated, for the tables it already has: a
 /// refused copy should not have migrated someone's database first.
 fn refuse_non_empty_existing(
     target: &mut AnyConnection,
-    specs: &[&TableSpec],
+    steps: &[Step<'_>],
     filter: &Filter,
     target_name: &str,
 ) -> Result<()> {
     let mut existing = Vec::new();
-    for spec in specs {
-        if target.table_exists(spec.name)? {
-            existing.push(*spec);
+    for step in steps {
+        if target.table_exists(step.target.name)? {
+            existing.push(step.target);
         }
     }
     refuse_non_empty(target, &existing, filter, target_name)

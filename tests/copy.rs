@@ -589,3 +589,172 @@ fn adk_copy_refusals() {
         stderr_of(&out)
     );
 }
+
+// ---- LangGraph (--include langgraph), checked with the real savers ----
+
+fn langgraph(script: &str, args: &[&str]) -> Option<String> {
+    common::python::run_script_ok(script, args, &[])
+}
+
+/// A LangGraph SQLite database made by the real SqliteSaver: the prune tests' scenario
+/// (subgraph namespaces, interrupts, one pending) and a DeltaChannel thread; `None` without
+/// the Python environment.
+fn langgraph_sqlite_source() -> Option<TestDb> {
+    let db = TestDb::sqlite();
+    langgraph("langgraph_scenario.py", &["populate", &db.url])?;
+    langgraph("langgraph_scenario.py", &["delta", &db.url])?;
+    Some(db)
+}
+
+fn assert_savers_agree(source: &str, target: &str, skip: &str) {
+    let report: serde_json::Value = serde_json::from_str(
+        &langgraph("langgraph_copy.py", &["compare", source, target, skip]).unwrap(),
+    )
+    .unwrap();
+    assert!(report["checkpoints"].as_u64().unwrap() > 20, "{report}");
+    assert_eq!(report["equal"], report["checkpoints"], "{report}");
+    assert_eq!(report["different"], serde_json::json!([]), "{report}");
+}
+
+#[test]
+fn langgraph_sqlite_to_postgres_conversion_reads_and_resumes_like_the_original() {
+    let Some(source) = langgraph_sqlite_source() else {
+        return;
+    };
+    let twin = source.dir.path().join("twin.db");
+    source.exec(&format!("VACUUM INTO '{}'", twin.display()));
+    let Some(pg) = TestDb::postgres() else { return };
+
+    let report = copied_ok(&copy(
+        &source,
+        &source.url,
+        &pg.url,
+        &["--include", "langgraph"],
+    ));
+    let tables: Vec<&str> = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tables,
+        [
+            "checkpoints",
+            "checkpoint_blobs",
+            "checkpoint_writes",
+            "checkpoints: head and count per thread"
+        ]
+    );
+    assert_eq!(
+        row_count(&pg, "checkpoints"),
+        row_count(&source, "checkpoints")
+    );
+    assert_eq!(
+        row_count(&pg, "checkpoint_writes"),
+        row_count(&source, "writes")
+    );
+    // PostgresSaver's layout: migrations 0..9, type NULL, only primitives inline, blobs shared.
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM checkpoint_migrations WHERE v BETWEEN 0 AND 9"),
+        10
+    );
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM checkpoints WHERE type IS NOT NULL"),
+        0
+    );
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM checkpoints, jsonb_each(checkpoint->'channel_values') e WHERE jsonb_typeof(e.value) IN ('object', 'array')"),
+        0
+    );
+    assert!(
+        pg.scalar("SELECT count(*) AS v FROM checkpoint_blobs")
+            < pg.scalar(
+                "SELECT count(*) AS v FROM checkpoints, jsonb_each(checkpoint->'channel_versions')"
+            )
+    );
+
+    // The savers agree on every checkpoint (list and get_tuple); a DeltaChannel thread's
+    // list() legitimately differs (agent-data-facts), its state does not.
+    assert_savers_agree(&source.url, &pg.url, "d1");
+    assert_eq!(
+        langgraph("langgraph_scenario.py", &["delta-state", &pg.url]).unwrap(),
+        langgraph("langgraph_scenario.py", &["delta-state", &source.url]).unwrap()
+    );
+    // Pending interrupts resume on PostgreSQL exactly as on an untouched SQLite twin.
+    let on_twin = langgraph("langgraph_scenario.py", &["resume", twin.to_str().unwrap()]).unwrap();
+    assert!(on_twin.contains("t-pending"), "{on_twin}");
+    assert_eq!(
+        langgraph("langgraph_scenario.py", &["resume", &pg.url]).unwrap(),
+        on_twin
+    );
+}
+
+#[test]
+fn langgraph_same_backend_row_copies() {
+    let Some(source) = langgraph_sqlite_source() else {
+        return;
+    };
+    let sqlite_copy = TestDb::sqlite();
+    copied_ok(&copy(
+        &source,
+        &source.url,
+        &sqlite_copy.url,
+        &["--include", "langgraph"],
+    ));
+    assert_savers_agree(&source.url, &sqlite_copy.url, "");
+
+    let Some(pg) = TestDb::postgres() else { return };
+    let Some(pg_copy) = TestDb::postgres() else {
+        return;
+    };
+    copied_ok(&copy(
+        &source,
+        &source.url,
+        &pg.url,
+        &["--include", "langgraph"],
+    ));
+    copied_ok(&copy(
+        &source,
+        &pg.url,
+        &pg_copy.url,
+        &["--include", "langgraph"],
+    ));
+    assert_savers_agree(&pg.url, &pg_copy.url, "");
+    assert_eq!(
+        langgraph("langgraph_scenario.py", &["resume", &pg_copy.url]).unwrap(),
+        langgraph("langgraph_scenario.py", &["resume", &pg.url]).unwrap()
+    );
+}
+
+#[test]
+fn langgraph_what_cannot_be_converted_is_refused() {
+    let Some(source) = langgraph_sqlite_source() else {
+        return;
+    };
+    langgraph("langgraph_copy.py", &["encrypted", &source.url]).unwrap();
+    let Some(pg) = TestDb::postgres() else { return };
+    let out = copy(&source, &source.url, &pg.url, &["--include", "langgraph"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("thread t-secret") && err.contains("msgpack+aes"),
+        "{err}"
+    );
+    assert!(!err.contains("thread t-done"), "{err}");
+    // Nothing was left behind, not even the tables.
+    assert!(!pg.tables().contains(&"checkpoints".to_string()));
+
+    // PostgreSQL → SQLite is refused up front.
+    let Some(pg_source) = TestDb::postgres() else {
+        return;
+    };
+    let out = copy(
+        &source,
+        &pg_source.url,
+        &TestDb::sqlite().url,
+        &["--include", "langgraph"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("PostgreSQL → SQLite is not supported"));
+}

@@ -105,6 +105,15 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         .map_err(|e| UsageError::new(format!("--from: {e}")))?;
     let to =
         config::parse_database_url(&args.to).map_err(|e| UsageError::new(format!("--to: {e}")))?;
+    if include.contains(&Include::Langgraph)
+        && matches!(from, Target::Postgres(_))
+        && matches!(to, Target::Sqlite(_))
+    {
+        return Err(UsageError::new(
+            "--include langgraph: PostgreSQL → SQLite is not supported (see README, \"copy\"): PostgresSaver's JSON checkpoints cannot be turned back into SqliteSaver's msgpack without guessing",
+        )
+        .into());
+    }
     if from == to {
         return Err(UsageError::new("--from and --to name the same database").into());
     }
