@@ -206,9 +206,9 @@ pub mod copy_tables {
     }
 }
 
-/// ADK's schema "1" as `DatabaseSessionService` (google-adk 2.13.0, SQLAlchemy) creates it on
-/// PostgreSQL, statement for statement.
-const POSTGRES_DDL: &str = r#"
+/// ADK's schema "1" as `DatabaseSessionService` (google-adk 2.13.0, SQLAlchemy) creates it,
+/// statement for statement; `{json}` and `{time}` are its per-backend column types.
+const DDL_TEMPLATE: &str = r#"
 CREATE TABLE adk_internal_metadata (
 	"key" VARCHAR(128) NOT NULL,
 	value VARCHAR(256) NOT NULL,
@@ -218,22 +218,22 @@ CREATE TABLE sessions (
 	app_name VARCHAR(128) NOT NULL,
 	user_id VARCHAR(128) NOT NULL,
 	id VARCHAR(128) NOT NULL,
-	state JSONB NOT NULL,
-	create_time TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	update_time TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	state {json} NOT NULL,
+	create_time {time} NOT NULL,
+	update_time {time} NOT NULL,
 	PRIMARY KEY (app_name, user_id, id)
 );
 CREATE TABLE app_states (
 	app_name VARCHAR(128) NOT NULL,
-	state JSONB NOT NULL,
-	update_time TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	state {json} NOT NULL,
+	update_time {time} NOT NULL,
 	PRIMARY KEY (app_name)
 );
 CREATE TABLE user_states (
 	app_name VARCHAR(128) NOT NULL,
 	user_id VARCHAR(128) NOT NULL,
-	state JSONB NOT NULL,
-	update_time TIMESTAMP WITHOUT TIME ZONE NOT NULL,
+	state {json} NOT NULL,
+	update_time {time} NOT NULL,
 	PRIMARY KEY (app_name, user_id)
 );
 CREATE TABLE events (
@@ -242,56 +242,23 @@ CREATE TABLE events (
 	user_id VARCHAR(128) NOT NULL,
 	session_id VARCHAR(128) NOT NULL,
 	invocation_id VARCHAR(256) NOT NULL,
-	timestamp TIMESTAMP WITHOUT TIME ZONE NOT NULL,
-	event_data JSONB,
+	timestamp {time} NOT NULL,
+	event_data {json},
 	PRIMARY KEY (id, app_name, user_id, session_id),
 	FOREIGN KEY(app_name, user_id, session_id) REFERENCES sessions (app_name, user_id, id) ON DELETE CASCADE
 );
 CREATE INDEX idx_events_app_user_session_ts_id ON events (app_name, user_id, session_id, timestamp DESC, id DESC);
 "#;
 
-/// The same on SQLite (`sqlite3 .schema` of a file ADK created).
-const SQLITE_DDL: &str = r#"
-CREATE TABLE adk_internal_metadata (
-	"key" VARCHAR(128) NOT NULL,
-	value VARCHAR(256) NOT NULL,
-	PRIMARY KEY ("key")
-);
-CREATE TABLE sessions (
-	app_name VARCHAR(128) NOT NULL,
-	user_id VARCHAR(128) NOT NULL,
-	id VARCHAR(128) NOT NULL,
-	state TEXT NOT NULL,
-	create_time DATETIME NOT NULL,
-	update_time DATETIME NOT NULL,
-	PRIMARY KEY (app_name, user_id, id)
-);
-CREATE TABLE app_states (
-	app_name VARCHAR(128) NOT NULL,
-	state TEXT NOT NULL,
-	update_time DATETIME NOT NULL,
-	PRIMARY KEY (app_name)
-);
-CREATE TABLE user_states (
-	app_name VARCHAR(128) NOT NULL,
-	user_id VARCHAR(128) NOT NULL,
-	state TEXT NOT NULL,
-	update_time DATETIME NOT NULL,
-	PRIMARY KEY (app_name, user_id)
-);
-CREATE TABLE events (
-	id VARCHAR(128) NOT NULL,
-	app_name VARCHAR(128) NOT NULL,
-	user_id VARCHAR(128) NOT NULL,
-	session_id VARCHAR(128) NOT NULL,
-	invocation_id VARCHAR(256) NOT NULL,
-	timestamp DATETIME NOT NULL,
-	event_data TEXT,
-	PRIMARY KEY (id, app_name, user_id, session_id),
-	FOREIGN KEY(app_name, user_id, session_id) REFERENCES sessions (app_name, user_id, id) ON DELETE CASCADE
-);
-CREATE INDEX idx_events_app_user_session_ts_id ON events (app_name, user_id, session_id, timestamp DESC, id DESC);
-"#;
+/// ADK's DDL for a backend: PostgreSQL `JSONB` and `TIMESTAMP WITHOUT TIME ZONE`, SQLite `TEXT`
+/// and `DATETIME` (as `sqlite3 .schema` shows a file ADK created).
+fn ddl(backend: Backend) -> String {
+    let (json, time) = match backend {
+        Backend::Postgres => ("JSONB", "TIMESTAMP WITHOUT TIME ZONE"),
+        Backend::Sqlite => ("TEXT", "DATETIME"),
+    };
+    DDL_TEMPLATE.replace("{json}", json).replace("{time}", time)
+}
 
 const DATA_TABLES: [&str; 4] = ["app_states", "user_states", "sessions", "events"];
 
@@ -340,11 +307,7 @@ pub fn prepare_copy_target(conn: &mut AnyConnection, name: &str) -> Result<()> {
         }
     }
     if present.is_empty() {
-        let ddl = match conn.backend() {
-            Backend::Postgres => POSTGRES_DDL,
-            Backend::Sqlite => SQLITE_DDL,
-        };
-        conn.batch_execute(ddl)
+        conn.batch_execute(&ddl(conn.backend()))
             .and_then(|_| {
                 conn.batch_execute(
                     "INSERT INTO adk_internal_metadata (\"key\", value) VALUES ('schema_version', '1')",

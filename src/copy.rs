@@ -282,84 +282,108 @@ struct EncodedRow {
     row: String,
 }
 
-/// Reads a table page by page along its primary key, within the caller's transaction.
+/// Reads a table in pages within the caller's transaction, without holding it in memory:
+/// SQLite streams one query (diesel's `load_iter`, a cursor over the statement); PostgreSQL
+/// fetches from a transaction-scoped cursor (`DECLARE … CURSOR`, safe behind PgBouncer's
+/// transaction pooling). Rows come in storage order unless `ordered` (primary key order).
 pub struct TableReader<'a> {
     spec: &'a TableSpec,
-    sql_first: String,
-    sql_next: String,
-    last_key: Option<Vec<String>>,
-    key_positions: Vec<usize>,
+    select: String,
     backend: Backend,
-    done: bool,
 }
+
+/// The cursor name of `TableReader` on PostgreSQL (one open at a time per connection).
+const CURSOR: &str = "agentdb_copy_rows";
 
 impl<'a> TableReader<'a> {
     pub fn new(spec: &'a TableSpec, backend: Backend, filter: &Filter) -> TableReader<'a> {
+        TableReader::with_order(spec, backend, filter, false)
+    }
+
+    /// A reader in primary key order (the LangGraph conversion groups by thread).
+    pub fn ordered(spec: &'a TableSpec, backend: Backend, filter: &Filter) -> TableReader<'a> {
+        TableReader::with_order(spec, backend, filter, true)
+    }
+
+    fn with_order(
+        spec: &'a TableSpec,
+        backend: Backend,
+        filter: &Filter,
+        ordered: bool,
+    ) -> TableReader<'a> {
         let exprs: Vec<String> = spec.columns.iter().map(|c| read_expr(backend, c)).collect();
         let encode = match backend {
             Backend::Postgres => format!("json_build_array({})::text", exprs.join(", ")),
             Backend::Sqlite => format!("json_array({})", exprs.join(", ")),
         };
-        let key = quoted_list(spec.key);
-        let params: Vec<String> = (1..=spec.key.len()).map(|n| backend.param(n)).collect();
-        let after = format!("({key}) > ({})", params.join(", "));
-        let condition = filter.condition(spec);
-        let query = |extra: Option<&str>| {
-            let conditions: Vec<&str> = condition.iter().map(String::as_str).chain(extra).collect();
-            let wheres = if conditions.is_empty() {
-                String::new()
-            } else {
-                format!(" WHERE {}", conditions.join(" AND "))
-            };
-            format!(
-                "SELECT {encode} AS row FROM {}{wheres} ORDER BY {key} LIMIT {}",
-                quoted(spec.name),
-                page_rows(spec)
-            )
+        let wheres = filter
+            .condition(spec)
+            .map(|c| format!(" WHERE {c}"))
+            .unwrap_or_default();
+        let order = if ordered {
+            format!(" ORDER BY {}", quoted_list(spec.key))
+        } else {
+            String::new()
         };
         TableReader {
             spec,
-            sql_first: query(None),
-            sql_next: query(Some(&after)),
-            last_key: None,
-            key_positions: spec.key_positions(),
+            select: format!(
+                "SELECT {encode} AS row FROM {}{wheres}{order}",
+                quoted(spec.name)
+            ),
             backend,
-            done: false,
         }
     }
 
-    /// The next page of rows in canonical form; empty at the end.
-    pub fn next_page(&mut self, conn: &mut AnyConnection) -> Result<Vec<Row>> {
-        if self.done {
-            return Ok(Vec::new());
-        }
-        let encoded: Vec<EncodedRow> = match &self.last_key {
-            None => diesel::sql_query(&self.sql_first).load(conn),
-            Some(key) => {
-                let mut query = diesel::sql_query(&self.sql_next).into_boxed::<db::MultiBackend>();
-                for value in key {
-                    query = query.bind::<Text, _>(value.clone());
+    /// Calls `page` with successive pages of rows in canonical form.
+    pub fn pages(
+        &mut self,
+        conn: &mut AnyConnection,
+        page: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        let size = page_rows(self.spec) as usize;
+        let context = || format!("cannot read table {}", self.spec.name);
+        match self.backend {
+            Backend::Sqlite => {
+                let mut rows = Vec::with_capacity(size);
+                let cursor = diesel::sql_query(&self.select)
+                    .load_iter::<EncodedRow, diesel::connection::DefaultLoadingMode>(conn)
+                    .with_context(context)?;
+                for encoded in cursor {
+                    rows.push(self.decode(&encoded.with_context(context)?.row)?);
+                    if rows.len() == size {
+                        page(std::mem::replace(&mut rows, Vec::with_capacity(size)))?;
+                    }
                 }
-                query.load(conn)
+                if !rows.is_empty() {
+                    page(rows)?;
+                }
+            }
+            Backend::Postgres => {
+                conn.batch_execute(&format!(
+                    "DECLARE {CURSOR} NO SCROLL CURSOR FOR {}",
+                    self.select
+                ))
+                .with_context(context)?;
+                loop {
+                    let encoded: Vec<EncodedRow> =
+                        diesel::sql_query(format!("FETCH FORWARD {size} FROM {CURSOR}"))
+                            .load(conn)
+                            .with_context(context)?;
+                    if encoded.is_empty() {
+                        break;
+                    }
+                    let rows = encoded
+                        .iter()
+                        .map(|e| self.decode(&e.row))
+                        .collect::<Result<Vec<Row>>>()?;
+                    page(rows)?;
+                }
+                conn.batch_execute(&format!("CLOSE {CURSOR}"))
+                    .with_context(context)?;
             }
         }
-        .with_context(|| format!("cannot read table {}", self.spec.name))?;
-        if (encoded.len() as i64) < page_rows(self.spec) {
-            self.done = true;
-        }
-        let rows = encoded
-            .into_iter()
-            .map(|e| self.decode(&e.row))
-            .collect::<Result<Vec<Row>>>()?;
-        if let Some(last) = rows.last() {
-            self.last_key = Some(
-                self.key_positions
-                    .iter()
-                    .map(|&i| last[i].clone().unwrap_or_default())
-                    .collect(),
-            );
-        }
-        Ok(rows)
+        Ok(())
     }
 
     fn decode(&self, encoded: &str) -> Result<Row> {
@@ -702,11 +726,20 @@ pub fn refuse_non_empty(
 /// Progress across all tables, drawn only on a terminal.
 pub struct Progress {
     bar: ProgressBar,
+    /// For `-v` timings.
+    output: Output,
 }
 
 impl Progress {
-    pub fn new(bar: ProgressBar) -> Progress {
-        Progress { bar }
+    pub fn new(bar: ProgressBar, output: Output) -> Progress {
+        Progress { bar, output }
+    }
+
+    fn timing(&self, what: &str, rows: u64, started: std::time::Instant) {
+        self.output.debug(format!(
+            "{what}: {rows} rows in {} ms",
+            started.elapsed().as_millis()
+        ));
     }
 
     fn table(&self, name: &str) {
@@ -725,13 +758,21 @@ impl Progress {
 /// Produces the rows of one target table, page by page, in the target spec's canonical form:
 /// a plain read of the same table, or a conversion (LangGraph's savers).
 pub trait RowSource {
-    /// The next page; empty at the end.
-    fn next_page(&mut self, source: &mut AnyConnection) -> Result<Vec<Row>>;
+    /// Calls `page` with successive pages of rows.
+    fn pages(
+        &mut self,
+        source: &mut AnyConnection,
+        page: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()>;
 }
 
 impl RowSource for TableReader<'_> {
-    fn next_page(&mut self, source: &mut AnyConnection) -> Result<Vec<Row>> {
-        TableReader::next_page(self, source)
+    fn pages(
+        &mut self,
+        source: &mut AnyConnection,
+        page: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        TableReader::pages(self, source, page)
     }
 }
 
@@ -797,27 +838,23 @@ fn copy_into_postgres(
         let mut feed = feed.borrow_mut();
         let feed = &mut *feed;
         let mut buffer = Vec::with_capacity(1 << 20);
-        loop {
-            let page = match feed.reader.next_page(feed.source) {
-                Ok(page) => page,
-                Err(e) => {
-                    let message = format!("{e:#}");
-                    feed.failure = Some(e);
-                    return Err(CopyInError(message));
-                }
-            };
-            if page.is_empty() {
-                return Ok(());
-            }
+        let tally = &mut feed.tally;
+        let fed = feed.reader.pages(feed.source, &mut |page| {
             buffer.clear();
             for row in &page {
-                feed.tally.add(spec, row);
+                tally.add(spec, row);
                 write_copy_line(&mut buffer, spec, row);
             }
             sink.write_all(&buffer)
-                .map_err(|e| CopyInError(e.to_string()))?;
+                .context("the COPY stream to PostgreSQL failed")?;
             progress.rows(page.len());
-        }
+            Ok(())
+        });
+        fed.map_err(|e| {
+            let message = format!("{e:#}");
+            feed.failure = Some(e);
+            CopyInError(message)
+        })
     };
     let result = copy_in(target, spec, write);
     let mut feed = feed.into_inner();
@@ -898,11 +935,7 @@ fn copy_into_sqlite(
 ) -> Result<Tally> {
     let mut tally = Tally::default();
     let per_insert = rows_per_insert(spec.columns.len());
-    loop {
-        let page = reader.next_page(source)?;
-        if page.is_empty() {
-            return Ok(tally);
-        }
+    reader.pages(source, &mut |page| {
         for chunk in page.chunks(per_insert) {
             for row in chunk {
                 tally.add(spec, row);
@@ -910,7 +943,9 @@ fn copy_into_sqlite(
             insert_rows(target, spec, chunk)?;
         }
         progress.rows(page.len());
-    }
+        Ok(())
+    })?;
+    Ok(tally)
 }
 
 /// One multi-row INSERT of canonical rows into a SQLite target.
@@ -970,15 +1005,12 @@ pub fn verify_table(
 ) -> Result<TableCopy> {
     let mut reader = TableReader::new(spec, target.backend(), filter);
     let mut tally = Tally::default();
-    loop {
-        let page = reader.next_page(target)?;
-        if page.is_empty() {
-            break;
-        }
+    reader.pages(target, &mut |page| {
         for row in &page {
             tally.add(spec, row);
         }
-    }
+        Ok(())
+    })?;
     Ok(TableCopy {
         group: spec.group,
         table: spec.name,
@@ -1001,12 +1033,22 @@ pub fn copy_steps(
 ) -> Result<Vec<TableCopy>> {
     let mut tallies = Vec::with_capacity(steps.len());
     for step in steps.iter_mut() {
-        tallies.push(copy_step(source, target, step, progress)?);
+        let started = std::time::Instant::now();
+        let tally = copy_step(source, target, step, progress)?;
+        progress.timing(&format!("copied {}", step.target.name), tally.rows, started);
+        tallies.push(tally);
     }
     progress.table("verifying");
     let mut results = Vec::with_capacity(steps.len());
     for (step, tally) in steps.iter().zip(tallies) {
-        results.push(verify_table(target, step.target, filter, tally)?);
+        let started = std::time::Instant::now();
+        let result = verify_table(target, step.target, filter, tally)?;
+        progress.timing(
+            &format!("verified {}", step.target.name),
+            result.target_rows,
+            started,
+        );
+        results.push(result);
     }
     Ok(results)
 }
@@ -1073,6 +1115,11 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
     let mut migrations_applied = 0;
     if include.contains(&Include::Agentdb) {
         let source_version = agentdb_schema_version(source, source_name, request)?;
+        for tenant in &filter.tenants {
+            if !db::tenant_exists(source, tenant)? {
+                bail!("--tenant {tenant}: the source {source_name} has no such tenant");
+            }
+        }
         for spec in agentdb_tables::TABLES {
             // A source behind this agentdb may lack the newer tables.
             if source.table_exists(spec.name)? {
@@ -1099,6 +1146,13 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
         steps.extend(langgraph);
     }
     refuse_non_empty_existing(target, &steps, filter, target_name)?;
+    // The source is read once, in key order: SQLite's large page cache (64 MB on agentdb's
+    // connections) would only make the copy's memory grow with the data.
+    if source_backend == Backend::Sqlite {
+        source
+            .batch_execute("PRAGMA cache_size = -2048")
+            .context("cannot configure the SQLite source")?;
+    }
     let tables = in_source_snapshot(source, |source| {
         let plain: Vec<&TableSpec> = steps.iter().filter_map(|s| s.plain_source).collect();
         if target.backend() == Backend::Postgres {
@@ -1108,7 +1162,7 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
         for spec in &plain {
             total += count_rows(source, spec, filter)?;
         }
-        let progress = Progress::new(progress_bar(output, total));
+        let progress = Progress::new(progress_bar(output, total), *output);
         let result = target.schema_locked_transaction(request.lock_timeout, |target| {
             if include.contains(&Include::Adk) {
                 crate::adk::prepare_copy_target(target, target_name)?;

@@ -401,6 +401,25 @@ pub trait SchemaConnection: Connection + Sized {
 /// The advisory lock key: the bytes of "agentdb" (per database, as advisory locks are).
 pub const ADVISORY_LOCK_KEY: i64 = 0x0061_6765_6e74_6462;
 
+/// PostgreSQL's schema lock, inside the caller's transaction: the transaction-scoped advisory
+/// lock, waiting at most `lock_timeout`. The key is our constant, written into the SQL.
+fn take_postgres_schema_lock(
+    conn: &mut impl SimpleConnection,
+    lock_timeout: Duration,
+) -> Result<()> {
+    conn.batch_execute(&format!(
+        "SET LOCAL lock_timeout = '{}ms'",
+        lock_timeout.as_millis().max(1)
+    ))?;
+    conn.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})"
+    ))
+    .map_err(|e| lock_error(e.into(), lock_timeout))?;
+    // What runs under the lock is not bounded by the lock wait.
+    conn.batch_execute("SET LOCAL lock_timeout = 0")?;
+    Ok(())
+}
+
 impl SchemaConnection for PgConnection {
     fn locked_transaction<T>(
         &mut self,
@@ -408,16 +427,7 @@ impl SchemaConnection for PgConnection {
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
         self.transaction(|conn| {
-            conn.batch_execute(&format!(
-                "SET LOCAL lock_timeout = '{}ms'",
-                lock_timeout.as_millis().max(1)
-            ))?;
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                .bind::<BigInt, _>(ADVISORY_LOCK_KEY)
-                .execute(conn)
-                .map_err(|e| lock_error(e.into(), lock_timeout))?;
-            // What runs under the lock is not bounded by the lock wait.
-            conn.batch_execute("SET LOCAL lock_timeout = 0")?;
+            take_postgres_schema_lock(conn, lock_timeout)?;
             f(conn)
         })
     }
@@ -501,15 +511,7 @@ impl AnyConnection {
         use diesel::connection::{AnsiTransactionManager, TransactionManager};
         match self {
             AnyConnection::Postgresql(_) => self.transaction(|conn| {
-                conn.batch_execute(&format!(
-                    "SET LOCAL lock_timeout = '{}ms'",
-                    lock_timeout.as_millis().max(1)
-                ))?;
-                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                    .bind::<BigInt, _>(ADVISORY_LOCK_KEY)
-                    .execute(conn)
-                    .map_err(|e| lock_error(e.into(), lock_timeout))?;
-                conn.batch_execute("SET LOCAL lock_timeout = 0")?;
+                take_postgres_schema_lock(conn, lock_timeout)?;
                 f(conn)
             }),
             AnyConnection::Sqlite(sqlite) => {

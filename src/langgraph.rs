@@ -868,32 +868,37 @@ impl WritesToPostgres {
 }
 
 impl RowSource for WritesToPostgres {
-    fn next_page(&mut self, source: &mut AnyConnection) -> Result<Vec<Row>> {
+    fn pages(
+        &mut self,
+        source: &mut AnyConnection,
+        page: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        let spec = self.spec;
         let column = |row: &Row, name: &str| -> Option<String> {
-            self.spec
-                .columns
+            spec.columns
                 .iter()
                 .position(|c| c.name == name)
                 .and_then(|i| row[i].clone())
         };
-        Ok(self
-            .reader
-            .next_page(source)?
-            .iter()
-            .map(|row| {
-                vec![
-                    column(row, "thread_id"),
-                    column(row, "checkpoint_ns"),
-                    column(row, "checkpoint_id"),
-                    column(row, "task_id"),
-                    column(row, "idx"),
-                    column(row, "channel"),
-                    column(row, "type"),
-                    Some(column(row, "value").unwrap_or_default()),
-                    Some(column(row, "task_path").unwrap_or_default()),
-                ]
-            })
-            .collect())
+        self.reader.pages(source, &mut |rows| {
+            page(
+                rows.iter()
+                    .map(|row| {
+                        vec![
+                            column(row, "thread_id"),
+                            column(row, "checkpoint_ns"),
+                            column(row, "checkpoint_id"),
+                            column(row, "task_id"),
+                            column(row, "idx"),
+                            column(row, "channel"),
+                            column(row, "type"),
+                            Some(column(row, "value").unwrap_or_default()),
+                            Some(column(row, "task_path").unwrap_or_default()),
+                        ]
+                    })
+                    .collect(),
+            )
+        })
     }
 }
 
@@ -920,7 +925,8 @@ struct Converter {
 impl Converter {
     fn new(output: Output) -> Converter {
         Converter {
-            reader: TableReader::new(
+            // Key order: blobs are deduplicated per (thread, namespace) as they stream by.
+            reader: TableReader::ordered(
                 &sqlite_saver_tables::TABLES[0],
                 Backend::Sqlite,
                 &Filter::default(),
@@ -980,27 +986,24 @@ impl Converter {
 }
 
 impl RowSource for Converter {
-    fn next_page(&mut self, source: &mut AnyConnection) -> Result<Vec<Row>> {
-        loop {
-            let page = self.reader.next_page(source)?;
-            if page.is_empty() {
-                if !self.refused.is_empty() {
-                    let list: Vec<String> = self
-                        .refused
-                        .iter()
-                        .map(|(thread, why)| format!("thread {thread}: {why}"))
-                        .collect();
-                    anyhow::bail!(
-                        "LangGraph checkpoints that cannot be converted to PostgresSaver's layout (nothing was copied): {}",
-                        list.join("; ")
-                    );
-                }
-                return Ok(page);
-            }
+    fn pages(
+        &mut self,
+        source: &mut AnyConnection,
+        page: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        let mut reader = std::mem::replace(
+            &mut self.reader,
+            TableReader::new(
+                &sqlite_saver_tables::TABLES[0],
+                Backend::Sqlite,
+                &Filter::default(),
+            ),
+        );
+        reader.pages(source, &mut |rows| {
             let mut out = Vec::new();
-            for row in &page {
+            for row in &rows {
                 match self.rows_of(row) {
-                    Ok(rows) => out.extend(rows),
+                    Ok(converted) => out.extend(converted),
                     Err(e) => {
                         let thread = row[0].clone().unwrap_or_default();
                         self.refused
@@ -1009,10 +1012,20 @@ impl RowSource for Converter {
                     }
                 }
             }
-            if !out.is_empty() || !self.refused.is_empty() {
-                return Ok(out);
-            }
+            page(out)
+        })?;
+        if !self.refused.is_empty() {
+            let list: Vec<String> = self
+                .refused
+                .iter()
+                .map(|(thread, why)| format!("thread {thread}: {why}"))
+                .collect();
+            anyhow::bail!(
+                "LangGraph checkpoints that cannot be converted to PostgresSaver's layout (nothing was copied): {}",
+                list.join("; ")
+            );
         }
+        Ok(())
     }
 }
 

@@ -221,6 +221,13 @@ fn non_empty_target_is_refused_naming_the_tables_unless_tenants_are_new() {
             &["--tenant", "t0", "--tenant", "t2"],
         ));
         assert_eq!(report["tenants"], serde_json::json!(["t0", "t2"]));
+        let out = copy(&source, &source.url, &target.url, &["--tenant", "nobody"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr_of(&out).contains("has no such tenant"),
+            "{}",
+            stderr_of(&out)
+        );
         assert_eq!(
             target.strings("SELECT id AS v FROM tenants ORDER BY id"),
             ["t0", "t1", "t2"]
@@ -305,6 +312,12 @@ fn a_verification_mismatch_exits_1_and_rolls_the_target_back() {
     }
 }
 
+/// The number of applied migrations another process can see, 0 while the database is busy
+/// (the copy switches a new SQLite file to WAL under an exclusive lock).
+fn migrations_visible(db: &TestDb) -> usize {
+    std::panic::catch_unwind(|| db.applied_versions().len()).unwrap_or(0)
+}
+
 /// kill -9 while rows are being written: the target's rows stay as they were (empty; the
 /// migration of the empty target may have committed).
 #[test]
@@ -322,7 +335,7 @@ fn kill_9_mid_copy_leaves_the_target_rows_as_they_were() {
             .unwrap();
         // Wait until the migration committed, then give the row transaction time to start.
         let deadline = Instant::now() + Duration::from_secs(60);
-        while target.applied_versions().len() < 4 {
+        while migrations_visible(&target) < 4 {
             assert!(
                 Instant::now() < deadline,
                 "the copy never migrated the target"
@@ -360,6 +373,28 @@ fn copy_through_pgbouncer_both_ways() {
     let back = TestDb::sqlite();
     let again = copied_ok(&copy(&source, &url, &back.url, &[]));
     assert_eq!(digests(&there), digests(&again));
+    // backup and migrate --backup of a PostgreSQL source, through the pooler.
+    let path = pg.dir.path().join("pooled.db");
+    let out = agentdb(pg.dir.path())
+        .args(["-d", &url, "backup"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        row_count(&TestDb::sqlite_at(path.to_str().unwrap()), "messages"),
+        3_000
+    );
+    agentdb(pg.dir.path())
+        .args(["-q", "-d", &url, "rollback", "--steps", "1"])
+        .assert()
+        .success();
+    let out = agentdb(pg.dir.path())
+        .args(["-d", &url, "migrate", "--backup=pooled-before-migrate.db"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(pg.dir.path().join("pooled-before-migrate.db").exists());
 }
 
 #[test]

@@ -14,19 +14,15 @@ import json
 import sys
 
 from google.adk.events import Event, EventActions
-from google.adk.sessions import DatabaseSessionService
 from google.adk.sessions.sqlite_session_service import SqliteSessionService
 
-APP = "app"
-USER = "u"
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from adk_sessions import APP, USER  # noqa: E402
+from adk_sessions import service as database_service  # noqa: E402
 
 
 def service(kind, url):
-    if kind == "sqlite":
-        return SqliteSessionService(url)
-    if url.startswith("postgres"):
-        return DatabaseSessionService(db_url="postgresql+asyncpg://" + url.split("://", 1)[1])
-    return DatabaseSessionService(db_url=f"sqlite+aiosqlite:///{url}")
+    return SqliteSessionService(url) if kind == "sqlite" else database_service(url)
 
 
 def event(n, session_id):
