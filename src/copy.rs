@@ -486,6 +486,10 @@ fn sqlite_timestamp(canonical: &str) -> String {
 /// PostgreSQL's `jsonb` rendering and the text SQLite stored compare equal). Text that does not
 /// parse is compared as it is.
 pub fn canonical_json(text: &str) -> String {
+    // The commonest documents (empty metadata) need no parsing.
+    if matches!(text, "{}" | "[]" | "null" | "true" | "false") {
+        return text.to_string();
+    }
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value) => {
             let mut out = String::with_capacity(text.len());

@@ -43,6 +43,8 @@ fn copied_ok(out: &std::process::Output) -> serde_json::Value {
         stdout_of(out),
         stderr_of(out)
     );
+    // Not a terminal: no progress, nothing on stderr.
+    assert_eq!(stderr_of(out), "");
     let report = json_of(out);
     assert_eq!(report["verified"], true);
     for table in report["tables"].as_array().unwrap() {
@@ -792,4 +794,43 @@ fn langgraph_what_cannot_be_converted_is_refused() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
     assert!(stderr_of(&out).contains("PostgreSQL → SQLite is not supported"));
+}
+
+/// Progress is drawn on a terminal only: run under `script`, which gives the command a pty.
+#[test]
+fn progress_on_a_terminal_and_none_with_quiet() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        unavailable("script (util-linux)", "needed to give agentdb a terminal");
+        return;
+    }
+    let source = sqlite_source(20_000);
+    let bin = assert_cmd::cargo::cargo_bin("agentdb");
+    let typescript = |quiet: bool| {
+        let name = if quiet { "quiet" } else { "tty" };
+        let log = source.dir.path().join(format!("{name}.log"));
+        let target = source.dir.path().join(format!("{name}.db"));
+        let q = if quiet { "-q " } else { "" };
+        let inner = format!(
+            "{} {q}copy --from {} --to {} > /dev/null",
+            bin.display(),
+            source.url,
+            target.display()
+        );
+        let status = std::process::Command::new("script")
+            .args(["-qec", &inner])
+            .arg(&log)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read_to_string(&log).unwrap()
+    };
+    let shown = typescript(false);
+    assert!(shown.contains("/20041 rows"), "{shown}");
+    let quiet = typescript(true);
+    assert!(!quiet.contains("rows"), "{quiet}");
 }
