@@ -155,7 +155,7 @@ fn copy_into_file(
         allow_older_source: older_schema,
     };
     let ends = Ends {
-        source: &mut **conn,
+        source: conn,
         source_name: &db.display,
         target: &mut target,
         target_name: &target_db.display,
