@@ -838,3 +838,46 @@ fn progress_on_a_terminal_and_none_with_quiet() {
     let quiet = typescript(true);
     assert!(!quiet.contains("rows"), "{quiet}");
 }
+
+/// A platform database holds all three: agentdb's tables, ADK's sessions and LangGraph's
+/// checkpoints. One copy moves them together, in one transaction, and each tool reads its part.
+#[test]
+fn everything_together_into_postgres_with_timestamptz_adk_columns() {
+    let source = sqlite_source(1_000);
+    if adk(&["populate", "database", &source.url, "2", "2"]).is_none() {
+        return;
+    }
+    langgraph("langgraph_scenario.py", &["populate", &source.url]).unwrap();
+    let Some(pg) = TestDb::postgres() else { return };
+    // The target's ADK tables exist, empty, with the TIMESTAMPTZ columns some ADK 1.x installs
+    // altered them to: made by ADK itself, then emptied and altered.
+    adk(&["populate", "database", &pg.url, "1", "1"]).unwrap();
+    pg.exec(
+        "DELETE FROM events; DELETE FROM sessions; DELETE FROM app_states; DELETE FROM user_states; \
+         ALTER TABLE sessions ALTER COLUMN create_time TYPE timestamptz, ALTER COLUMN update_time TYPE timestamptz; \
+         ALTER TABLE events ALTER COLUMN timestamp TYPE timestamptz; \
+         ALTER TABLE app_states ALTER COLUMN update_time TYPE timestamptz; \
+         ALTER TABLE user_states ALTER COLUMN update_time TYPE timestamptz;",
+    );
+    let report = copied_ok(&copy(
+        &source,
+        &source.url,
+        &pg.url,
+        &["--include", "langgraph,adk,agentdb"],
+    ));
+    assert_eq!(
+        report["include"],
+        serde_json::json!(["agentdb", "adk", "langgraph"])
+    );
+    assert_eq!(row_count(&pg, "messages"), 1_000);
+    // The naive-UTC times landed as the same instants in the timestamptz columns.
+    assert_eq!(
+        pg.strings("SELECT to_char(update_time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS v FROM sessions ORDER BY id"),
+        source.strings("SELECT update_time AS v FROM sessions ORDER BY id")
+    );
+    assert_eq!(
+        adk(&["check", "database", &pg.url]).unwrap(),
+        adk(&["check", "database", &source.url]).unwrap()
+    );
+    assert_savers_agree(&source.url, &pg.url, "");
+}
