@@ -6,7 +6,8 @@
 //!   UTC ISO-8601 with microseconds, booleans `true`/`false`, JSON as text), so one row looks the
 //!   same whichever side it was read from.
 //! - The source is read in one snapshot (PostgreSQL `REPEATABLE READ READ ONLY`, SQLite one read
-//!   transaction), page by page along the primary key, so memory stays flat.
+//!   transaction), streamed in pages (SQLite a statement cursor, PostgreSQL a transaction-scoped
+//!   cursor), so memory stays flat.
 //! - The target is written in ONE transaction that first takes the schema lock `migrate` takes:
 //!   PostgreSQL through `COPY … FROM STDIN`, SQLite through bounded multi-row inserts.
 //! - Verification, always: per table the row count and an order-independent digest of the
@@ -14,7 +15,8 @@
 //!   and again by reading the target back inside its transaction. Any mismatch rolls back.
 //!
 //! What a table looks like (its columns and their kinds) is described by a `TableSpec`: agentdb's
-//! own tables here, other tools' tables in their modules (`crate::adk`).
+//! own tables here, other tools' tables in their modules (`crate::adk`, `crate::langgraph`, which
+//! also converts SqliteSaver checkpoints to PostgresSaver's layout).
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -81,7 +83,7 @@ pub struct TableSpec {
     /// The group `--include` names (`agentdb`, `adk`, `langgraph`).
     pub group: &'static str,
     pub name: &'static str,
-    /// The primary key: the source is paged along it.
+    /// The primary key: names rows in messages, orders an `ordered` read.
     pub key: &'static [&'static str],
     /// The column holding the tenant id, for `--tenant` (agentdb's tables only).
     pub tenant_column: Option<&'static str>,
