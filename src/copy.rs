@@ -276,10 +276,61 @@ fn read_expr(backend: Backend, column: &Column) -> String {
     }
 }
 
+/// The widest table the engine reads (agentdb's `agents`).
+const WIDE_COLUMNS: usize = 16;
+
+/// A row of any table as up to `WIDE_COLUMNS` text values `c0`…`c15` (unused ones NULL): one
+/// generic shape for diesel, without encoding rows in SQL and decoding them again.
+#[derive(QueryableByName)]
+struct WideRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    c0: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c1: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c2: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c3: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c4: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c5: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c6: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c7: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c8: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c9: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c10: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c11: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c12: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c13: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c14: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c15: Option<String>,
+}
+
+impl WideRow {
+    fn into_row(self, width: usize) -> Row {
+        let mut row = vec![
+            self.c0, self.c1, self.c2, self.c3, self.c4, self.c5, self.c6, self.c7, self.c8,
+            self.c9, self.c10, self.c11, self.c12, self.c13, self.c14, self.c15,
+        ];
+        row.truncate(width);
+        row
+    }
+}
+
 #[derive(QueryableByName)]
 struct EncodedRow {
-    /// The row's canonical values as a JSON array of strings and nulls: one generic column
-    /// for tables of any shape.
+    /// A row's key values as a JSON array of strings (any key width in one column).
     #[diesel(sql_type = Text)]
     row: String,
 }
@@ -314,10 +365,23 @@ impl<'a> TableReader<'a> {
         ordered: bool,
     ) -> TableReader<'a> {
         let exprs: Vec<String> = spec.columns.iter().map(|c| read_expr(backend, c)).collect();
-        let encode = match backend {
-            Backend::Postgres => format!("json_build_array({})::text", exprs.join(", ")),
-            Backend::Sqlite => format!("json_array({})", exprs.join(", ")),
+        assert!(
+            exprs.len() <= WIDE_COLUMNS,
+            "table {} is too wide",
+            spec.name
+        );
+        // Every column as text, padded with NULLs to the fixed width `WideRow` reads.
+        let null = match backend {
+            Backend::Postgres => "NULL::text",
+            Backend::Sqlite => "NULL",
         };
+        let columns: Vec<String> = (0..WIDE_COLUMNS)
+            .map(|i| match exprs.get(i) {
+                Some(expr) => format!("{expr} AS c{i}"),
+                None => format!("{null} AS c{i}"),
+            })
+            .collect();
+        let encode = columns.join(", ");
         let wheres = filter
             .condition(spec)
             .map(|c| format!(" WHERE {c}"))
@@ -329,10 +393,7 @@ impl<'a> TableReader<'a> {
         };
         TableReader {
             spec,
-            select: format!(
-                "SELECT {encode} AS row FROM {}{wheres}{order}",
-                quoted(spec.name)
-            ),
+            select: format!("SELECT {encode} FROM {}{wheres}{order}", quoted(spec.name)),
             backend,
         }
     }
@@ -349,10 +410,10 @@ impl<'a> TableReader<'a> {
             Backend::Sqlite => {
                 let mut rows = Vec::with_capacity(size);
                 let cursor = diesel::sql_query(&self.select)
-                    .load_iter::<EncodedRow, diesel::connection::DefaultLoadingMode>(conn)
+                    .load_iter::<WideRow, diesel::connection::DefaultLoadingMode>(conn)
                     .with_context(context)?;
-                for encoded in cursor {
-                    rows.push(self.decode(&encoded.with_context(context)?.row)?);
+                for wide in cursor {
+                    rows.push(self.decode(wide.with_context(context)?)?);
                     if rows.len() == size {
                         page(std::mem::replace(&mut rows, Vec::with_capacity(size)))?;
                     }
@@ -368,7 +429,7 @@ impl<'a> TableReader<'a> {
                 ))
                 .with_context(context)?;
                 loop {
-                    let encoded: Vec<EncodedRow> =
+                    let encoded: Vec<WideRow> =
                         diesel::sql_query(format!("FETCH FORWARD {size} FROM {CURSOR}"))
                             .load(conn)
                             .with_context(context)?;
@@ -376,8 +437,8 @@ impl<'a> TableReader<'a> {
                         break;
                     }
                     let rows = encoded
-                        .iter()
-                        .map(|e| self.decode(&e.row))
+                        .into_iter()
+                        .map(|wide| self.decode(wide))
                         .collect::<Result<Vec<Row>>>()?;
                     page(rows)?;
                 }
@@ -388,9 +449,8 @@ impl<'a> TableReader<'a> {
         Ok(())
     }
 
-    fn decode(&self, encoded: &str) -> Result<Row> {
-        let mut row: Row = serde_json::from_str(encoded)
-            .with_context(|| format!("cannot decode a row of table {}", self.spec.name))?;
+    fn decode(&self, wide: WideRow) -> Result<Row> {
+        let mut row = wide.into_row(self.spec.columns.len());
         if self.backend == Backend::Sqlite {
             for i in 0..row.len() {
                 let column = &self.spec.columns[i];
