@@ -48,11 +48,14 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'agentdb;migrate' {
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for another migrate to finish before giving up (exit 1)')
+            [CompletionResult]::new('--backup', '--backup', [CompletionResultType]::ParameterName, 'Before applying anything, back up the database to a new SQLite file (default: a timestamped file next to the SQLite database, or in the working directory); a failed backup means no migration')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
@@ -570,6 +573,46 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'agentdb;copy' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The database to read (never written)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The database to write: created and migrated when needed; must not hold the rows')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Copy only this tenant''s rows (repeatable); the target may hold other tenants')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'What to copy, comma-separated')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a migrate running on the target before giving up (exit 1)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;backup' {
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'What to copy from a PostgreSQL source, comma-separated')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'agentdb;help' {
             [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Apply pending migrations in one transaction, under a lock safe for many pods')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Revert the last applied migrations (refused in production without --yes)')
@@ -584,6 +627,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests')
+            [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -664,6 +709,12 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             break
         }
         'agentdb;help;prune' {
+            break
+        }
+        'agentdb;help;copy' {
+            break
+        }
+        'agentdb;help;backup' {
             break
         }
         'agentdb;help;help' {

@@ -16,11 +16,17 @@ _agentdb() {
             ",$1")
                 cmd="agentdb"
                 ;;
+            agentdb,backup)
+                cmd="agentdb__subcmd__backup"
+                ;;
             agentdb,completions)
                 cmd="agentdb__subcmd__completions"
                 ;;
             agentdb,configs)
                 cmd="agentdb__subcmd__configs"
+                ;;
+            agentdb,copy)
+                cmd="agentdb__subcmd__copy"
                 ;;
             agentdb,database)
                 cmd="agentdb__subcmd__database"
@@ -118,11 +124,17 @@ _agentdb() {
             agentdb__subcmd__database__subcmd__help,reset)
                 cmd="agentdb__subcmd__database__subcmd__help__subcmd__reset"
                 ;;
+            agentdb__subcmd__help,backup)
+                cmd="agentdb__subcmd__help__subcmd__backup"
+                ;;
             agentdb__subcmd__help,completions)
                 cmd="agentdb__subcmd__help__subcmd__completions"
                 ;;
             agentdb__subcmd__help,configs)
                 cmd="agentdb__subcmd__help__subcmd__configs"
+                ;;
+            agentdb__subcmd__help,copy)
+                cmd="agentdb__subcmd__help__subcmd__copy"
                 ;;
             agentdb__subcmd__help,database)
                 cmd="agentdb__subcmd__help__subcmd__database"
@@ -215,12 +227,54 @@ _agentdb() {
 
     case "${cmd}" in
         agentdb)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune help"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune copy backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__backup)
+            opts="-d -q -v -h -V --include --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --include)
+                    COMPREPLY=($(compgen -W "agentdb adk langgraph" -- "${cur}"))
+                    return 0
+                    ;;
                 --database-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -636,6 +690,64 @@ _agentdb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentdb__subcmd__copy)
+            opts="-d -q -v -h -V --from --to --tenant --include --lock-timeout --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -W "agentdb adk langgraph" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentdb__subcmd__database)
             opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version create drop reset help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -905,8 +1017,22 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__help)
-            opts="migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune help"
+            opts="migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune copy backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__backup)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1005,6 +1131,20 @@ _agentdb() {
         agentdb__subcmd__help__subcmd__configs__subcmd__rotate__subcmd__keys)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__copy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1359,13 +1499,17 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__migrate)
-            opts="-d -q -v -h -V --dry-run --sql --create --lock-timeout --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            opts="-d -q -v -h -V --dry-run --sql --create --lock-timeout --backup --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

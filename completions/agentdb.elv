@@ -45,10 +45,13 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
             cand prune 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
+            cand copy 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests'
+            cand backup 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentdb;migrate'= {
             cand --lock-timeout 'Seconds to wait for another migrate to finish before giving up (exit 1)'
+            cand --backup 'Before applying anything, back up the database to a new SQLite file (default: a timestamped file next to the SQLite database, or in the working directory); a failed backup means no migration'
             cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
             cand --env-file 'Read environment variables from this file instead of ./.env'
@@ -527,6 +530,44 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'agentdb;copy'= {
+            cand --from 'The database to read (never written)'
+            cand --to 'The database to write: created and migrated when needed; must not hold the rows'
+            cand --tenant 'Copy only this tenant''s rows (repeatable); the target may hold other tenants'
+            cand --include 'What to copy, comma-separated'
+            cand --lock-timeout 'Seconds to wait for a migrate running on the target before giving up (exit 1)'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;backup'= {
+            cand --include 'What to copy from a PostgreSQL source, comma-separated'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'agentdb;help'= {
             cand migrate 'Apply pending migrations in one transaction, under a lock safe for many pods'
             cand rollback 'Revert the last applied migrations (refused in production without --yes)'
@@ -541,6 +582,8 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
             cand prune 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
+            cand copy 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests'
+            cand backup 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentdb;help;migrate'= {
@@ -598,6 +641,10 @@ set edit:completion:arg-completer[agentdb] = {|@words|
         &'agentdb;help;completions'= {
         }
         &'agentdb;help;prune'= {
+        }
+        &'agentdb;help;copy'= {
+        }
+        &'agentdb;help;backup'= {
         }
         &'agentdb;help;help'= {
         }

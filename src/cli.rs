@@ -132,6 +132,15 @@ pub enum Command {
     /// ADK sessions and events; safe beside the running platform
     #[command(after_help = PRUNE_HELP)]
     Prune(PruneArgs),
+
+    /// Copy a platform's data to another database (any direction between SQLite and
+    /// PostgreSQL), in one transaction on the target, verified by row counts and digests
+    #[command(after_help = COPY_HELP)]
+    Copy(CopyArgs),
+
+    /// Write a new SQLite file (mode 0600) with the database's data; restore with `copy`
+    #[command(after_help = BACKUP_HELP)]
+    Backup(BackupArgs),
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +160,12 @@ pub struct MigrateArgs {
     /// Seconds to wait for another migrate to finish before giving up (exit 1)
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     pub lock_timeout: f64,
+
+    /// Before applying anything, back up the database to a new SQLite file (default: a
+    /// timestamped file next to the SQLite database, or in the working directory); a failed
+    /// backup means no migration
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
+    pub backup: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Args)]
@@ -551,4 +566,66 @@ pub struct PruneArgs {
     /// would take over about 50 ms
     #[arg(long, value_name = "N", default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100000))]
     pub batch_size: u32,
+}
+
+/// The data sets `copy` and `backup` move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Include {
+    /// agentdb's own tables (tenants, configs, agents, threads, messages, runs)
+    Agentdb,
+    /// Google ADK's session tables (schema "1")
+    Adk,
+    /// LangGraph's checkpoint tables
+    Langgraph,
+}
+
+const COPY_HELP: &str = "\
+The target is migrated first (under migrate's lock) and must hold none of the rows to copy; the
+rows are written in one transaction and verified (per table: row count and a content digest);
+a mismatch rolls the target back (exit 1). Stop the platform while copying.
+
+Example:
+  agentdb copy --from sqlite:///srv/agents.db --to postgres://app@db/agents
+  agentdb copy --from postgres://app@db/agents --to ./acme.db --tenant acme --format json";
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The database to read (never written)
+    #[arg(long, value_name = "URL")]
+    pub from: String,
+
+    /// The database to write: created and migrated when needed; must not hold the rows
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+
+    /// Copy only this tenant's rows (repeatable); the target may hold other tenants
+    #[arg(long, value_name = "ID")]
+    pub tenant: Vec<String>,
+
+    /// What to copy, comma-separated
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "agentdb")]
+    pub include: Vec<Include>,
+
+    /// Seconds to wait for a migrate running on the target before giving up (exit 1)
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub lock_timeout: f64,
+}
+
+const BACKUP_HELP: &str = "\
+A SQLite source is copied whole with VACUUM INTO (every table, whatever --include says) and
+checked with PRAGMA integrity_check; a PostgreSQL source is copied table by table as `copy` does.
+Restore with `agentdb copy --from PATH --to URL`.
+
+Example:
+  agentdb -d postgres://app@db/agents backup /backups/agents-$(date +%F).db";
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new SQLite file (refused if it exists)
+    pub path: PathBuf,
+
+    /// What to copy from a PostgreSQL source, comma-separated
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "agentdb")]
+    pub include: Vec<Include>,
 }

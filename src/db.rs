@@ -469,6 +469,23 @@ impl Backend {
     }
 }
 
+/// PostgreSQL's schema lock, inside the caller's transaction: the transaction-scoped advisory
+/// lock, waiting at most `lock_timeout`. The key is our constant, written into the SQL, so the
+/// statements are exactly those `migration_lock_sql` prints.
+fn take_postgres_schema_lock(
+    conn: &mut impl SimpleConnection,
+    lock_timeout: Duration,
+) -> Result<()> {
+    conn.batch_execute(&pg_lock_timeout_sql(lock_timeout))?;
+    conn.batch_execute(&format!(
+        "SELECT pg_advisory_xact_lock({ADVISORY_LOCK_KEY})"
+    ))
+    .map_err(|e| lock_error(e.into(), lock_timeout))?;
+    // What runs under the lock is not bounded by the lock wait.
+    conn.batch_execute(PG_LOCK_TIMEOUT_OFF)?;
+    Ok(())
+}
+
 impl SchemaConnection for PgConnection {
     fn locked_transaction<T>(
         &mut self,
@@ -476,13 +493,7 @@ impl SchemaConnection for PgConnection {
         f: impl FnOnce(&mut Self) -> Result<T>,
     ) -> Result<T> {
         self.transaction(|conn| {
-            conn.batch_execute(&pg_lock_timeout_sql(lock_timeout))?;
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                .bind::<BigInt, _>(ADVISORY_LOCK_KEY)
-                .execute(conn)
-                .map_err(|e| lock_error(e.into(), lock_timeout))?;
-            // What runs under the lock is not bounded by the lock wait.
-            conn.batch_execute(PG_LOCK_TIMEOUT_OFF)?;
+            take_postgres_schema_lock(conn, lock_timeout)?;
             f(conn)
         })
     }
@@ -554,6 +565,47 @@ impl AnyConnection {
         match self {
             AnyConnection::Postgresql(c) => c.applied_rows(),
             AnyConnection::Sqlite(c) => c.applied_rows(),
+        }
+    }
+
+    /// `SchemaConnection::locked_transaction` for code written against `AnyConnection` (the
+    /// copy engine): the same lock `migrate` takes, then `f` in that one transaction.
+    pub fn schema_locked_transaction<T>(
+        &mut self,
+        lock_timeout: Duration,
+        f: impl FnOnce(&mut AnyConnection) -> Result<T>,
+    ) -> Result<T> {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        match self {
+            AnyConnection::Postgresql(_) => self.transaction(|conn| {
+                take_postgres_schema_lock(conn, lock_timeout)?;
+                f(conn)
+            }),
+            AnyConnection::Sqlite(sqlite) => {
+                sqlite.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}",
+                    lock_timeout.as_millis()
+                ))?;
+                // BEGIN IMMEDIATE through diesel's manager, so the transaction depth it keeps
+                // (and commits or rolls back below) stays right.
+                AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+                    .map_err(|e| lock_error(e.into(), lock_timeout))?;
+                match f(self) {
+                    Ok(value) => {
+                        <AnyConnection as Connection>::TransactionManager::commit_transaction(
+                            self,
+                        )?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ =
+                            <AnyConnection as Connection>::TransactionManager::rollback_transaction(
+                                self,
+                            );
+                        Err(e)
+                    }
+                }
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod adk;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod copy;
 pub mod db;
 pub mod error;
 pub mod fernet;

@@ -268,7 +268,25 @@ where
     DB: DieselBackend,
     C: SchemaConnection<Backend = DB> + MigrationHarness<DB>,
 {
-    let known = known(source)?;
+    apply_pending_up_to(conn, source, options, None)
+}
+
+/// `apply_pending`, stopping after migration `last` when given (a copy target made to match an
+/// older source).
+fn apply_pending_up_to<C, DB>(
+    conn: &mut C,
+    source: &impl MigrationSource<DB>,
+    options: RunOptions,
+    last: Option<&str>,
+) -> Result<Vec<Step>>
+where
+    DB: DieselBackend,
+    C: SchemaConnection<Backend = DB> + MigrationHarness<DB>,
+{
+    let mut known = known(source)?;
+    if let Some(last) = last {
+        known.retain(|m| m.name().version().to_string().as_str() <= last);
+    }
     if options.dry_run {
         let applied = conn.applied_rows()?;
         let states = states(&known, &applied);
@@ -382,6 +400,20 @@ where
 /// `apply_pending` with this backend's embedded migrations.
 pub fn migrate(conn: &mut AnyConnection, options: RunOptions) -> Result<Vec<Step>> {
     with_schema!(conn, |c, source| apply_pending(c, source, options))
+}
+
+/// `migrate`, applying no migration newer than version `last`.
+pub fn migrate_up_to(
+    conn: &mut AnyConnection,
+    options: RunOptions,
+    last: &str,
+) -> Result<Vec<Step>> {
+    with_schema!(conn, |c, source| apply_pending_up_to(
+        c,
+        source,
+        options,
+        Some(last)
+    ))
 }
 
 /// `revert_last` with this backend's embedded migrations.

@@ -1,12 +1,15 @@
 //! `agentdb migrate`: apply pending migrations, all or nothing, under the schema lock.
 
-use anyhow::Result;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
 use serde::Serialize;
 
+use super::backup;
 use super::render_steps;
 use super::{seconds, Context};
-use crate::cli::MigrateArgs;
-use crate::db::{Access, Backend};
+use crate::cli::{Include, MigrateArgs};
+use crate::db::{Access, Backend, Conn, Database};
 use crate::error::exit;
 use crate::migration_script;
 use crate::migrations::{self, RunOptions, Step};
@@ -27,6 +30,8 @@ pub struct MigrateReport {
     /// With `--dry-run --sql`: the script a migrate would run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
+    /// `--backup`: the file written before anything was applied.
+    pub backup: Option<String>,
 }
 
 impl Report for MigrateReport {
@@ -45,6 +50,9 @@ impl Report for MigrateReport {
         } else {
             "Applied"
         };
+        if let Some(path) = &self.backup {
+            out.line(format!("Backup: {path}"));
+        }
         render_steps(
             out,
             &format!("{verb} {{}} migration(s) to {}:", self.database),
@@ -81,6 +89,10 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
         lock_timeout,
         dry_run: args.dry_run,
     };
+    let backup = match &args.backup {
+        Some(path) if !args.dry_run => backup_before(ctx, &db, &mut conn, path.as_deref())?,
+        _ => None,
+    };
     let applied = migrations::migrate(&mut conn, options)?;
     let sql = if args.sql {
         let pending: Vec<_> = applied.iter().map(|s| s.id.clone()).collect();
@@ -101,6 +113,34 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
         applied,
         created,
         sql,
+        backup,
     })?;
     Ok(exit::OK)
+}
+
+/// `--backup`: a backup of a database that has data and pending migrations, taken before
+/// anything is applied; a failed backup stops the migration.
+fn backup_before(
+    ctx: &Context,
+    db: &Database,
+    conn: &mut Conn,
+    path: Option<&Path>,
+) -> Result<Option<String>> {
+    let summary = migrations::summarize(&migrations::read_states(conn)?);
+    if summary.pending == 0 || summary.applied == 0 {
+        ctx.output.info(if summary.applied == 0 {
+            "--backup: nothing to back up (no schema yet)"
+        } else {
+            "--backup: no migration pending, no backup taken"
+        });
+        return Ok(None);
+    }
+    let path = path.map_or_else(|| backup::default_path(&db.target), Path::to_path_buf);
+    let report = backup::take(ctx, db, conn, &path, &[Include::Agentdb], true)
+        .context("no migration was applied")?;
+    ctx.output.info(format!(
+        "Backup written to {} ({} bytes).",
+        report.path, report.bytes
+    ));
+    Ok(Some(report.path))
 }

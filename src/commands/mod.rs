@@ -14,9 +14,11 @@ use crate::error::UsageError;
 use crate::fernet::ConfigKeys;
 use crate::output::{Format, Output};
 
+pub mod backup;
 pub mod completions;
 pub mod configs;
 pub mod configs_export;
+pub mod copy;
 pub mod database;
 pub mod health;
 pub mod import_configs;
@@ -128,8 +130,10 @@ fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
         Command::Health(args) => health::run(ctx, args),
         Command::Tenants(args) => tenants::run(ctx, args),
         Command::Configs(args) => configs::run(ctx, args),
-        Command::Completions(args) => completions::run(args),
         Command::Prune(args) => prune::run(ctx, args),
+        Command::Copy(args) => copy::run(ctx, args),
+        Command::Backup(args) => backup::run(ctx, args),
+        Command::Completions(args) => completions::run(args),
     }
 }
 
@@ -153,6 +157,9 @@ pub fn render_steps(
         }),
     );
 }
+
+/// How long `backup` waits for a migrate on its own new file (nobody else knows that file).
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A number of seconds from a flag, as a duration (see `config::duration_from_secs`).
 pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {

@@ -1,0 +1,217 @@
+//! `agentdb backup PATH`: the database's data in a new SQLite file (mode 0600), from either
+//! backend; also taken by `migrate --backup` before it applies anything. Restore is
+//! `agentdb copy --from PATH --to URL`.
+
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context as _, Result};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::copy::render_tables;
+use super::{Context, DEFAULT_LOCK_TIMEOUT};
+use crate::cli::{BackupArgs, Include};
+use crate::config::{Resolved, Source, SqliteLocation, Target};
+use crate::copy::{self, Ends, Filter, Request, TableCopy};
+use crate::db::{Access, Backend, Conn, Database, TextRow};
+use crate::error::{exit, UsageError};
+use crate::output::{Report, Text};
+
+#[derive(Debug, Serialize)]
+pub struct BackupReport {
+    pub path: String,
+    pub source: String,
+    pub source_backend: Backend,
+    /// `vacuum_into` (SQLite source: the whole file) or `copy` (PostgreSQL source).
+    pub method: &'static str,
+    pub bytes: u64,
+    /// `PRAGMA integrity_check` of the new file.
+    pub integrity: String,
+    /// Per table counts and digests (copies only).
+    pub tables: Vec<TableCopy>,
+    pub duration_ms: u128,
+}
+
+impl Report for BackupReport {
+    fn render(&self, out: &mut Text) {
+        out.line(format!(
+            "Backed up {} to {} ({} bytes, {}, integrity {}).",
+            self.source, self.path, self.bytes, self.method, self.integrity
+        ));
+        if !self.tables.is_empty() {
+            render_tables(out, &self.tables);
+        }
+    }
+}
+
+pub fn run(ctx: &Context, args: &BackupArgs) -> Result<u8> {
+    let include = copy::supported_include(&args.include)?;
+    let db = ctx.open(Access::ReadOnly)?;
+    let mut conn = db.connect()?;
+    let report = take(ctx, &db, &mut conn, &args.path, &include, false)?;
+    ctx.output.emit(&report)?;
+    Ok(exit::OK)
+}
+
+/// Writes the backup to `path`, which must not exist; on any failure nothing is left there.
+/// `older_schema`: the source may be behind this agentdb's migrations (before `migrate`).
+pub fn take(
+    ctx: &Context,
+    db: &Database,
+    conn: &mut Conn,
+    path: &Path,
+    include: &[Include],
+    older_schema: bool,
+) -> Result<BackupReport> {
+    let started = Instant::now();
+    if path.exists() {
+        return Err(UsageError::new(format!(
+            "backup file {} already exists: choose a new path",
+            path.display()
+        ))
+        .into());
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create directory {}", parent.display()))?;
+    }
+    let source_backend = conn.backend();
+    let written = match source_backend {
+        Backend::Sqlite => vacuum_into(conn, path).map(|()| Vec::new()),
+        Backend::Postgres => copy_into_file(ctx, db, conn, path, include, older_schema),
+    };
+    let checked = written.and_then(|tables| Ok((tables, integrity_check(path)?)));
+    let (tables, integrity) = match checked {
+        Ok(done) => done,
+        Err(e) => {
+            remove_backup(path);
+            return Err(e.context(format!(
+                "backup to {} failed (nothing was kept there)",
+                path.display()
+            )));
+        }
+    };
+    Ok(BackupReport {
+        path: path.display().to_string(),
+        source: db.display.clone(),
+        source_backend,
+        method: match source_backend {
+            Backend::Sqlite => "vacuum_into",
+            Backend::Postgres => "copy",
+        },
+        bytes: fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        integrity,
+        tables,
+        duration_ms: started.elapsed().as_millis(),
+    })
+}
+
+/// An empty file readable by its owner only: backups hold API key hashes and OAuth tokens.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .with_context(|| format!("cannot create backup file {}", path.display()))?;
+    Ok(())
+}
+
+/// SQLite: a consistent copy of the whole database in one statement (it may be empty, or not
+/// exist: then SQLite creates it).
+fn vacuum_into(conn: &mut Conn, path: &Path) -> Result<()> {
+    create_private_file(path)?;
+    let name = path
+        .to_str()
+        .with_context(|| format!("backup path {} is not valid UTF-8", path.display()))?;
+    diesel::sql_query(format!("VACUUM INTO '{}'", name.replace('\'', "''")))
+        .execute(&mut **conn)
+        .with_context(|| format!("VACUUM INTO {} failed", path.display()))?;
+    Ok(())
+}
+
+/// PostgreSQL: the copy engine into a new SQLite database at `path`.
+fn copy_into_file(
+    ctx: &Context,
+    db: &Database,
+    conn: &mut Conn,
+    path: &Path,
+    include: &[Include],
+    older_schema: bool,
+) -> Result<Vec<TableCopy>> {
+    let resolved = Resolved {
+        target: Target::Sqlite(SqliteLocation::File(path.to_path_buf())),
+        source: Source::Flag,
+        dropped_params: Vec::new(),
+    };
+    let target_db = Database::open(&resolved, &ctx.settings, Access::Create)?;
+    let mut target = target_db.connect()?;
+    let request = Request {
+        include: include.to_vec(),
+        filter: Filter::default(),
+        lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        allow_older_source: older_schema,
+    };
+    let ends = Ends {
+        source: conn,
+        source_name: &db.display,
+        target: &mut target,
+        target_name: &target_db.display,
+    };
+    let outcome = copy::run(ends, &request, &ctx.output)?;
+    // One self-contained file: no -wal beside it.
+    diesel::sql_query("PRAGMA journal_mode = DELETE")
+        .execute(&mut *target)
+        .context("cannot finish the backup file")?;
+    Ok(outcome.tables)
+}
+
+fn integrity_check(path: &Path) -> Result<String> {
+    let name = path.to_str().unwrap_or_default();
+    let mut conn = SqliteConnection::establish(name)
+        .with_context(|| format!("cannot open backup {}", path.display()))?;
+    let rows: Vec<TextRow> =
+        diesel::sql_query("SELECT integrity_check AS value FROM pragma_integrity_check")
+            .load(&mut conn)
+            .with_context(|| format!("PRAGMA integrity_check failed on {}", path.display()))?;
+    let result = rows
+        .into_iter()
+        .map(|r| r.value)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if result != "ok" {
+        bail!("integrity check of {} failed: {result}", path.display());
+    }
+    Ok(result)
+}
+
+fn remove_backup(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// Where `migrate --backup` writes when no path is given: beside the SQLite file, or in the
+/// working directory for PostgreSQL, named with the UTC time.
+pub fn default_path(target: &Target) -> PathBuf {
+    let stamp = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .format("%Y%m%dT%H%M%SZ");
+    match target {
+        Target::Sqlite(SqliteLocation::File(path)) => {
+            let mut name = path.as_os_str().to_owned();
+            name.push(format!(".backup-{stamp}.db"));
+            PathBuf::from(name)
+        }
+        other => {
+            let database = other
+                .postgres_database()
+                .unwrap_or_else(|| "agentdb".into());
+            PathBuf::from(format!("{database}.backup-{stamp}.db"))
+        }
+    }
+}
