@@ -452,7 +452,7 @@ fn sqlite_lock_timeout_sql(lock_timeout: Duration) -> String {
 
 impl Backend {
     /// The statements `locked_transaction` runs before its body, in order, with the advisory
-    /// lock key written in (it is bound when run): for `migrate --dry-run --sql`.
+    /// lock key written in, as when run: for `migrate --dry-run --sql`.
     pub fn migration_lock_sql(self, lock_timeout: Duration) -> Vec<String> {
         match self {
             Backend::Postgres => vec![

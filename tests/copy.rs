@@ -70,6 +70,13 @@ fn digests(report: &serde_json::Value) -> Vec<(String, u64, String)> {
         .collect()
 }
 
+/// How many migrations this agentdb has.
+fn all_migrations() -> usize {
+    agentdb::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
+        .unwrap()
+        .len()
+}
+
 fn row_count(db: &TestDb, table: &str) -> i64 {
     db.scalar(&format!("SELECT count(*) AS v FROM {table}"))
 }
@@ -81,7 +88,7 @@ fn round_trip_sqlite_postgres_sqlite_keeps_every_digest() {
     let back = TestDb::sqlite();
 
     let there = copied_ok(&copy(&source, &source.url, &pg.url, &[]));
-    assert_eq!(there["migrations_applied"], 4);
+    assert_eq!(there["migrations_applied"], all_migrations());
     let back_again = copied_ok(&copy(&source, &pg.url, &back.url, &[]));
     assert_eq!(digests(&there), digests(&back_again));
     let messages = digests(&there)
@@ -476,6 +483,7 @@ fn migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it() {
             .args(["-q", "rollback", "--steps", "2"])
             .assert()
             .success();
+        let kept = all_migrations() - 2;
 
         // A backup that cannot be written: nothing is migrated.
         let blocker = db.dir.path().join("not-a-dir");
@@ -492,7 +500,7 @@ fn migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it() {
             "{}",
             stderr_of(&out)
         );
-        assert_eq!(db.applied_versions().len(), 2);
+        assert_eq!(db.applied_versions().len(), kept);
 
         // The default path: printed, and holds the data at the old schema version.
         let out = db
@@ -508,9 +516,9 @@ fn migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it() {
         let path = db.dir.path().join(path);
         assert_eq!(mode_of(&path), 0o600);
         let backup = TestDb::sqlite_at(path.to_str().unwrap());
-        assert_eq!(backup.applied_versions().len(), 2, "{kind:?}");
+        assert_eq!(backup.applied_versions().len(), kept, "{kind:?}");
         assert_eq!(backup.strings("SELECT id AS v FROM tenants"), ["acme"]);
-        assert_eq!(db.applied_versions().len(), 4);
+        assert_eq!(db.applied_versions().len(), all_migrations());
 
         // Nothing pending: no backup.
         let out = db
@@ -725,6 +733,43 @@ fn langgraph_sqlite_to_postgres_conversion_reads_and_resumes_like_the_original()
         langgraph("langgraph_scenario.py", &["resume", &pg.url]).unwrap(),
         on_twin
     );
+}
+
+/// SqliteSaver before 3.1.2 had no `writes.task_path`: such files copy to both backends, the
+/// writes getting `''` (what the saver itself records for them), and the saver reads the copy.
+#[test]
+fn langgraph_writes_without_task_path_copy_to_both_backends() {
+    let Some(source) = langgraph_sqlite_source() else {
+        return;
+    };
+    source.exec("ALTER TABLE writes DROP COLUMN task_path");
+    let writes = row_count(&source, "writes");
+    assert!(writes > 0);
+    let Some(pg) = TestDb::postgres() else { return };
+    copied_ok(&copy(
+        &source,
+        &source.url,
+        &pg.url,
+        &["--include", "langgraph"],
+    ));
+    assert_eq!(row_count(&pg, "checkpoint_writes"), writes);
+    assert_eq!(
+        pg.scalar("SELECT count(*) AS v FROM checkpoint_writes WHERE task_path <> ''"),
+        0
+    );
+    let sqlite = TestDb::sqlite();
+    copied_ok(&copy(
+        &source,
+        &source.url,
+        &sqlite.url,
+        &["--include", "langgraph"],
+    ));
+    assert_eq!(row_count(&sqlite, "writes"), writes);
+    assert_eq!(
+        sqlite.scalar("SELECT count(*) AS v FROM writes WHERE task_path <> ''"),
+        0
+    );
+    assert_savers_agree(&source.url, &pg.url, "d1");
 }
 
 #[test]
