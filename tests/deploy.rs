@@ -292,6 +292,41 @@ fn wait_through_pgbouncer() {
     assert_eq!(db.applied_versions(), known_versions());
 }
 
+#[test]
+fn database_create_and_drop_through_pgbouncer() {
+    let Some(db) = TestDb::postgres() else { return };
+    let Some(bouncer) = PgBouncer::start() else {
+        return;
+    };
+    let name = format!("{}_via_bouncer", db.pg_name().unwrap());
+    let mut url = url::Url::parse(&bouncer.url_for(&db)).unwrap();
+    url.set_path(&name);
+    let url = url.to_string();
+    for _ in 0..2 {
+        let out = run_on(&db, &url, &["database", "create"]);
+        assert_eq!(
+            code(&out),
+            Some(0),
+            "{}\n{}",
+            stderr_of(&out),
+            bouncer.log()
+        );
+        assert!(pg_database_exists(&name));
+    }
+    let out = run_on(&db, &url, &["migrate"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr_of(&out));
+    // PgBouncer keeps a server connection to the database open: --force ends it.
+    let out = run_on(&db, &url, &["database", "drop", "--yes", "--force"]);
+    assert_eq!(
+        code(&out),
+        Some(0),
+        "{}\n{}",
+        stderr_of(&out),
+        bouncer.log()
+    );
+    assert!(!pg_database_exists(&name));
+}
+
 // ---------------------------------------------------------------------------------------
 // database create / drop / reset, migrate --create
 
