@@ -926,3 +926,64 @@ fn everything_together_into_postgres_with_timestamptz_adk_columns() {
     );
     assert_savers_agree(&source.url, &pg.url, "");
 }
+
+/// A password in a URL is never printed by copy, backup or prune, in any format, with `-v` and
+/// `SQL_ECHO` (the test server trusts, so any password is accepted).
+#[test]
+fn passwords_in_urls_are_never_printed_by_copy_backup_or_prune() {
+    const PASSWORD: &str = "Sup3rSecretPw";
+    let source = sqlite_source(50);
+    let Some(pg) = TestDb::postgres() else { return };
+    let mut with_password = url::Url::parse(&pg.url).unwrap();
+    with_password.set_password(Some(PASSWORD)).unwrap();
+    let pg_url = with_password.to_string();
+    let runs: Vec<Vec<String>> = vec![
+        vec![
+            "copy".into(),
+            "--from".into(),
+            source.url.clone(),
+            "--to".into(),
+            pg_url.clone(),
+        ],
+        vec![
+            "-d".into(),
+            pg_url.clone(),
+            "backup".into(),
+            "pg-backup.db".into(),
+        ],
+        vec![
+            "-d".into(),
+            pg_url.clone(),
+            "prune".into(),
+            "--dry-run".into(),
+            "--threads-older-than".into(),
+            "1d".into(),
+        ],
+        // A failing copy (the target is no longer empty) prints its error with the URL.
+        vec![
+            "copy".into(),
+            "--from".into(),
+            source.url.clone(),
+            "--to".into(),
+            pg_url.clone(),
+        ],
+    ];
+    let mut redacted_seen = 0;
+    for args in &runs {
+        for format in ["table", "json"] {
+            let out = agentdb(source.dir.path())
+                .env("SQL_ECHO", "true")
+                .args(["-v", "--format", format])
+                .args(args)
+                .output()
+                .unwrap();
+            let all = format!("{}{}", stdout_of(&out), stderr_of(&out));
+            assert!(!all.contains(PASSWORD), "{args:?} {format}:\n{all}");
+            redacted_seen += usize::from(all.contains(":***@"));
+            let _ = std::fs::remove_file(source.dir.path().join("pg-backup.db"));
+        }
+    }
+    // The URL was shown (redacted), and the first copy did write: the outputs are of real runs.
+    assert!(redacted_seen >= 4, "{redacted_seen}");
+    assert!(row_count(&pg, "messages") > 0);
+}
