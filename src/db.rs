@@ -184,17 +184,22 @@ fn prepare_sqlite_file(path: &Path, access: Access) -> Result<()> {
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create directory {}", parent.display()))?;
     }
-    // The database holds API key hashes and OAuth tokens: readable by its owner only.
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
+    match create_owner_only_file(path) {
+        Ok(()) => Ok(()),
         // Another process created it between our check and now: fine.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e).with_context(|| format!("cannot create SQLite file {}", path.display())),
     }
+}
+
+/// Creates a new, empty file readable by its owner only (mode 0600): databases and backups
+/// hold API key hashes and OAuth tokens. Fails if the file exists.
+pub fn create_owner_only_file(path: &Path) -> std::io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
 }
 
 /// An r2d2 manager that picks the backend from the parsed target (never by trial, which
@@ -554,6 +559,25 @@ impl SchemaConnection for SqliteConnection {
 }
 
 impl AnyConnection {
+    /// Writes a consistent copy of the whole database into the new owner-only SQLite file at
+    /// `path`, where the backend can do that by itself: SQLite with `VACUUM INTO` (every table,
+    /// other tools' included). `None` for PostgreSQL, whose rows go through the copy engine.
+    pub fn snapshot_to_sqlite_file(&mut self, path: &Path) -> Option<Result<()>> {
+        let AnyConnection::Sqlite(conn) = self else {
+            return None;
+        };
+        Some((|| {
+            create_owner_only_file(path)
+                .with_context(|| format!("cannot create backup file {}", path.display()))?;
+            let name = path
+                .to_str()
+                .with_context(|| format!("backup path {} is not valid UTF-8", path.display()))?;
+            conn.batch_execute(&format!("VACUUM INTO {}", sql_literal(name)))
+                .with_context(|| format!("VACUUM INTO {} failed", path.display()))?;
+            Ok(())
+        })())
+    }
+
     pub fn table_exists(&mut self, table: &str) -> Result<bool> {
         match self {
             AnyConnection::Postgresql(c) => c.table_exists(table),

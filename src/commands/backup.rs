@@ -2,7 +2,7 @@
 //! backend; also taken by `migrate --backup` before it applies anything. Restore is
 //! `agentdb copy --from PATH --to URL`.
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -78,12 +78,12 @@ pub fn take(
             .with_context(|| format!("cannot create directory {}", parent.display()))?;
     }
     let source_backend = conn.backend();
-    let written = match source_backend {
-        Backend::Sqlite => vacuum_into(conn, path).map(|()| Vec::new()),
-        Backend::Postgres => copy_into_file(ctx, db, conn, path, include, older_schema),
+    let written = match conn.snapshot_to_sqlite_file(path) {
+        Some(done) => done.map(|()| (Vec::new(), "vacuum_into")),
+        None => copy_into_file(ctx, db, conn, path, include, older_schema).map(|t| (t, "copy")),
     };
-    let checked = written.and_then(|tables| Ok((tables, integrity_check(path)?)));
-    let (tables, integrity) = match checked {
+    let checked = written.and_then(|(tables, method)| Ok((tables, method, integrity_check(path)?)));
+    let (tables, method, integrity) = match checked {
         Ok(done) => done,
         Err(e) => {
             remove_backup(path);
@@ -97,40 +97,12 @@ pub fn take(
         path: path.display().to_string(),
         source: db.display.clone(),
         source_backend,
-        method: match source_backend {
-            Backend::Sqlite => "vacuum_into",
-            Backend::Postgres => "copy",
-        },
+        method,
         bytes: fs::metadata(path).map(|m| m.len()).unwrap_or(0),
         integrity,
         tables,
         duration_ms: started.elapsed().as_millis(),
     })
-}
-
-/// An empty file readable by its owner only: backups hold API key hashes and OAuth tokens.
-fn create_private_file(path: &Path) -> Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .with_context(|| format!("cannot create backup file {}", path.display()))?;
-    Ok(())
-}
-
-/// SQLite: a consistent copy of the whole database in one statement (it may be empty, or not
-/// exist: then SQLite creates it).
-fn vacuum_into(conn: &mut Conn, path: &Path) -> Result<()> {
-    create_private_file(path)?;
-    let name = path
-        .to_str()
-        .with_context(|| format!("backup path {} is not valid UTF-8", path.display()))?;
-    diesel::sql_query(format!("VACUUM INTO '{}'", name.replace('\'', "''")))
-        .execute(&mut **conn)
-        .with_context(|| format!("VACUUM INTO {} failed", path.display()))?;
-    Ok(())
 }
 
 /// PostgreSQL: the copy engine into a new SQLite database at `path`.
