@@ -246,12 +246,7 @@ both_backends!(plaintext_export_reimports_unchanged, |db| {
 /// pty); redirected, it prints the value.
 #[test]
 fn get_refuses_a_terminal_without_reveal() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        unavailable("script (util-linux)", "needed to give agentdb a terminal");
+    if !terminal_available() {
         return;
     }
     for kind in [Kind::Sqlite, Kind::Postgres] {
@@ -264,22 +259,16 @@ fn get_refuses_a_terminal_without_reveal() {
             .arg(&dir)
             .assert()
             .success();
-        let bin = assert_cmd::cargo::cargo_bin("agentdb");
         let on_terminal = |extra: &str| {
-            let log = db.dir.path().join(format!("tty{}.log", extra.len()));
-            let inner = format!(
-                "AGENTDB_CONFIG_KEYS={KEY} {} -d '{}' configs get gmail_token {extra}; echo \"exit=$?\"",
-                bin.display(),
-                db.url
+            let line = format!(
+                "{} -d {} configs get gmail_token {extra}; echo \"exit=$?\"",
+                agentdb_word(),
+                shell_quote(&db.url)
             );
-            let status = std::process::Command::new("script")
-                .args(["-qec", &inner])
-                .arg(&log)
-                .stdout(std::process::Stdio::null())
-                .status()
-                .unwrap();
-            assert!(status.success());
-            std::fs::read_to_string(&log).unwrap()
+            let out =
+                common::on_terminal(db.dir.path(), &line, "", &[("AGENTDB_CONFIG_KEYS", KEY)]);
+            assert!(out.status.success());
+            stdout_of(&out)
         };
         let refused = on_terminal("");
         assert!(refused.contains("exit=2"), "{refused}");

@@ -844,35 +844,23 @@ fn langgraph_what_cannot_be_converted_is_refused() {
 /// Progress is drawn on a terminal only: run under `script`, which gives the command a pty.
 #[test]
 fn progress_on_a_terminal_and_none_with_quiet() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        unavailable("script (util-linux)", "needed to give agentdb a terminal");
+    if !terminal_available() {
         return;
     }
     let source = sqlite_source(20_000);
-    let bin = assert_cmd::cargo::cargo_bin("agentdb");
     let typescript = |quiet: bool| {
         let name = if quiet { "quiet" } else { "tty" };
-        let log = source.dir.path().join(format!("{name}.log"));
         let target = source.dir.path().join(format!("{name}.db"));
         let q = if quiet { "-q " } else { "" };
-        let inner = format!(
+        let line = format!(
             "{} {q}copy --from {} --to {} > /dev/null",
-            bin.display(),
-            source.url,
-            target.display()
+            agentdb_word(),
+            shell_quote(&source.url),
+            shell_quote(target.to_str().unwrap())
         );
-        let status = std::process::Command::new("script")
-            .args(["-qec", &inner])
-            .arg(&log)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        std::fs::read_to_string(&log).unwrap()
+        let out = common::on_terminal(source.dir.path(), &line, "", &[]);
+        assert!(out.status.success(), "{}", stdout_of(&out));
+        stdout_of(&out)
     };
     let shown = typescript(false);
     // 3 tenants, 2 configs, 2 agents, 30 threads, 20,000 messages, 2 runs.

@@ -557,33 +557,12 @@ fn on_terminal(
     input: &str,
     env: &[(&str, &str)],
 ) -> std::process::Output {
-    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
-    let binary = assert_cmd::cargo::cargo_bin("agentdb");
-    let mut line = format!("{} -d {}", quote(binary.to_str().unwrap()), quote(&db.url));
+    let mut line = format!("{} -d {}", agentdb_word(), shell_quote(&db.url));
     for a in args {
         line.push(' ');
-        line.push_str(&quote(a));
+        line.push_str(&shell_quote(a));
     }
-    let mut cmd = StdCommand::new("script");
-    cmd.args(["-qec", &line, "/dev/null"])
-        .current_dir(db.dir.path())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("util-linux `script`");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::on_terminal(db.dir.path(), &line, input, env)
 }
 
 #[test]

@@ -400,12 +400,7 @@ both_backends!(concurrent_overlapping_imports_end_like_a_serial_one, |db| {
 /// Progress is drawn on a terminal only: run under `script`, which gives the command a pty.
 #[test]
 fn progress_on_a_terminal_and_none_with_quiet() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        unavailable("script (util-linux)", "needed to give agentdb a terminal");
+    if !terminal_available() {
         return;
     }
     let db = TestDb::sqlite();
@@ -414,27 +409,17 @@ fn progress_on_a_terminal_and_none_with_quiet() {
     for i in 0..400 {
         write_file(&dir, &format!("k{i:03}.json"), format!(r#"{{"n": {i}}}"#));
     }
-    let bin = assert_cmd::cargo::cargo_bin("agentdb");
     let typescript = |quiet: bool| {
-        let log = db
-            .dir
-            .path()
-            .join(if quiet { "quiet.log" } else { "tty.log" });
         let q = if quiet { "-q " } else { "" };
-        let inner = format!(
+        let line = format!(
             "{} {q}-d {} import-configs --on-conflict replace {} > /dev/null",
-            bin.display(),
-            db.url,
-            dir.display()
+            agentdb_word(),
+            shell_quote(&db.url),
+            shell_quote(dir.to_str().unwrap())
         );
-        let status = std::process::Command::new("script")
-            .args(["-qec", &inner])
-            .arg(&log)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success());
-        std::fs::read_to_string(&log).unwrap()
+        let out = common::on_terminal(db.dir.path(), &line, "", &[]);
+        assert!(out.status.success(), "{}", stdout_of(&out));
+        stdout_of(&out)
     };
     let shown = typescript(false);
     assert!(

@@ -195,37 +195,18 @@ fn production_needs_yes_when_stdin_is_not_a_terminal() {
 /// counts and asks: "n" deletes nothing (exit 1), "y" prunes.
 #[test]
 fn asks_on_a_terminal() {
-    if !std::path::Path::new("/usr/bin/script").exists() {
-        unavailable("script (util-linux)", "not installed");
+    if !terminal_available() {
         return;
     }
     let db = TestDb::sqlite();
     seed_agentdb(&db);
-    let binary = assert_cmd::cargo::cargo_bin("agentdb");
     let on_terminal = |answer: &str| {
         let line = format!(
             "{} -d {} prune --threads-status deleted",
-            binary.display(),
-            db.url
+            agentdb_word(),
+            shell_quote(&db.url)
         );
-        let mut child = std::process::Command::new("/usr/bin/script")
-            .args(["-qec", &line, "/dev/null"])
-            .current_dir(db.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(answer.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+        common::on_terminal(db.dir.path(), &line, answer, &[])
     };
     let no = on_terminal("n\n");
     assert_eq!(no.status.code(), Some(1), "{}", stdout_of(&no));

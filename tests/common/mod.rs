@@ -631,3 +631,53 @@ pub fn migrations_applied_by(output: &Output) -> usize {
         .filter(|l| known.iter().any(|m| l.contains(&m.version)))
         .count()
 }
+
+/// Whether util-linux `script` is there to give agentdb a terminal; says so loudly when not
+/// (a failure in CI).
+pub fn terminal_available() -> bool {
+    let found = StdCommand::new("script").arg("--version").output().is_ok();
+    if !found {
+        unavailable("script (util-linux)", "needed to give agentdb a terminal");
+    }
+    found
+}
+
+/// A string as one shell word.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// Runs a shell command line on a pseudo-terminal (util-linux `script`) in `dir`, with a clean
+/// environment (and `TERM=xterm`, as a terminal has) plus `env`, typing `input` into it. What the terminal showed (the command's
+/// stdout and stderr together) is the output's stdout; its status is the command's.
+pub fn on_terminal(dir: &Path, line: &str, input: &str, env: &[(&str, &str)]) -> Output {
+    let mut cmd = StdCommand::new("script");
+    cmd.args(["-qec", line, "/dev/null"])
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("util-linux `script`");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// The built agentdb binary as a shell word, for command lines run on a terminal.
+pub fn agentdb_word() -> String {
+    shell_quote(
+        assert_cmd::cargo::cargo_bin("agentdb")
+            .to_str()
+            .expect("UTF-8 path"),
+    )
+}
