@@ -1241,6 +1241,31 @@ fn read_only_sqlite_gives_one_clear_message_on_every_path() {
         );
         assert_eq!(check.applied_versions().len(), applied, "{db}");
     }
+    // `copy` explains a read-only --to by that path, not by the configured database.
+    let source = dir.path().join("source.db");
+    assert!(run({
+        let mut c = std_agentdb(dir.path());
+        c.arg("-d").arg(&source).arg("migrate");
+        c
+    })
+    .status
+    .success());
+    let out = run({
+        let mut c = std_agentdb(dir.path());
+        c.args(["copy", "--from"])
+            .arg(&source)
+            .arg("--to")
+            .arg(fs.0.join("clean.db"));
+        c
+    });
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("write access") && err.contains("clean.db"),
+        "{err}"
+    );
+    assert!(!err.contains("agentdb.db"), "{err}");
+    cases += 1;
     let out = run({
         let mut c = std_agentdb(dir.path());
         c.args(["-d"]).arg(fs.0.join("sub/new.db")).arg("migrate");
