@@ -125,3 +125,21 @@ fn quiet_on_closed_pipe(written: std::io::Result<()>) -> Result<()> {
 pub fn stderr_line(line: impl std::fmt::Display) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
+
+/// Asks a yes/no question on stderr and reads the answer from stdin: `y` or `yes`, in any
+/// case, is yes. Callers ask only when stdin is a terminal.
+pub fn ask(question: &str) -> Result<bool> {
+    {
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(stderr, "{question}");
+        let _ = stderr.flush();
+    }
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .context("cannot read the answer from stdin")?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}

@@ -172,7 +172,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         }
         Err(e) => match e.downcast::<VerificationFailed>() {
             Ok(failed) => {
-                eprintln!("error: {failed}");
+                crate::output::stderr_line(format_args!("error: {failed}"));
                 report.rows = failed.0.iter().map(|t| t.source_rows).sum();
                 report.tables = failed.0;
                 ctx.output.emit(&report)?;

@@ -1,6 +1,6 @@
 //! `agentdb database create | drop | reset`: the database itself.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -117,11 +117,9 @@ fn confirm(ctx: &Context, verb: &str, display: &str, args: &DropArgs) -> Result<
         ))
         .into());
     }
-    eprint!("This will {verb} database {display} and delete all its data. Type `yes` to confirm: ");
-    std::io::stderr().flush().ok();
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+    if !crate::output::ask(&format!(
+        "This will {verb} database {display} and delete all its data. Type `yes` to confirm: "
+    ))? {
         bail!("aborted: database {display} was not changed");
     }
     Ok(())

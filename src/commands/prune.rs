@@ -5,7 +5,7 @@
 //! known to `crate::langgraph` and `crate::adk`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
@@ -251,7 +251,7 @@ fn confirmed(
         ))
         .into());
     }
-    confirm(&format!(
+    crate::output::ask(&format!(
         "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
     ))
 }
@@ -264,17 +264,6 @@ fn summary(tally: &Tally) -> String {
         .map(|(t, n)| format!("{t} {n}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn confirm(question: &str) -> Result<bool> {
-    eprint!("{question}");
-    std::io::stderr().flush().ok();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .context("cannot read the answer from stdin")?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 /// Threads, sessions or rows removed by a policy's batches.
