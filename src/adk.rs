@@ -1,7 +1,8 @@
 //! Google ADK's session tables (`DatabaseSessionService`, schema "1", google-adk 2.x; also the
 //! `SqliteSessionService` layout with REAL epoch times), which ADK owns and agentdb only reads
-//! (`stats`) or prunes on request (`prune`). Rules (`agent-data-facts.md` §A.5): events go
-//! before their session (SQLite does not enforce ADK's cascade); `app_states` and
+//! (`stats`) or prunes on request (`prune`). Rules (docs/data-facts.md, "Prune ADK sessions and
+//! events"): events are deleted before their session explicitly, never left to ADK's `ON DELETE
+//! CASCADE` (it only fires on a connection with foreign keys on); `app_states` and
 //! `user_states` are never touched; "newest" is ADK's own order, `timestamp DESC, id DESC`.
 
 use std::collections::HashSet;
@@ -209,7 +210,7 @@ pub fn keep_newest_events(
     Ok(())
 }
 
-// ---- copy (`agentdb copy --include adk`, `agent-data-facts.md` §B.3) ----
+// ---- copy (`agentdb copy --include adk`, `docs/data-facts.md#copy-adk`) ----
 
 /// ADK's tables in foreign-key order, for the copy engine. `adk_internal_metadata` is not
 /// copied: the target gets ADK's `schema_version` row when agentdb creates its tables.

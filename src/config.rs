@@ -1,4 +1,4 @@
-//! Configuration: which database to open (contract §2), connection settings from the
+//! Configuration: which database to open (README, "Choosing the database"), connection settings from the
 //! environment, and redaction of URLs wherever they are shown.
 
 use std::collections::HashMap;
@@ -143,7 +143,7 @@ fn redact_query_password(url: &str) -> String {
     format!("{head}{}", parts.join("&"))
 }
 
-/// Parses one of the accepted URL forms (contract §2). Never guesses another backend.
+/// Parses one of the accepted URL forms. Never guesses another backend.
 pub fn parse_database_url(raw: &str) -> Result<Target, UsageError> {
     parse_database_url_full(raw).map(|parsed| parsed.target)
 }
@@ -364,7 +364,7 @@ pub struct Resolved {
     pub dropped_params: Vec<String>,
 }
 
-/// Resolves the database once, first match wins (contract §2).
+/// Resolves the database once, first match wins.
 pub fn resolve(flag: Option<&str>, env: &HashMap<String, String>) -> Result<Resolved, UsageError> {
     let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let plain = |target| ParsedUrl {
@@ -443,7 +443,7 @@ fn postgres_from_parts(
     Ok(Target::Postgres(url.to_string()))
 }
 
-/// Connection settings (contract §2), from the environment; flags may override some.
+/// Connection settings, from the environment; flags may override some.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub pool_size: u32,

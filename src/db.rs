@@ -280,7 +280,7 @@ fn explain_postgres_error(url: &str, message: &str) -> anyhow::Error {
     anyhow!("{message}")
 }
 
-/// A SQLite connection with the pragmas of contract §2.
+/// A SQLite connection with the pragmas README "Choosing the database" lists.
 pub fn establish_sqlite(
     location: &SqliteLocation,
     settings: &Settings,

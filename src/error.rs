@@ -1,4 +1,4 @@
-//! Exit codes (contract §4) and the error kinds that map to them.
+//! Exit codes (README, "Exit codes") and the error kinds that map to them.
 
 use std::fmt;
 

@@ -3,7 +3,7 @@
 //! (JSONB), `checkpoint_blobs` and `checkpoint_writes`; SqliteSaver (checkpoint-sqlite 3.x)
 //! keeps `checkpoints` (a whole msgpack checkpoint per row) and `writes` (with or without the
 //! `task_path` column of 3.1.2). The rules of a safe prune follow `PostgresSaver.prune`
-//! (3.2.0) with its "head" widened to "newest N"; see `agent-data-facts.md` §A.4.
+//! (3.2.0) with its "head" widened to "newest N"; see `docs/data-facts.md#prune-keep-newest-n`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::SystemTime;
@@ -672,7 +672,7 @@ mod tests {
     }
 }
 
-// ---- copy (`agentdb copy --include langgraph`, `agent-data-facts.md` §B.2-B.3) ----
+// ---- copy (`agentdb copy --include langgraph`, `docs/data-facts.md#copy-langgraph-sqlite-to-postgresql`) ----
 
 /// SqliteSaver's tables (checkpoint-sqlite 3.x): whole msgpack checkpoints and `writes`, with
 /// or without the `task_path` column that 3.1.2 added.
@@ -1110,7 +1110,7 @@ struct Converted {
     blobs: Vec<Blob>,
 }
 
-/// Converts one checkpoint row (`agent-data-facts.md` §B.3): msgpack read generically, channel
+/// Converts one checkpoint row (`docs/data-facts.md#copy-langgraph-sqlite-to-postgresql`): msgpack read generically, channel
 /// values kept as the exact byte slices `dumps_typed` produced.
 fn convert_checkpoint(kind: Option<&str>, body: &[u8], metadata: &[u8]) -> Result<Converted> {
     match kind {
