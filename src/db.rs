@@ -248,8 +248,13 @@ fn prepare_sqlite_file(path: &Path, real: &Path, access: Access) -> Result<()> {
         );
     }
     if let Some(parent) = real.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create directory {}", parent.display()))?;
+        fs::create_dir_all(parent).with_context(|| {
+            format!(
+                "cannot create directory {} for SQLite database {}",
+                parent.display(),
+                describe_sqlite_path(path, real)
+            )
+        })?;
     }
     match create_owner_only_file(real) {
         Ok(()) => Ok(()),
