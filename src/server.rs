@@ -74,7 +74,12 @@ fn classify_postgres_error(message: String, goal: WaitGoal) -> Attempt {
     Attempt::NotYet(message)
 }
 
-fn sqlite_attempt(path: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
+fn sqlite_attempt(link: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
+    // Through a symlink, the folder of the file it points to (a volume still being mounted).
+    let path = &match db::real_sqlite_path(link) {
+        Ok(real) => real,
+        Err(e) => return Attempt::Fatal(e),
+    };
     let folder = sqlite_folder(path);
     if !folder.is_dir() {
         return Attempt::NotYet(format!("folder {} does not exist yet", folder.display()));

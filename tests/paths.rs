@@ -239,6 +239,37 @@ fn copy_to_a_dangling_link_creates_the_linked_file_owner_only() {
     assert_eq!(mode_of(&d.join("restored/real.db")), 0o600);
 }
 
+/// `wait` (and `--wait`) through a dangling link waits for the folder of the file the link
+/// points to (a volume still being mounted), and a loop fails at once.
+#[test]
+fn wait_follows_the_link_to_the_real_folder() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    symlink("volume/x.db", d.join("x.db")).unwrap();
+    let out = run(d, &["-d", "x.db", "wait", "--timeout", "0.3"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("folder volume does not exist yet"),
+        "{}",
+        stderr_of(&out)
+    );
+    std::fs::create_dir_all(d.join("volume")).unwrap();
+    ok(
+        &run(d, &["-q", "-d", "x.db", "--wait", "5", "migrate"]),
+        "wait",
+    );
+    assert_eq!(mode_of(&d.join("volume/x.db")), 0o600);
+    symlink("loop-b.db", d.join("loop-a.db")).unwrap();
+    symlink("loop-a.db", d.join("loop-b.db")).unwrap();
+    let out = run(d, &["-d", "loop-a.db", "wait", "--timeout", "600"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("loop of symlinks"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
 /// What cannot be a database file, for every command that takes a database path: exit 1, a
 /// message naming the path, and nothing created, removed or followed into.
 #[test]

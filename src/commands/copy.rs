@@ -144,7 +144,10 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         )
         .into());
     }
-    if from.target == to.target || db::same_sqlite_file(&from.target, &to.target) {
+    if from.target == to.target {
+        return Err(same_database_error("the same URL"));
+    }
+    if db::same_sqlite_file(&from.target, &to.target) {
         return Err(same_database_error("one file"));
     }
     if matches!(to.target, Target::Sqlite(config::SqliteLocation::Memory)) {
