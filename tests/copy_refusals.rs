@@ -404,3 +404,50 @@ fn copy_waits_for_a_postgres_target() {
         "{err}"
     );
 }
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}
+
+/// A source the user may not read (mode 000): refused, and `--to` not created. As root, which
+/// reads everything, agentdb runs as `nobody` (util-linux `setpriv`).
+#[test]
+fn a_source_without_read_permission_creates_no_target() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    let source = migrated_sqlite(d, "secret.db");
+    std::fs::set_permissions(&source, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let out_dir = d.join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let to = out_dir.join("copy.db");
+    let mut cmd = if is_root() {
+        // nobody may enter the folders and write the target's, but not read the source.
+        for folder in [d, out_dir.as_path()] {
+            std::fs::set_permissions(folder, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+                .unwrap();
+        }
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(assert_cmd::cargo::cargo_bin("agentdb"));
+        c
+    } else {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("agentdb"))
+    };
+    let out = cmd
+        .current_dir(d)
+        .env_clear()
+        .args(["copy", "--from", &source, "--to", to.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).contains("secret.db"), "{}", stderr_of(&out));
+    assert_eq!(
+        std::fs::read_dir(&out_dir).unwrap().count(),
+        0,
+        "the refused copy left a file in {}",
+        out_dir.display()
+    );
+}
