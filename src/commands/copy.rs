@@ -171,9 +171,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     if to.target.backend() == Backend::Postgres {
         let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
         let mut target = target_db.connect()?;
-        if source.backend() == Backend::Postgres
-            && source.database_identity()? == target.database_identity()?
-        {
+        if source.database_identity()? == target.database_identity()? {
             return Err(same_database_error("one server and database"));
         }
         early_target = Some((target_db, target));
