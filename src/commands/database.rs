@@ -52,7 +52,13 @@ impl Report for DatabaseReport {
             None => {}
         }
         match self.created {
-            Some(true) => out.line(format!("Created database {}.", self.database)),
+            Some(true) => match &self.file {
+                Some(file) => out.line(format!(
+                    "Created database {} (the file {file} it links to).",
+                    self.database
+                )),
+                None => out.line(format!("Created database {}.", self.database)),
+            },
             Some(false) => out.line(format!("Database {} already exists.", self.database)),
             None => {}
         }
