@@ -546,6 +546,12 @@ pub fn is_production(env: &HashMap<String, String>) -> bool {
 pub fn load_environment(env_file: Option<&Path>) -> Result<HashMap<String, String>> {
     let mut vars: HashMap<String, String> = HashMap::new();
     let file_entries = match env_file {
+        Some(path) if path.is_dir() => {
+            anyhow::bail!(
+                "cannot read env file {}: it is a directory, not a file",
+                path.display()
+            )
+        }
         Some(path) => Some(
             dotenvy::from_path_iter(path)
                 .with_context(|| format!("cannot read env file {}", path.display()))?,

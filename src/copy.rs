@@ -1165,22 +1165,30 @@ pub fn supported_include(include: &[Include]) -> Result<Vec<Include>> {
     Ok(groups)
 }
 
-/// The whole copy: the target migrated (to the source's schema version), both checked, then
-/// every row in one target transaction under the schema lock, verified before commit.
-pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome> {
-    let Ends {
-        source,
-        source_name,
-        target,
-        target_name,
-    } = ends;
+/// What a copy will do, decided from the source alone (see `plan`).
+pub struct Plan {
+    steps: Vec<Step<'static>>,
+    /// The newest agentdb migration of the source: the target is migrated that far.
+    source_version: Option<String>,
+}
+
+/// Checks the source and decides the tables to copy: every refusal that depends on the source
+/// alone (no agentdb schema, one from a newer agentdb, pending migrations, a missing tenant,
+/// ADK's or LangGraph's tables missing or not convertible) happens here, before the target is
+/// opened, created or migrated, so a refused copy leaves nothing behind.
+pub fn plan(
+    source: &mut AnyConnection,
+    source_name: &str,
+    request: &Request,
+    target_backend: Backend,
+) -> Result<Plan> {
     let include = &request.include;
     let filter = &request.filter;
     let source_backend = source.backend();
     let mut steps: Vec<Step<'static>> = Vec::new();
-    let mut migrations_applied = 0;
+    let mut source_version = None;
     if include.contains(&Include::Agentdb) {
-        let source_version = agentdb_schema_version(source, source_name, request)?;
+        source_version = Some(agentdb_schema_version(source, source_name, request)?);
         for tenant in &filter.tenants {
             if !db::tenant_exists(source, tenant)? {
                 bail!("--tenant {tenant}: the source {source_name} has no such tenant");
@@ -1192,14 +1200,6 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
                 steps.push(Step::plain(spec, source_backend, filter));
             }
         }
-        refuse_non_empty_existing(target, &steps, filter, target_name)?;
-        let options = RunOptions {
-            lock_timeout: request.lock_timeout,
-            dry_run: false,
-        };
-        migrations_applied = migrations::migrate_up_to(target, options, &source_version)
-            .with_context(|| format!("cannot migrate the target {target_name}"))?
-            .len();
     }
     if include.contains(&Include::Adk) {
         crate::adk::check_copy_source(source, source_name)?;
@@ -1208,9 +1208,44 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
         }
     }
     if include.contains(&Include::Langgraph) {
-        let langgraph = crate::langgraph::copy_plan(source, source_name, target.backend())?;
+        let langgraph = crate::langgraph::copy_plan(source, source_name, target_backend)?;
         steps.extend(langgraph);
     }
+    Ok(Plan {
+        steps,
+        source_version,
+    })
+}
+
+/// The whole copy: `plan`, then `execute`.
+pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome> {
+    let plan = plan(
+        ends.source,
+        ends.source_name,
+        request,
+        ends.target.backend(),
+    )?;
+    execute(plan, ends, request, output)
+}
+
+/// Carries out a plan: the target checked for rows, migrated (to the source's schema version)
+/// once nothing in the source can refuse the copy, then every row in one target transaction
+/// under the schema lock, verified before commit.
+pub fn execute(plan: Plan, ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome> {
+    let Ends {
+        source,
+        source_name: _,
+        target,
+        target_name,
+    } = ends;
+    let Plan {
+        mut steps,
+        source_version,
+    } = plan;
+    let include = &request.include;
+    let filter = &request.filter;
+    let source_backend = source.backend();
+    // Before the target is migrated: a refused copy should not have migrated someone's database.
     refuse_non_empty_existing(target, &steps, filter, target_name)?;
     // The source is read once, in key order: SQLite's large page cache (64 MB on agentdb's
     // connections) would only make the copy's memory grow with the data.
@@ -1219,10 +1254,20 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
             .batch_execute("PRAGMA cache_size = -2048")
             .context("cannot configure the SQLite source")?;
     }
-    let tables = in_source_snapshot(source, |source| {
+    let (migrations_applied, tables) = in_source_snapshot(source, |source| {
         let plain: Vec<&TableSpec> = steps.iter().filter_map(|s| s.plain_source).collect();
         if target.backend() == Backend::Postgres {
             refuse_unstorable(source, &plain, filter)?;
+        }
+        let mut migrations_applied = 0;
+        if let Some(version) = &source_version {
+            let options = RunOptions {
+                lock_timeout: request.lock_timeout,
+                dry_run: false,
+            };
+            migrations_applied = migrations::migrate_up_to(target, options, version)
+                .with_context(|| format!("cannot migrate the target {target_name}"))?
+                .len();
         }
         let mut total = 0;
         for spec in &plain {
@@ -1248,7 +1293,7 @@ pub fn run(ends: Ends<'_>, request: &Request, output: &Output) -> Result<Outcome
             Ok(results)
         });
         progress.finish();
-        result
+        result.map(|tables| (migrations_applied, tables))
     })?;
     Ok(Outcome {
         migrations_applied,

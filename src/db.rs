@@ -3,7 +3,7 @@
 //! Commands talk to `Database` and `AnyConnection`; backend differences stay in this file.
 
 use std::fs::{self, OpenOptions};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -33,6 +33,16 @@ pub enum AnyConnection {
 pub enum Backend {
     Postgres,
     Sqlite,
+}
+
+impl Target {
+    /// The backend a parsed target names, before anything is opened.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Target::Postgres(_) => Backend::Postgres,
+            Target::Sqlite(_) => Backend::Sqlite,
+        }
+    }
 }
 
 impl AnyConnection {
@@ -77,9 +87,12 @@ impl Database {
                 init_tls();
                 Target::Postgres(with_connect_timeout(url, settings.pool_timeout))
             }
-            t @ Target::Sqlite(SqliteLocation::File(path)) => {
-                prepare_sqlite_file(path, access)?;
-                t.clone()
+            Target::Sqlite(SqliteLocation::File(path)) => {
+                // The file a symlink points to, resolved once here: it is what gets created
+                // (0600), opened and checked, as SQLite itself keeps -wal/-shm beside it.
+                let real = real_sqlite_path(path)?;
+                prepare_sqlite_file(path, &real, access)?;
+                Target::Sqlite(SqliteLocation::File(real))
             }
             t => t.clone(),
         };
@@ -164,12 +177,66 @@ pub fn with_connect_timeout(url: &str, timeout: Duration) -> String {
     format!("{url}{sep}connect_timeout={secs}")
 }
 
-fn prepare_sqlite_file(path: &Path, access: Access) -> Result<()> {
-    if path.exists() {
-        if path.is_dir() {
+/// The file a SQLite path names: symlinks in its last component followed (a relative link
+/// from the link's folder), as SQLite itself resolves them. agentdb creates, opens, replaces
+/// and removes that file, never the link. A loop is an error; a missing file is not (it may be
+/// created).
+pub fn real_sqlite_path(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    // Linux's own limit on links followed in one lookup.
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)
+                    .with_context(|| format!("cannot read the symlink {}", current.display()))?;
+                current = match current.parent() {
+                    Some(folder) if link.is_relative() => folder.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    bail!(
+        "SQLite path {} is a loop of symlinks: point it at a database file",
+        path.display()
+    )
+}
+
+/// `path`, and where a symlink leads when it is one: for messages.
+pub fn describe_sqlite_path(path: &Path, real: &Path) -> String {
+    if path == real {
+        path.display().to_string()
+    } else {
+        format!("{} (a symlink to {})", path.display(), real.display())
+    }
+}
+
+/// The same SQLite file under two spellings (`x.db`, `./x.db`, an absolute path, a symlink, a
+/// hard link): both exist and are one file (same device and inode).
+pub fn same_sqlite_file(a: &Target, b: &Target) -> bool {
+    let (Target::Sqlite(SqliteLocation::File(a)), Target::Sqlite(SqliteLocation::File(b))) = (a, b)
+    else {
+        return false;
+    };
+    match (fs::metadata(a), fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            a.dev() == b.dev() && a.ino() == b.ino()
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => fs::canonicalize(a).ok() == fs::canonicalize(b).ok(),
+        _ => false,
+    }
+}
+
+fn prepare_sqlite_file(path: &Path, real: &Path, access: Access) -> Result<()> {
+    if real.exists() {
+        if real.is_dir() {
             bail!(
                 "SQLite path {} is a directory, not a database file",
-                path.display()
+                describe_sqlite_path(path, real)
             );
         }
         return Ok(());
@@ -177,18 +244,28 @@ fn prepare_sqlite_file(path: &Path, access: Access) -> Result<()> {
     if access != Access::Create {
         bail!(
             "SQLite database {} does not exist (run `agentdb migrate` to create it, or set DATABASE_URL)",
-            path.display()
+            describe_sqlite_path(path, real)
         );
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create directory {}", parent.display()))?;
+    if let Some(parent) = real.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| {
+            format!(
+                "cannot create directory {} for SQLite database {}",
+                parent.display(),
+                describe_sqlite_path(path, real)
+            )
+        })?;
     }
-    match create_owner_only_file(path) {
+    match create_owner_only_file(real) {
         Ok(()) => Ok(()),
         // Another process created it between our check and now: fine.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(e).with_context(|| format!("cannot create SQLite file {}", path.display())),
+        Err(e) => Err(e).with_context(|| {
+            format!(
+                "cannot create SQLite file {}",
+                describe_sqlite_path(path, real)
+            )
+        }),
     }
 }
 
@@ -576,6 +653,39 @@ impl AnyConnection {
                 .with_context(|| format!("VACUUM INTO {} failed", path.display()))?;
             Ok(())
         })())
+    }
+
+    /// What makes this database itself, whatever spelling reached it (host name or address,
+    /// through a proxy or not, parameter order). PostgreSQL: the cluster's system identifier
+    /// (where the role may read it), the postmaster's start time, and the database's oid and
+    /// name; SQLite: the file SQLite opened (symlinks resolved).
+    pub fn database_identity(&mut self) -> Result<String> {
+        let sql = match self {
+            AnyConnection::Postgresql(_) => {
+                "SELECT pg_postmaster_start_time()::text || ' ' || d.oid::text || ' ' || d.datname \
+                 AS value FROM pg_database d WHERE d.datname = current_database()"
+            }
+            AnyConnection::Sqlite(_) => {
+                "SELECT coalesce(file, '') AS value FROM pragma_database_list WHERE name = 'main'"
+            }
+        };
+        let row: TextRow = diesel::sql_query(sql)
+            .get_result(self)
+            .context("cannot tell which database this is")?;
+        if self.backend() == Backend::Sqlite {
+            return Ok(row.value);
+        }
+        // Readable by any role on PostgreSQL 15; a managed server may refuse it (then the start
+        // time, oid and name decide alone). A statement of its own, outside any transaction.
+        let system: Option<TextRow> =
+            diesel::sql_query("SELECT system_identifier::text AS value FROM pg_control_system()")
+                .get_result(self)
+                .ok();
+        Ok(format!(
+            "{} {}",
+            system.map(|r| r.value).unwrap_or_default(),
+            row.value
+        ))
     }
 
     pub fn table_exists(&mut self, table: &str) -> Result<bool> {

@@ -74,7 +74,12 @@ fn classify_postgres_error(message: String, goal: WaitGoal) -> Attempt {
     Attempt::NotYet(message)
 }
 
-fn sqlite_attempt(path: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
+fn sqlite_attempt(link: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
+    // Through a symlink, the folder of the file it points to (a volume still being mounted).
+    let path = &match db::real_sqlite_path(link) {
+        Ok(real) => real,
+        Err(e) => return Attempt::Fatal(e),
+    };
     let folder = sqlite_folder(path);
     if !folder.is_dir() {
         return Attempt::NotYet(format!("folder {} does not exist yet", folder.display()));
@@ -280,14 +285,23 @@ pub fn drop_database(resolved: &Resolved, settings: &Settings, force: bool) -> R
     }
 }
 
-fn drop_sqlite_file(path: &Path) -> Result<Dropped> {
+/// Removes the file a symlink points to (and the side files SQLite keeps beside that file),
+/// never the link itself: the link still names the database `create`/`reset` make again.
+fn drop_sqlite_file(link: &Path) -> Result<Dropped> {
+    let path = &db::real_sqlite_path(link)?;
     if !path.exists() {
         return Ok(Dropped::NotThere);
+    }
+    if path.is_dir() {
+        bail!(
+            "SQLite path {} is a directory, not a database file; refusing to delete it",
+            db::describe_sqlite_path(link, path)
+        );
     }
     if !is_sqlite_file(path)? {
         bail!(
             "{} is not a SQLite database; refusing to delete it (check the database URL)",
-            path.display()
+            db::describe_sqlite_path(link, path)
         );
     }
     std::fs::remove_file(path).with_context(|| format!("cannot delete {}", path.display()))?;
@@ -303,6 +317,16 @@ fn drop_sqlite_file(path: &Path) -> Result<Dropped> {
         }
     }
     Ok(Dropped::Dropped)
+}
+
+/// The file a SQLite target's symlink points to, when its path is a symlink: what
+/// `database drop`/`reset` act on (the link is kept), for the report.
+pub fn symlinked_file(target: &Target) -> Option<PathBuf> {
+    let Target::Sqlite(SqliteLocation::File(path)) = target else {
+        return None;
+    };
+    let real = db::real_sqlite_path(path).ok()?;
+    (real != *path).then_some(real)
 }
 
 /// An empty file (what `database create` may leave) or one with SQLite's header.

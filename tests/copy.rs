@@ -269,9 +269,8 @@ fn nul_characters_are_refused_up_front_for_postgres_naming_the_row() {
             && err.contains("threads row (tenant_id=t0, id=th2)"),
         "{err}"
     );
-    for table in TABLES {
-        assert_eq!(row_count(&pg, table), 0, "{table}");
-    }
+    // Refused before the target was even migrated.
+    assert_eq!(pg.tables(), Vec::<String>::new());
     // SQLite stores them: the same source copies to SQLite, verified.
     let sqlite = TestDb::sqlite();
     copied_ok(&copy(&source, &source.url, &sqlite.url, &[]));

@@ -66,6 +66,15 @@ pub fn take(
     older_schema: bool,
 ) -> Result<BackupReport> {
     let started = Instant::now();
+    let at_path = Target::Sqlite(SqliteLocation::File(path.to_path_buf()));
+    if crate::db::same_sqlite_file(&db.target, &at_path) {
+        return Err(UsageError::new(format!(
+            "backup file {} is the database itself ({}): choose a new path",
+            path.display(),
+            db.display
+        ))
+        .into());
+    }
     if path.exists() {
         return Err(UsageError::new(format!(
             "backup file {} already exists: choose a new path",

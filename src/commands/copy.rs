@@ -11,9 +11,10 @@ use super::{seconds, validate_tenant_id, Context};
 use crate::cli::{CopyArgs, Include};
 use crate::config::{self, Resolved, Source, Target};
 use crate::copy::{self, Ends, Filter, Request, TableCopy, VerificationFailed};
-use crate::db::{Access, Backend, Database};
+use crate::db::{self, Access, Backend, Database};
 use crate::error::{exit, UsageError};
 use crate::output::{Report, Text};
+use crate::server::WaitGoal;
 
 #[derive(Debug, Serialize)]
 pub struct CopyReport {
@@ -78,21 +79,46 @@ pub fn render_tables(out: &mut Text, tables: &[TableCopy]) {
     );
 }
 
-/// Opens a database named by a `--from`/`--to` flag.
-pub fn open_url(ctx: &Context, flag: &str, url: &str, access: Access) -> Result<Database> {
+/// A database named by a `--from`/`--to` flag: copy uses only these, never `-d`/`DATABASE_URL`.
+pub fn resolve_url(flag: &str, url: &str) -> Result<Resolved, UsageError> {
     let parsed = config::parse_database_url_full(url)
         .map_err(|e| UsageError::new(format!("{flag}: {e}")))?;
-    for param in &parsed.dropped_params {
+    Ok(Resolved {
+        target: parsed.target,
+        source: Source::Flag,
+        dropped_params: parsed.dropped_params,
+    })
+}
+
+/// Opens a database named by a `--from`/`--to` flag.
+pub fn open_url(ctx: &Context, flag: &str, url: &str, access: Access) -> Result<Database> {
+    let resolved = resolve_url(flag, url)?;
+    for param in &resolved.dropped_params {
         ctx.output.debug(format!(
             "{flag}: dropped URL parameter `{param}`: it is for the Python driver, not libpq"
         ));
     }
-    let resolved = Resolved {
-        target: parsed.target,
-        source: Source::Flag,
-        dropped_params: parsed.dropped_params,
-    };
     Database::open(&resolved, &ctx.settings, access)
+}
+
+/// The global `--wait SECS` for a copy: until `--from` and then `--to` answer, within one
+/// deadline. A SQLite `--to` that does not exist yet counts as ready once its folder exists.
+pub fn wait_for_ends(ctx: &Context, secs: f64, args: &CopyArgs) -> Result<()> {
+    let deadline = std::time::Instant::now() + seconds("--wait", secs)?;
+    for (flag, url) in [("--from", &args.from), ("--to", &args.to)] {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let resolved = resolve_url(flag, url)?;
+        super::wait::wait_for_database(ctx, &resolved, left, WaitGoal::Database)?;
+    }
+    Ok(())
+}
+
+/// The same database under two spellings: refused before anything is opened for writing.
+fn same_database_error(what: &str) -> anyhow::Error {
+    UsageError::new(format!(
+        "--from and --to name the same database ({what}): copy into another database"
+    ))
+    .into()
 }
 
 pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
@@ -107,23 +133,24 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         )
         .into());
     }
-    let from = config::parse_database_url(&args.from)
-        .map_err(|e| UsageError::new(format!("--from: {e}")))?;
-    let to =
-        config::parse_database_url(&args.to).map_err(|e| UsageError::new(format!("--to: {e}")))?;
+    let from = resolve_url("--from", &args.from)?;
+    let to = resolve_url("--to", &args.to)?;
     if include.contains(&Include::Langgraph)
-        && matches!(from, Target::Postgres(_))
-        && matches!(to, Target::Sqlite(_))
+        && matches!(from.target, Target::Postgres(_))
+        && matches!(to.target, Target::Sqlite(_))
     {
         return Err(UsageError::new(
             "--include langgraph: PostgreSQL → SQLite is not supported (see README, \"copy\"): PostgresSaver's JSON checkpoints cannot be turned back into SqliteSaver's msgpack without guessing",
         )
         .into());
     }
-    if from == to {
-        return Err(UsageError::new("--from and --to name the same database").into());
+    if from.target == to.target {
+        return Err(same_database_error("the same URL"));
     }
-    if matches!(to, Target::Sqlite(config::SqliteLocation::Memory)) {
+    if db::same_sqlite_file(&from.target, &to.target) {
+        return Err(same_database_error("one file"));
+    }
+    if matches!(to.target, Target::Sqlite(config::SqliteLocation::Memory)) {
         return Err(
             UsageError::new("--to: an in-memory database would vanish with the copy").into(),
         );
@@ -137,9 +164,33 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         allow_older_source: false,
     };
     let source_db = open_url(ctx, "--from", &args.from, Access::ReadOnly)?;
-    let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
     let mut source = source_db.connect()?;
-    let mut target = target_db.connect()?;
+    // A PostgreSQL target is only connected to here (copy never creates one): enough to
+    // recognise the source's own database under another URL before anything is written.
+    let mut early_target = None;
+    if to.target.backend() == Backend::Postgres {
+        let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
+        let mut target = target_db.connect()?;
+        if source.database_identity()? == target.database_identity()? {
+            return Err(same_database_error("one server and database"));
+        }
+        early_target = Some((target_db, target));
+    }
+    // Every refusal that depends on the source comes before a SQLite target is created.
+    let plan = copy::plan(
+        &mut source,
+        &source_db.display,
+        &request,
+        to.target.backend(),
+    )?;
+    let (target_db, mut target) = match early_target {
+        Some(opened) => opened,
+        None => {
+            let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
+            let target = target_db.connect()?;
+            (target_db, target)
+        }
+    };
     let mut report = CopyReport {
         from: source_db.display.clone(),
         from_backend: source.backend(),
@@ -159,7 +210,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         target: &mut target,
         target_name: &target_db.display,
     };
-    let result = copy::run(ends, &request, &ctx.output);
+    let result = copy::execute(plan, ends, &request, &ctx.output);
     report.duration_ms = started.elapsed().as_millis();
     match result {
         Ok(outcome) => {

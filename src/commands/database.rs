@@ -26,6 +26,10 @@ pub struct DatabaseReport {
     /// Whether the database was created (`create`, `reset`); false: it was already there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<bool>,
+    /// SQLite: the file the database path's symlink points to, which drop/reset act on (the
+    /// symlink itself is kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     /// The migrations `reset` applied.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applied: Option<Vec<Step>>,
@@ -33,8 +37,14 @@ pub struct DatabaseReport {
 
 impl Report for DatabaseReport {
     fn render(&self, out: &mut Text) {
+        let via_link = match (&self.file, self.dropped) {
+            (Some(file), Some(true)) => {
+                format!(" (the file {file} it links to; the symlink was kept)")
+            }
+            _ => String::new(),
+        };
         match self.dropped {
-            Some(true) => out.line(format!("Dropped database {}.", self.database)),
+            Some(true) => out.line(format!("Dropped database {}{via_link}.", self.database)),
             Some(false) => out.line(format!(
                 "Database {} does not exist; nothing to drop.",
                 self.database
@@ -42,7 +52,13 @@ impl Report for DatabaseReport {
             None => {}
         }
         match self.created {
-            Some(true) => out.line(format!("Created database {}.", self.database)),
+            Some(true) => match &self.file {
+                Some(file) => out.line(format!(
+                    "Created database {} (the file {file} it links to).",
+                    self.database
+                )),
+                None => out.line(format!("Created database {}.", self.database)),
+            },
             Some(false) => out.line(format!("Database {} already exists.", self.database)),
             None => {}
         }
@@ -60,6 +76,7 @@ pub fn run(ctx: &Context, args: &DatabaseArgs) -> Result<u8> {
         action: "create",
         dropped: None,
         created: None,
+        file: server::symlinked_file(&ctx.resolved.target).map(|f| f.display().to_string()),
         applied: None,
     };
     match &args.action {

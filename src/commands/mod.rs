@@ -102,7 +102,12 @@ pub fn run(cli: Cli) -> Result<u8> {
         quiet: cli.quiet,
         verbose: cli.verbose,
     };
-    let resolved = config::resolve(cli.database_url.as_deref(), &env)?;
+    let resolved = match &cli.command {
+        // copy names both its databases: `-d`/`DATABASE_URL` play no part, so an unrelated one
+        // can neither fail it nor be waited for. Its context holds `--to`, the one it writes.
+        Command::Copy(args) => copy::resolve_url("--to", &args.to)?,
+        _ => config::resolve(cli.database_url.as_deref(), &env)?,
+    };
     let settings = Settings::from_env(&env)?;
     let ctx = Context {
         env,
@@ -128,7 +133,12 @@ fn written_database(ctx: &Context, command: &Command) -> Option<crate::config::T
 
 fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
     if let Some(secs) = cli.wait {
-        wait::wait_for(ctx, "--wait", secs, wait::goal_for(&cli.command))?;
+        match &cli.command {
+            Command::Copy(args) => copy::wait_for_ends(ctx, secs, args)?,
+            command => {
+                wait::wait_for(ctx, "--wait", secs, wait::goal_for(command))?;
+            }
+        }
     }
     match &cli.command {
         Command::Wait(args) => wait::run(ctx, args),

@@ -1,10 +1,13 @@
 //! `agentdb wait` and the global `--wait SECS`: until the database answers a query.
 
+use std::time::Duration;
+
 use anyhow::Result;
 use serde::Serialize;
 
 use super::{seconds, Context};
 use crate::cli::{Command, DatabaseAction, WaitArgs};
+use crate::config::Resolved;
 use crate::error::exit;
 use crate::output::{Report, Text};
 use crate::server::{self, WaitGoal, Waited};
@@ -42,8 +45,18 @@ pub fn run(ctx: &Context, args: &WaitArgs) -> Result<u8> {
 /// Waits up to `secs` (from `flag`), one line per retry on stderr with `-v`.
 pub fn wait_for(ctx: &Context, flag: &str, secs: f64, goal: WaitGoal) -> Result<Waited> {
     let timeout = seconds(flag, secs)?;
+    wait_for_database(ctx, &ctx.resolved, timeout, goal)
+}
+
+/// `wait_for` on a database other than the configured one (copy's `--from` and `--to`).
+pub fn wait_for_database(
+    ctx: &Context,
+    resolved: &Resolved,
+    timeout: Duration,
+    goal: WaitGoal,
+) -> Result<Waited> {
     let waited = server::wait_until_ready(
-        &ctx.resolved,
+        resolved,
         &ctx.settings,
         goal,
         timeout,
@@ -57,7 +70,7 @@ pub fn wait_for(ctx: &Context, flag: &str, secs: f64, goal: WaitGoal) -> Result<
     )?;
     ctx.output.debug(format!(
         "wait: {} ready after {} attempt(s), {} ms",
-        ctx.resolved.target.redacted(),
+        resolved.target.redacted(),
         waited.attempts,
         waited.elapsed.as_millis()
     ));
