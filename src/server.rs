@@ -348,6 +348,14 @@ fn maintenance_connection(
         }
         let mut parsed = url::Url::parse(url).context("cannot parse the PostgreSQL URL")?;
         parsed.set_path(maintenance);
+        // A `dbname=` in the query would win over the path: keep every other parameter.
+        if let Some(query) = parsed.query().map(str::to_string) {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|pair| pair.split('=').next() != Some("dbname"))
+                .collect();
+            parsed.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
+        }
         let with_timeout = db::with_connect_timeout(parsed.as_str(), settings.pool_timeout);
         match db::establish_postgres(&with_timeout, settings) {
             Ok(conn) => return Ok(conn),
