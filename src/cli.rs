@@ -310,6 +310,11 @@ pub struct ImportConfigsArgs {
     /// Largest accepted file, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub max_size: u64,
+
+    /// Import even when the tenant holds encrypted values the configured keys cannot
+    /// decrypt (the tenant is then under mixed keys; `configs rotate-keys` is the way out)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

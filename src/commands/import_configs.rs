@@ -398,10 +398,12 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
 
     let outcomes = if args.dry_run {
         require_tenant(&mut conn, &tenant, false)?;
+        refuse_mixed_keys(&mut conn, &tenant, keys.as_ref(), args.force)?;
         decide(&mut conn, &tenant, &checked, args, keys.is_some())?
     } else {
         conn.transaction(|conn| {
             require_tenant(conn, &tenant, true)?;
+            refuse_mixed_keys(conn, &tenant, keys.as_ref(), args.force)?;
             let outcomes = decide(conn, &tenant, &checked, args, keys.is_some())?;
             write_all(
                 conn,
@@ -450,6 +452,58 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
         configs,
     })?;
     Ok(exit::OK)
+}
+
+/// Refuses (exit 1, as every refusal over stored values; nothing written) an import into a tenant holding encrypted values that the
+/// configured keys cannot decrypt: it would leave the tenant under two sets of keys, which
+/// `configs get/export` and the platform then read only in part. `--force` imports anyway.
+fn refuse_mixed_keys(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    keys: Option<&ConfigKeys>,
+    force: bool,
+) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let b = conn.backend();
+    let sql = format!(
+        "SELECT key, {} AS value FROM tenant_configs WHERE tenant_id = {} AND {} ORDER BY key",
+        b.json_text("value"),
+        b.param(1),
+        b.is_envelope("value")
+    );
+    let rows: Vec<super::configs::StoredValue> = diesel::sql_query(sql)
+        .into_boxed::<db::MultiBackend>()
+        .bind::<Text, _>(tenant.to_string())
+        .load(conn)
+        .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
+    let foreign: Vec<String> = rows
+        .into_iter()
+        .filter(|row| {
+            let token = fernet::envelope_token(&row.value);
+            match (keys, token) {
+                (Some(keys), Some(token)) => keys.decrypt(&token).is_err(),
+                (None, _) => true,
+                (_, None) => false,
+            }
+        })
+        .map(|row| row.key)
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let keys_text = match keys {
+        Some(k) => format!("the {} key(s) from {}", k.len(), k.source),
+        None => format!("no keys ({} is not set)", fernet::KEYS_VAR),
+    };
+    let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+    Err(anyhow::anyhow!(
+        "nothing was imported: tenant {tenant} holds {} encrypted config(s) ({}{}) that {keys_text} cannot decrypt; importing would leave the tenant under mixed keys\nhint: list the new key first and the old ones after it (NEW,OLD) and run `agentdb configs rotate-keys --tenant {tenant}`, then import; or pass --force to import anyway",
+        foreign.len(),
+        shown.join(", "),
+        if foreign.len() > shown.len() { ", …" } else { "" }
+    ))
 }
 
 /// Checks that the tenant exists; inside the write transaction also locks it (see
