@@ -166,6 +166,10 @@ pub struct MigrateArgs {
     /// backup means no migration
     #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
     pub backup: Option<Option<PathBuf>>,
+
+    /// Words migrate takes none of (`--backup PATH` written without `=`): refused with a hint
+    #[arg(hide = true, value_name = "UNEXPECTED")]
+    pub unexpected: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -870,6 +870,15 @@ pub struct TableCopy {
     pub verified: bool,
 }
 
+/// The rows a copy moved: every table's, not the verification-only LangGraph head check.
+pub fn rows_copied(tables: &[TableCopy]) -> u64 {
+    tables
+        .iter()
+        .filter(|t| t.table != crate::langgraph::HEADS_CHECK)
+        .map(|t| t.source_rows)
+        .sum()
+}
+
 /// The verification failed: the target was rolled back; the tables say where.
 #[derive(Debug)]
 pub struct VerificationFailed(pub Vec<TableCopy>);
@@ -1510,10 +1519,26 @@ fn refuse_non_empty_existing(
     target_name: &str,
 ) -> Result<()> {
     let mut existing = Vec::new();
+    let mut foreign = Vec::new();
     for step in steps {
         if target.table_exists(step.target.name)? {
-            existing.push(step.target);
+            let missing = db::missing_columns(target, step.target.name, step.target.key)?;
+            if missing.is_empty() {
+                existing.push(step.target);
+            } else {
+                foreign.push(format!(
+                    "{} (no column {})",
+                    step.target.name,
+                    missing.join(", ")
+                ));
+            }
         }
+    }
+    if !foreign.is_empty() {
+        bail!(
+            "the target {target_name} already has table(s) {} of another shape than the ones copied into them: they belong to another application sharing that database; no rows were copied\nhint: copy into a database of its own (a new SQLite file, or `agentdb -d postgres://…/NEW database create`)",
+            foreign.join("; ")
+        );
     }
     refuse_non_empty(target, &existing, filter, target_name)
 }

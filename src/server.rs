@@ -76,8 +76,23 @@ fn classify_postgres_error(message: String, goal: WaitGoal) -> Attempt {
 
 fn sqlite_attempt(path: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
     let folder = sqlite_folder(path);
+    // Conditions no waiting can change fail at once: a folder or a file in the wrong place,
+    // a read-only file or mount.
+    if folder.exists() && !folder.is_dir() {
+        return Attempt::Fatal(anyhow!(
+            "{} is a file, not a folder: the SQLite database {} cannot be there",
+            folder.display(),
+            path.display()
+        ));
+    }
     if !folder.is_dir() {
         return Attempt::NotYet(format!("folder {} does not exist yet", folder.display()));
+    }
+    if path.is_dir() {
+        return Attempt::Fatal(anyhow!(
+            "SQLite path {} is a directory, not a database file",
+            path.display()
+        ));
     }
     if goal == WaitGoal::Server || !path.exists() {
         return Attempt::Ready;
@@ -90,8 +105,14 @@ fn sqlite_attempt(path: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
         },
         Err(e) => {
             let message = format!("{e:#}");
-            if message.contains("not a SQLite database") || message.contains("directory") {
-                Attempt::Fatal(e)
+            if message.contains("not a SQLite database")
+                || message.contains("directory")
+                || db::is_read_only_failure(&message)
+            {
+                Attempt::Fatal(db::explain_failure(
+                    e,
+                    &Target::Sqlite(SqliteLocation::File(path.to_path_buf())),
+                ))
             } else {
                 Attempt::NotYet(message)
             }
