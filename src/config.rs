@@ -531,9 +531,9 @@ fn postgres_from_parts(
         ));
     }
     let port = get("DATABASE_PORT", "5432");
-    if port.parse::<u16>().is_err() {
+    if !port.parse::<u16>().is_ok_and(|p| p > 0) {
         return Err(UsageError::new(format!(
-            "DATABASE_PORT `{port}` is not a port number"
+            "DATABASE_PORT `{port}` is not a port number (1 to 65535)"
         )));
     }
     let mut url = url::Url::parse("postgresql://localhost/").expect("static URL parses");
@@ -577,14 +577,17 @@ impl Default for Settings {
 impl Settings {
     pub fn from_env(env: &HashMap<String, String>) -> Result<Settings, UsageError> {
         let mut s = Settings::default();
-        if let Some(n) = first_number(env, &["POOL_SIZE", "POSTGRES_POOL_SIZE"])? {
-            s.pool_size = (n as u32).max(1);
+        if let Some(n) = first_count(env, &["POOL_SIZE", "POSTGRES_POOL_SIZE"], 0)? {
+            s.pool_size = n.max(1);
         }
-        if let Some(n) = first_number(env, &["MAX_OVERFLOW", "POSTGRES_MAX_OVERFLOW"])? {
-            s.max_overflow = n as u32;
+        // SQLAlchemy's -1 is "no limit"; agentdb holds one connection at a time anyway.
+        if let Some(n) = first_count(env, &["MAX_OVERFLOW", "POSTGRES_MAX_OVERFLOW"], -1)? {
+            s.max_overflow = n;
         }
         if let Some(secs) = first_number(env, &["POOL_TIMEOUT"])? {
-            s.pool_timeout = duration_from_secs("POOL_TIMEOUT", secs.max(0.1))?;
+            // 0 is taken as the shortest wait (0.1 s); a negative wait means nothing.
+            let secs = if secs == 0.0 { 0.1 } else { secs };
+            s.pool_timeout = duration_from_secs("POOL_TIMEOUT", secs)?;
         }
         if let Some(secs) = first_number(env, &["POOL_RECYCLE"])? {
             // SQLAlchemy uses -1 for "never recycle".
@@ -606,8 +609,31 @@ impl Settings {
 
     /// The pool's maximum: base size plus overflow, as SQLAlchemy counts it.
     pub fn pool_max(&self) -> u32 {
-        self.pool_size + self.max_overflow
+        self.pool_size.saturating_add(self.max_overflow)
     }
+}
+
+/// A whole number of connections from the first of `keys` that is set: `min` (0, or -1 for
+/// "no limit", read as 0) to `u32::MAX`; anything else is refused naming the variable.
+fn first_count(
+    env: &HashMap<String, String>,
+    keys: &[&str],
+    min: i64,
+) -> Result<Option<u32>, UsageError> {
+    for key in keys {
+        if let Some(v) = env.get(*key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            return match v.parse::<i64>() {
+                Ok(n) if (min..=i64::from(u32::MAX)).contains(&n) => {
+                    Ok(Some(u32::try_from(n.max(0)).expect("in range")))
+                }
+                _ => Err(UsageError::new(format!(
+                    "{key}=`{v}` is not a whole number from {min} to {}",
+                    u32::MAX
+                ))),
+            };
+        }
+    }
+    Ok(None)
 }
 
 fn first_number(env: &HashMap<String, String>, keys: &[&str]) -> Result<Option<f64>, UsageError> {

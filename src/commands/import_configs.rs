@@ -265,7 +265,7 @@ fn read_limited(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
     }
     let mut bytes = Vec::with_capacity(len as usize);
     // Read one byte past the limit, in case the file grew since it was measured.
-    file.take(max_size + 1)
+    file.take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max_size {
