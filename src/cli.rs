@@ -166,10 +166,19 @@ pub struct MigrateArgs {
     /// backup means no migration
     #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true)]
     pub backup: Option<Option<PathBuf>>,
+}
 
-    /// Words migrate takes none of (`--backup PATH` written without `=`): refused with a hint
-    #[arg(hide = true, value_name = "UNEXPECTED")]
-    pub unexpected: Vec<String>,
+/// A hint added to clap's error for a mistake clap cannot explain: `migrate --backup PATH`
+/// (PATH taken as an unexpected argument, since `--backup` alone picks a name).
+pub fn usage_hint(error: &clap::Error, args: &[String]) -> Option<String> {
+    if error.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let at = args.iter().position(|a| a == "--backup")?;
+    let word = args.get(at + 1).filter(|w| !w.starts_with('-'))?;
+    args[..at].iter().any(|a| a == "migrate").then(|| {
+        format!("hint: to name the backup file write --backup={word} (with `=`: --backup alone picks a name)")
+    })
 }
 
 #[derive(Debug, Args)]

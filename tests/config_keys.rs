@@ -101,7 +101,7 @@ fn a_keys_file_others_can_access_is_warned_about_once() {
 }
 
 fn stored(db: &TestDb) -> Vec<String> {
-    db.strings(&match db.kind {
+    db.strings(match db.kind {
         Kind::Sqlite => "SELECT key || '=' || value AS v FROM tenant_configs ORDER BY key",
         Kind::Postgres => "SELECT key || '=' || value::text AS v FROM tenant_configs ORDER BY key",
     })
@@ -109,7 +109,7 @@ fn stored(db: &TestDb) -> Vec<String> {
 
 // An import whose keys cannot decrypt the tenant's existing values is refused before writing
 // (exit 1, rows unchanged), with the way out; the new key listed before the old one works;
-// --force imports anyway; no keys at all is refused too.
+// --force imports anyway; an import that writes nothing (every file unchanged) is not refused.
 both_backends!(
     import_with_keys_that_cannot_decrypt_the_tenant_is_refused,
     |db| {
@@ -122,19 +122,19 @@ both_backends!(
             .assert()
             .success();
         let before = stored(&db);
-        for keys in [Some(NEW_KEY), None] {
+        // A new key (inserted) and a changed one (updated), for real and as a dry run.
+        let changed = write_file(db.dir.path(), "a2/gmail_token.json", r#"{"t": 2}"#);
+        for input in [&second, &changed] {
             for dry_run in [false, true] {
                 let mut cmd = db.cmd();
-                if let Some(k) = keys {
-                    cmd.env("AGENTDB_CONFIG_KEYS", k);
-                }
-                cmd.args(["import-configs", second.to_str().unwrap()]);
+                cmd.env("AGENTDB_CONFIG_KEYS", NEW_KEY);
+                cmd.args(["import-configs", input.to_str().unwrap()]);
                 if dry_run {
                     cmd.arg("--dry-run");
                 }
                 let out = cmd.output().unwrap();
                 let err = stderr_of(&out);
-                assert_eq!(out.status.code(), Some(1), "{keys:?} {dry_run}: {err}");
+                assert_eq!(out.status.code(), Some(1), "{input:?} {dry_run}: {err}");
                 assert!(
                     err.contains("tenant default") && err.contains("gmail_token"),
                     "{err}"
@@ -144,9 +144,16 @@ both_backends!(
                     "{err}"
                 );
                 assert!(!err.contains(NEW_KEY) && !err.contains(OLD_KEY), "{err}");
-                assert_eq!(stored(&db), before, "{keys:?}: rows changed");
+                assert_eq!(stored(&db), before, "{input:?}: rows changed");
             }
         }
+        // Nothing to write (the same file again): nothing to refuse.
+        db.cmd()
+            .env("AGENTDB_CONFIG_KEYS", NEW_KEY)
+            .args(["-q", "import-configs", first.to_str().unwrap()])
+            .assert()
+            .success();
+        assert_eq!(stored(&db), before);
         // NEW,OLD decrypts everything: accepted.
         db.cmd()
             .env("AGENTDB_CONFIG_KEYS", format!("{NEW_KEY},{OLD_KEY}"))

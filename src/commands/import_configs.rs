@@ -398,13 +398,14 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
 
     let outcomes = if args.dry_run {
         require_tenant(&mut conn, &tenant, false)?;
-        refuse_mixed_keys(&mut conn, &tenant, keys.as_ref(), args.force)?;
-        decide(&mut conn, &tenant, &checked, args, keys.is_some())?
+        let outcomes = decide(&mut conn, &tenant, &checked, args, keys.is_some())?;
+        refuse_mixed_keys(&mut conn, &tenant, keys.as_ref(), &outcomes, args.force)?;
+        outcomes
     } else {
         conn.transaction(|conn| {
             require_tenant(conn, &tenant, true)?;
-            refuse_mixed_keys(conn, &tenant, keys.as_ref(), args.force)?;
             let outcomes = decide(conn, &tenant, &checked, args, keys.is_some())?;
+            refuse_mixed_keys(conn, &tenant, keys.as_ref(), &outcomes, args.force)?;
             write_all(
                 conn,
                 &tenant,
@@ -454,18 +455,25 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// Refuses (exit 1, as every refusal over stored values; nothing written) an import into a tenant holding encrypted values that the
-/// configured keys cannot decrypt: it would leave the tenant under two sets of keys, which
-/// `configs get/export` and the platform then read only in part. `--force` imports anyway.
+/// Refuses (exit 1, as every refusal over stored values; nothing written) an import that would
+/// encrypt values into a tenant holding encrypted values the configured keys cannot decrypt:
+/// the tenant would be left under two sets of keys, which `configs get/export` and the
+/// platform then read only in part. An import that writes nothing, or runs without keys
+/// (see `decide` for plaintext over encrypted values), is not concerned; `--force` imports
+/// anyway.
 fn refuse_mixed_keys(
     conn: &mut AnyConnection,
     tenant: &str,
     keys: Option<&ConfigKeys>,
+    outcomes: &[Outcome],
     force: bool,
 ) -> Result<()> {
-    if force {
+    let writes = outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Inserted | Outcome::Updated));
+    let Some(keys) = keys.filter(|_| writes && !force) else {
         return Ok(());
-    }
+    };
     let b = conn.backend();
     let sql = format!(
         "SELECT key, {} AS value FROM tenant_configs WHERE tenant_id = {} AND {} ORDER BY key",
@@ -481,22 +489,14 @@ fn refuse_mixed_keys(
     let foreign: Vec<String> = rows
         .into_iter()
         .filter(|row| {
-            let token = fernet::envelope_token(&row.value);
-            match (keys, token) {
-                (Some(keys), Some(token)) => keys.decrypt(&token).is_err(),
-                (None, _) => true,
-                (_, None) => false,
-            }
+            fernet::envelope_token(&row.value).is_some_and(|token| keys.decrypt(&token).is_err())
         })
         .map(|row| row.key)
         .collect();
     if foreign.is_empty() {
         return Ok(());
     }
-    let keys_text = match keys {
-        Some(k) => format!("the {} key(s) from {}", k.len(), k.source),
-        None => format!("no keys ({} is not set)", fernet::KEYS_VAR),
-    };
+    let keys_text = format!("the {} key(s) from {}", keys.len(), keys.source);
     let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
     Err(anyhow::anyhow!(
         "nothing was imported: tenant {tenant} holds {} encrypted config(s) ({}{}) that {keys_text} cannot decrypt; importing would leave the tenant under mixed keys\nhint: list the new key first and the old ones after it (NEW,OLD) and run `agentdb configs rotate-keys --tenant {tenant}`, then import; or pass --force to import anyway",

@@ -63,17 +63,6 @@ impl Report for MigrateReport {
 }
 
 pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
-    if let Some(word) = args.unexpected.first() {
-        let hint = if args.backup == Some(None) {
-            format!("\nhint: to name the backup file write --backup={word} (with `=`: --backup alone picks a name)")
-        } else {
-            String::new()
-        };
-        return Err(crate::error::UsageError::new(format!(
-            "unexpected argument `{word}`: migrate takes no positional arguments{hint}"
-        ))
-        .into());
-    }
     let lock_timeout = seconds("--lock-timeout", args.lock_timeout)?;
     let created = if args.create {
         let created = super::database::create(ctx)?;
