@@ -151,6 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Include sub-folders of directories')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Validate and report what would change; write nothing')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Import even when the tenant holds encrypted values the configured keys cannot decrypt (the tenant is then under mixed keys; `configs rotate-keys` is the way out)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')

@@ -1395,7 +1395,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__import__subcmd__configs)
-            opts="-r -d -q -v -h -V --tenant --recursive --dry-run --on-conflict --max-size --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            opts="-r -d -q -v -h -V --tenant --recursive --dry-run --on-conflict --max-size --force --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

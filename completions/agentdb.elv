@@ -143,6 +143,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand -r 'Include sub-folders of directories'
             cand --recursive 'Include sub-folders of directories'
             cand --dry-run 'Validate and report what would change; write nothing'
+            cand --force 'Import even when the tenant holds encrypted values the configured keys cannot decrypt (the tenant is then under mixed keys; `configs rotate-keys` is the way out)'
             cand -q 'Print nothing on stderr but errors'
             cand --quiet 'Print nothing on stderr but errors'
             cand -v 'Print more on stderr (the database chosen and why, timings)'

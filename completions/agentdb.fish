@@ -120,6 +120,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l wait 
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s r -l recursive -d 'Include sub-folders of directories'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l dry-run -d 'Validate and report what would change; write nothing'
+complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -l force -d 'Import even when the tenant holds encrypted values the configured keys cannot decrypt (the tenant is then under mixed keys; `configs rotate-keys` is the way out)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand import-configs" -s h -l help -d 'Print help (see more with \'--help\')'

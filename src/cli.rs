@@ -168,6 +168,19 @@ pub struct MigrateArgs {
     pub backup: Option<Option<PathBuf>>,
 }
 
+/// A hint added to clap's error for a mistake clap cannot explain: `migrate --backup PATH`
+/// (PATH taken as an unexpected argument, since `--backup` alone picks a name).
+pub fn usage_hint(error: &clap::Error, args: &[String]) -> Option<String> {
+    if error.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let at = args.iter().position(|a| a == "--backup")?;
+    let word = args.get(at + 1).filter(|w| !w.starts_with('-'))?;
+    args[..at].iter().any(|a| a == "migrate").then(|| {
+        format!("hint: to name the backup file write --backup={word} (with `=`: --backup alone picks a name)")
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// Seconds to keep trying before giving up (exit 1)
@@ -310,6 +323,11 @@ pub struct ImportConfigsArgs {
     /// Largest accepted file, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     pub max_size: u64,
+
+    /// Import even when the tenant holds encrypted values the configured keys cannot
+    /// decrypt (the tenant is then under mixed keys; `configs rotate-keys` is the way out)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

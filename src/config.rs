@@ -82,11 +82,21 @@ impl Target {
         }
     }
 
-    /// The PostgreSQL database name in the URL, if any.
+    /// The PostgreSQL database name libpq will use: `dbname=` in the query, else the path,
+    /// else the user name.
     pub fn postgres_database(&self) -> Option<String> {
         let Target::Postgres(url) = self else {
             return None;
         };
+        if let Ok(options) = libpq_conninfo(url) {
+            if let Some(name) = options
+                .iter()
+                .find(|(k, _)| k == "dbname")
+                .or_else(|| options.iter().find(|(k, _)| k == "user"))
+            {
+                return Some(name.1.clone());
+            }
+        }
         let parsed = url::Url::parse(url).ok()?;
         let name = parsed.path().trim_start_matches('/');
         let name = if name.is_empty() {
@@ -295,6 +305,7 @@ fn normalize_postgres(rest: &str) -> Result<ParsedUrl, UsageError> {
         url.push('?');
         url.push_str(&kept.join("&"));
     }
+    check_with_libpq(&url)?;
     Ok(ParsedUrl {
         target: Target::Postgres(url),
         dropped_params,
@@ -305,6 +316,100 @@ fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
+}
+
+/// PostgreSQL keeps names of at most NAMEDATALEN - 1 bytes and silently truncates longer ones.
+pub const MAX_POSTGRES_NAME_BYTES: usize = 63;
+
+/// Checks the whole URL the way libpq will read it, before anything is created: a URL libpq
+/// refuses (`name with space`, a bad percent escape, a bad port) or a database name PostgreSQL
+/// would truncate is a usage error now, not an orphan database later.
+fn check_with_libpq(url: &str) -> Result<(), UsageError> {
+    let options = libpq_conninfo(url).map_err(|message| {
+        let message = scrub_password(url, message.trim());
+        UsageError::new(format!(
+            "libpq cannot use the PostgreSQL URL `{}`: {message}\nhint: percent-encode spaces and special characters in names and passwords (a space is %20)",
+            redact_url(url)
+        ))
+    })?;
+    // libpq checks ports only when it connects, after a database may have been created.
+    if let Some((_, ports)) = options.iter().find(|(k, _)| k == "port") {
+        if let Some(bad) = ports
+            .split(',')
+            .find(|p| !p.is_empty() && !p.parse::<u16>().is_ok_and(|n| n > 0))
+        {
+            return Err(UsageError::new(format!(
+                "libpq cannot use the PostgreSQL URL `{}`: invalid port number \"{bad}\" (1 to 65535)",
+                redact_url(url)
+            )));
+        }
+    }
+    let dbname = options.iter().find(|(k, _)| k == "dbname");
+    if let Some((_, name)) = dbname {
+        if name.len() > MAX_POSTGRES_NAME_BYTES {
+            return Err(UsageError::new(format!(
+                "the database name \"{name}\" is {} bytes long; PostgreSQL keeps only the first {MAX_POSTGRES_NAME_BYTES} bytes of a name and would use another database: choose a name of at most {MAX_POSTGRES_NAME_BYTES} bytes",
+                name.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The password as written in the URL (between `user:` and `@`), removed from a message.
+fn scrub_password(url: &str, message: &str) -> String {
+    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
+        return message.to_string();
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
+        return message.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((_, password)) if !password.is_empty() => message.replace(password, "***"),
+        _ => message.to_string(),
+    }
+}
+
+/// The connection options libpq reads from `url` (`PQconninfoParse`), only those set; the
+/// error is libpq's own message.
+pub fn libpq_conninfo(url: &str) -> Result<Vec<(String, String)>, String> {
+    let c_url =
+        std::ffi::CString::new(url).map_err(|_| "the URL contains a NUL character".to_string())?;
+    let mut options = Vec::new();
+    // SAFETY: PQconninfoParse returns NULL (with an error message to free with PQfreemem, or
+    // none when out of memory) or an array terminated by an entry with a NULL keyword, freed
+    // with PQconninfoFree, as libpq documents.
+    unsafe {
+        let mut error: *mut std::os::raw::c_char = std::ptr::null_mut();
+        let parsed = pq_sys::PQconninfoParse(c_url.as_ptr(), &mut error);
+        if parsed.is_null() {
+            if error.is_null() {
+                return Err("out of memory".to_string());
+            }
+            let message = std::ffi::CStr::from_ptr(error)
+                .to_string_lossy()
+                .into_owned();
+            pq_sys::PQfreemem(error.cast());
+            return Err(message);
+        }
+        let mut option = parsed;
+        while !(*option).keyword.is_null() {
+            if !(*option).val.is_null() {
+                options.push((
+                    std::ffi::CStr::from_ptr((*option).keyword)
+                        .to_string_lossy()
+                        .into_owned(),
+                    std::ffi::CStr::from_ptr((*option).val)
+                        .to_string_lossy()
+                        .into_owned(),
+                ));
+            }
+            option = option.add(1);
+        }
+        pq_sys::PQconninfoFree(parsed);
+    }
+    Ok(options)
 }
 
 static LIBPQ_KEYWORDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
@@ -426,9 +531,9 @@ fn postgres_from_parts(
         ));
     }
     let port = get("DATABASE_PORT", "5432");
-    if port.parse::<u16>().is_err() {
+    if !port.parse::<u16>().is_ok_and(|p| p > 0) {
         return Err(UsageError::new(format!(
-            "DATABASE_PORT `{port}` is not a port number"
+            "DATABASE_PORT `{port}` is not a port number (1 to 65535)"
         )));
     }
     let mut url = url::Url::parse("postgresql://localhost/").expect("static URL parses");
@@ -440,6 +545,7 @@ fn postgres_from_parts(
         let _ = url.set_password(Some(password));
     }
     url.set_path(&name);
+    check_with_libpq(url.as_str())?;
     Ok(Target::Postgres(url.to_string()))
 }
 
@@ -471,14 +577,17 @@ impl Default for Settings {
 impl Settings {
     pub fn from_env(env: &HashMap<String, String>) -> Result<Settings, UsageError> {
         let mut s = Settings::default();
-        if let Some(n) = first_number(env, &["POOL_SIZE", "POSTGRES_POOL_SIZE"])? {
-            s.pool_size = (n as u32).max(1);
+        if let Some(n) = first_count(env, &["POOL_SIZE", "POSTGRES_POOL_SIZE"], 0)? {
+            s.pool_size = n.max(1);
         }
-        if let Some(n) = first_number(env, &["MAX_OVERFLOW", "POSTGRES_MAX_OVERFLOW"])? {
-            s.max_overflow = n as u32;
+        // SQLAlchemy's -1 is "no limit"; agentdb holds one connection at a time anyway.
+        if let Some(n) = first_count(env, &["MAX_OVERFLOW", "POSTGRES_MAX_OVERFLOW"], -1)? {
+            s.max_overflow = n;
         }
         if let Some(secs) = first_number(env, &["POOL_TIMEOUT"])? {
-            s.pool_timeout = duration_from_secs("POOL_TIMEOUT", secs.max(0.1))?;
+            // 0 is taken as the shortest wait (0.1 s); a negative wait means nothing.
+            let secs = if secs == 0.0 { 0.1 } else { secs };
+            s.pool_timeout = duration_from_secs("POOL_TIMEOUT", secs)?;
         }
         if let Some(secs) = first_number(env, &["POOL_RECYCLE"])? {
             // SQLAlchemy uses -1 for "never recycle".
@@ -500,8 +609,31 @@ impl Settings {
 
     /// The pool's maximum: base size plus overflow, as SQLAlchemy counts it.
     pub fn pool_max(&self) -> u32 {
-        self.pool_size + self.max_overflow
+        self.pool_size.saturating_add(self.max_overflow)
     }
+}
+
+/// A whole number of connections from the first of `keys` that is set: `min` (0, or -1 for
+/// "no limit", read as 0) to `u32::MAX`; anything else is refused naming the variable.
+fn first_count(
+    env: &HashMap<String, String>,
+    keys: &[&str],
+    min: i64,
+) -> Result<Option<u32>, UsageError> {
+    for key in keys {
+        if let Some(v) = env.get(*key).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            return match v.parse::<i64>() {
+                Ok(n) if (min..=i64::from(u32::MAX)).contains(&n) => {
+                    Ok(Some(u32::try_from(n.max(0)).expect("in range")))
+                }
+                _ => Err(UsageError::new(format!(
+                    "{key}=`{v}` is not a whole number from {min} to {}",
+                    u32::MAX
+                ))),
+            };
+        }
+    }
+    Ok(None)
 }
 
 fn first_number(env: &HashMap<String, String>, keys: &[&str]) -> Result<Option<f64>, UsageError> {

@@ -401,7 +401,7 @@ fn explain_sqlite_error(name: &str, message: &str) -> anyhow::Error {
 }
 
 /// What SQLite says when it cannot write the file, its `-wal`/`-shm` files or its folder.
-fn is_read_only_failure(message: &str) -> bool {
+pub fn is_read_only_failure(message: &str) -> bool {
     message.contains("readonly database")
         || message.contains("unable to open database file")
         || message.contains("attempt to write a readonly")
@@ -415,6 +415,20 @@ pub fn explain_failure(err: anyhow::Error, target: &Target) -> anyhow::Error {
     let Target::Sqlite(SqliteLocation::File(path)) = target else {
         return err;
     };
+    if err
+        .chain()
+        .any(|e| e.to_string().contains("database or disk is full"))
+    {
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        return err.context(format!(
+            "the file system holding SQLite database {} is full (SQLite: database or disk is full)\nhint: free space there (`df -h {}`) or move the database to a larger volume, then run the command again; SQLite needs room for the -wal file beside the database too",
+            path.display(),
+            folder.display()
+        ));
+    }
     if !err.chain().any(|e| is_read_only_failure(&e.to_string())) {
         return err;
     }
@@ -1026,6 +1040,32 @@ impl Backend {
             Backend::Sqlite => format!("coalesce({column} = ?{n}, 0)"),
         }
     }
+}
+
+/// Which of `columns` the existing `table` lacks (a table of that name another application
+/// made): PostgreSQL from the catalog of the current schema, SQLite from `table_info`.
+pub fn missing_columns(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[&str],
+) -> Result<Vec<String>> {
+    let sql = match conn.backend() {
+        Backend::Postgres => {
+            "SELECT column_name::text AS value FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+        Backend::Sqlite => "SELECT name AS value FROM pragma_table_info(?1)",
+    };
+    let present: Vec<TextRow> = diesel::sql_query(sql)
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(table.to_string())
+        .load(conn)
+        .with_context(|| format!("cannot read the columns of table {table}"))?;
+    Ok(columns
+        .iter()
+        .filter(|c| !present.iter().any(|p| p.value == **c))
+        .map(|c| c.to_string())
+        .collect())
 }
 
 /// A count over another tool's table (LangGraph's, ADK's), or `None` where it is missing.

@@ -60,6 +60,23 @@ pub struct ConfigKeys {
     fernets: Vec<fernet::Fernet>,
     /// Where they came from, for messages (never the keys themselves).
     pub source: String,
+    /// The keys file's mode when group or others may read or write it (warned about).
+    pub shared_mode: Option<u32>,
+}
+
+/// Whether a `--config-keys-file` value is itself one or more Fernet keys.
+fn looks_like_keys(path: &Path) -> bool {
+    let text = path.to_string_lossy();
+    text.split([',', '\n'])
+        .map(str::trim)
+        .any(|part| parse_key(part).is_some())
+}
+
+/// The file's permission bits when group or others have any access to it.
+fn shared_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o077 != 0).then_some(mode)
 }
 
 impl std::fmt::Debug for ConfigKeys {
@@ -77,13 +94,25 @@ impl ConfigKeys {
     ) -> Result<Option<ConfigKeys>, UsageError> {
         if let Some(path) = file {
             let text = std::fs::read_to_string(path).map_err(|e| {
-                UsageError::new(format!(
-                    "cannot read --config-keys-file {}: {e}",
-                    path.display()
-                ))
+                if looks_like_keys(path) {
+                    // A key given where the path belongs: never echo it back.
+                    UsageError::new(
+                        "--config-keys-file takes the path of a file holding the keys, and the \
+                         value given looks like a Fernet key (not shown); write the keys to a \
+                         file readable only by you (chmod 600) and pass its path, or set \
+                         AGENTDB_CONFIG_KEYS",
+                    )
+                } else {
+                    UsageError::new(format!(
+                        "cannot read --config-keys-file {}: {e}",
+                        path.display()
+                    ))
+                }
             })?;
             let source = format!("--config-keys-file {}", path.display());
-            return ConfigKeys::parse(&text, &source).map(Some);
+            let mut keys = ConfigKeys::parse(&text, &source)?;
+            keys.shared_mode = shared_mode(path);
+            return Ok(Some(keys));
         }
         match env.get(KEYS_VAR) {
             None => Ok(None),
@@ -124,6 +153,7 @@ impl ConfigKeys {
         Ok(ConfigKeys {
             fernets,
             source: source.to_string(),
+            shared_mode: None,
         })
     }
 

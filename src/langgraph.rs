@@ -855,6 +855,9 @@ pub fn prepare_copy_target(conn: &mut AnyConnection, name: &str) -> Result<()> {
     .with_context(|| format!("cannot create LangGraph's checkpoint tables in {name}"))
 }
 
+/// The name of the verification-only entry `verify_thread_heads` reports (no rows of its own).
+pub const HEADS_CHECK: &str = "checkpoints: head and count per thread";
+
 /// Per thread, the newest checkpoint id and the number of checkpoints, on both sides.
 pub fn verify_thread_heads(
     source: &mut AnyConnection,
@@ -862,7 +865,7 @@ pub fn verify_thread_heads(
 ) -> Result<TableCopy> {
     const HEADS: TableSpec = TableSpec {
         group: "langgraph",
-        name: "checkpoints: head and count per thread",
+        name: HEADS_CHECK,
         key: &["thread_id"],
         tenant_column: None,
         columns: &[

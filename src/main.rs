@@ -7,7 +7,20 @@ use agentdb::error::exit_code_for;
 use agentdb::output::stderr_line;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let args: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let hint = agentdb::cli::usage_hint(&e, &args);
+            let _ = e.print();
+            if let Some(hint) = hint {
+                stderr_line(hint);
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     match agentdb::commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

@@ -29,6 +29,11 @@ pub trait Report: Serialize {
     fn render(&self, out: &mut Text);
 }
 
+/// Narrower terminals than this are taken as not reporting their width.
+const MIN_TABLE_WIDTH: u16 = 20;
+/// The width tables get then.
+const FALLBACK_TABLE_WIDTH: u16 = 100;
+
 /// Builder for the human-readable form of a report.
 #[derive(Default)]
 pub struct Text {
@@ -51,6 +56,11 @@ impl Text {
             .load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(header.to_vec());
+        // A terminal that reports no (or almost no) columns, as some CI consoles and serial
+        // lines do, would get a table one character wide: use a usual width instead.
+        if table.width().is_some_and(|w| w < MIN_TABLE_WIDTH) {
+            table.set_width(FALLBACK_TABLE_WIDTH);
+        }
         for row in rows {
             table.add_row(row);
         }

@@ -81,8 +81,23 @@ fn sqlite_attempt(link: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
         Err(e) => return Attempt::Fatal(e),
     };
     let folder = sqlite_folder(path);
+    // Conditions no waiting can change fail at once: a folder or a file in the wrong place,
+    // a read-only file or mount.
+    if folder.exists() && !folder.is_dir() {
+        return Attempt::Fatal(anyhow!(
+            "{} is a file, not a folder: the SQLite database {} cannot be there",
+            folder.display(),
+            path.display()
+        ));
+    }
     if !folder.is_dir() {
         return Attempt::NotYet(format!("folder {} does not exist yet", folder.display()));
+    }
+    if path.is_dir() {
+        return Attempt::Fatal(anyhow!(
+            "SQLite path {} is a directory, not a database file",
+            path.display()
+        ));
     }
     if goal == WaitGoal::Server || !path.exists() {
         return Attempt::Ready;
@@ -95,8 +110,14 @@ fn sqlite_attempt(link: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
         },
         Err(e) => {
             let message = format!("{e:#}");
-            if message.contains("not a SQLite database") || message.contains("directory") {
-                Attempt::Fatal(e)
+            if message.contains("not a SQLite database")
+                || message.contains("directory")
+                || db::is_read_only_failure(&message)
+            {
+                Attempt::Fatal(db::explain_failure(
+                    e,
+                    &Target::Sqlite(SqliteLocation::File(path.to_path_buf())),
+                ))
             } else {
                 Attempt::NotYet(message)
             }
@@ -372,6 +393,14 @@ fn maintenance_connection(
         }
         let mut parsed = url::Url::parse(url).context("cannot parse the PostgreSQL URL")?;
         parsed.set_path(maintenance);
+        // A `dbname=` in the query would win over the path: keep every other parameter.
+        if let Some(query) = parsed.query().map(str::to_string) {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|pair| pair.split('=').next() != Some("dbname"))
+                .collect();
+            parsed.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
+        }
         let with_timeout = db::with_connect_timeout(parsed.as_str(), settings.pool_timeout);
         match db::establish_postgres(&with_timeout, settings) {
             Ok(conn) => return Ok(conn),

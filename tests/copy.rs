@@ -454,7 +454,7 @@ fn backup_from_both_backends_and_restore_with_copy() {
         }
         // The same path again is refused and the file is kept.
         let out = db.cmd().arg("backup").arg(&path).output().unwrap();
-        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(out.status.code(), Some(1));
         assert!(stderr_of(&out).contains("already exists"));
 
         // Restore: copy from the backup into a new PostgreSQL database.

@@ -16,7 +16,7 @@ use crate::cli::{BackupArgs, Include};
 use crate::config::{Resolved, Source, SqliteLocation, Target};
 use crate::copy::{self, Ends, Filter, Request, TableCopy};
 use crate::db::{Access, Backend, Conn, Database, TextRow};
-use crate::error::{exit, UsageError};
+use crate::error::exit;
 use crate::output::{Report, Text};
 
 #[derive(Debug, Serialize)]
@@ -76,11 +76,11 @@ pub fn take(
         .into());
     }
     if path.exists() {
-        return Err(UsageError::new(format!(
+        // Exit 1, as `copy` into a non-empty target: the same refusal (README, decisions).
+        bail!(
             "backup file {} already exists: choose a new path",
             path.display()
-        ))
-        .into());
+        );
     }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)

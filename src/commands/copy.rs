@@ -214,7 +214,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     report.duration_ms = started.elapsed().as_millis();
     match result {
         Ok(outcome) => {
-            report.rows = outcome.tables.iter().map(|t| t.source_rows).sum();
+            report.rows = copy::rows_copied(&outcome.tables);
             report.migrations_applied = outcome.migrations_applied;
             report.tables = outcome.tables;
             report.verified = true;
@@ -224,7 +224,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         Err(e) => match e.downcast::<VerificationFailed>() {
             Ok(failed) => {
                 crate::output::stderr_line(format_args!("error: {failed}"));
-                report.rows = failed.0.iter().map(|t| t.source_rows).sum();
+                report.rows = copy::rows_copied(&failed.0);
                 report.tables = failed.0;
                 ctx.output.emit(&report)?;
                 Ok(exit::FAILED)

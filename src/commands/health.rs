@@ -79,6 +79,11 @@ impl Report for HealthReport {
 struct Findings {
     checks: Vec<Check>,
     schema: Option<StateSummary>,
+    /// The one deadline (`--timeout`): what the checks find after it is not reported, so a
+    /// slower inner timer (the pool's, libpq's) can never speak instead of the flag's.
+    deadline: Option<Instant>,
+    /// A check ended after the deadline (and was left out).
+    late: bool,
 }
 
 type Shared = Arc<Mutex<Findings>>;
@@ -90,7 +95,12 @@ fn record(
     detail: impl Into<String>,
     latency: Option<Duration>,
 ) {
-    shared.lock().expect("findings lock").checks.push(Check {
+    let mut findings = shared.lock().expect("findings lock");
+    if findings.deadline.is_some_and(|d| Instant::now() >= d) {
+        findings.late = true;
+        return;
+    }
+    findings.checks.push(Check {
         name,
         status,
         detail: detail.into(),
@@ -102,9 +112,13 @@ pub fn run(ctx: &Context, args: &HealthArgs) -> Result<u8> {
     let timeout = seconds("--timeout", args.timeout)?;
     let started = Instant::now();
     let mut settings = ctx.settings.clone();
-    settings.pool_timeout = timeout.max(Duration::from_millis(100));
+    // The inner timers end after the deadline, so only the deadline reports a timeout.
+    settings.pool_timeout = timeout + INNER_TIMER_MARGIN;
     settings.busy_timeout = settings.busy_timeout.min(timeout);
-    let shared: Shared = Arc::default();
+    let shared: Shared = Arc::new(Mutex::new(Findings {
+        deadline: Some(started + timeout),
+        ..Findings::default()
+    }));
     let (done_tx, done_rx) = mpsc::channel();
     {
         let shared = shared.clone();
@@ -116,19 +130,21 @@ pub fn run(ctx: &Context, args: &HealthArgs) -> Result<u8> {
             let _ = done_tx.send(());
         });
     }
-    if done_rx.recv_timeout(timeout).is_err() {
-        record(
-            &shared,
-            "timeout",
-            Status::Fail,
-            format!(
+    let answered = done_rx
+        .recv_timeout(timeout.saturating_sub(started.elapsed()))
+        .is_ok();
+    let mut findings = std::mem::take(&mut *shared.lock().expect("findings lock"));
+    if !answered || findings.late {
+        findings.checks.push(Check {
+            name: "timeout",
+            status: Status::Fail,
+            detail: format!(
                 "no answer within {}s (--timeout); stopped waiting",
                 timeout.as_secs_f64()
             ),
-            None,
-        );
+            latency_ms: None,
+        });
     }
-    let findings = std::mem::take(&mut *shared.lock().expect("findings lock"));
     let status = findings
         .checks
         .iter()
@@ -154,6 +170,9 @@ pub fn run(ctx: &Context, args: &HealthArgs) -> Result<u8> {
         exit::OK
     })
 }
+
+/// How much later than `--timeout` the pool and libpq give up on a connection.
+const INNER_TIMER_MARGIN: Duration = Duration::from_secs(1);
 
 fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
     let started = Instant::now();

@@ -265,7 +265,7 @@ fn read_limited(path: &Path, max_size: u64) -> Result<Vec<u8>, String> {
     }
     let mut bytes = Vec::with_capacity(len as usize);
     // Read one byte past the limit, in case the file grew since it was measured.
-    file.take(max_size + 1)
+    file.take(max_size.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > max_size {
@@ -398,11 +398,14 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
 
     let outcomes = if args.dry_run {
         require_tenant(&mut conn, &tenant, false)?;
-        decide(&mut conn, &tenant, &checked, args, keys.is_some())?
+        let outcomes = decide(&mut conn, &tenant, &checked, args, keys.is_some())?;
+        refuse_mixed_keys(&mut conn, &tenant, keys.as_ref(), &outcomes, args.force)?;
+        outcomes
     } else {
         conn.transaction(|conn| {
             require_tenant(conn, &tenant, true)?;
             let outcomes = decide(conn, &tenant, &checked, args, keys.is_some())?;
+            refuse_mixed_keys(conn, &tenant, keys.as_ref(), &outcomes, args.force)?;
             write_all(
                 conn,
                 &tenant,
@@ -450,6 +453,57 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
         configs,
     })?;
     Ok(exit::OK)
+}
+
+/// Refuses (exit 1, as every refusal over stored values; nothing written) an import that would
+/// encrypt values into a tenant holding encrypted values the configured keys cannot decrypt:
+/// the tenant would be left under two sets of keys, which `configs get/export` and the
+/// platform then read only in part. An import that writes nothing, or runs without keys
+/// (see `decide` for plaintext over encrypted values), is not concerned; `--force` imports
+/// anyway.
+fn refuse_mixed_keys(
+    conn: &mut AnyConnection,
+    tenant: &str,
+    keys: Option<&ConfigKeys>,
+    outcomes: &[Outcome],
+    force: bool,
+) -> Result<()> {
+    let writes = outcomes
+        .iter()
+        .any(|o| matches!(o, Outcome::Inserted | Outcome::Updated));
+    let Some(keys) = keys.filter(|_| writes && !force) else {
+        return Ok(());
+    };
+    let b = conn.backend();
+    let sql = format!(
+        "SELECT key, {} AS value FROM tenant_configs WHERE tenant_id = {} AND {} ORDER BY key",
+        b.json_text("value"),
+        b.param(1),
+        b.is_envelope("value")
+    );
+    let rows: Vec<super::configs::StoredValue> = diesel::sql_query(sql)
+        .into_boxed::<db::MultiBackend>()
+        .bind::<Text, _>(tenant.to_string())
+        .load(conn)
+        .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
+    let foreign: Vec<String> = rows
+        .into_iter()
+        .filter(|row| {
+            fernet::envelope_token(&row.value).is_some_and(|token| keys.decrypt(&token).is_err())
+        })
+        .map(|row| row.key)
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let keys_text = format!("the {} key(s) from {}", keys.len(), keys.source);
+    let shown: Vec<&str> = foreign.iter().take(5).map(String::as_str).collect();
+    Err(anyhow::anyhow!(
+        "nothing was imported: tenant {tenant} holds {} encrypted config(s) ({}{}) that {keys_text} cannot decrypt; importing would leave the tenant under mixed keys\nhint: list the new key first and the old ones after it (NEW,OLD) and run `agentdb configs rotate-keys --tenant {tenant}`, then import; or pass --force to import anyway",
+        foreign.len(),
+        shown.join(", "),
+        if foreign.len() > shown.len() { ", …" } else { "" }
+    ))
 }
 
 /// Checks that the tenant exists; inside the write transaction also locks it (see

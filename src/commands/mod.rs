@@ -70,6 +70,15 @@ impl Context {
         if let Some(k) = &keys {
             self.output
                 .debug(format!("config keys: {} from {}", k.len(), k.source));
+            if let Some(mode) = k.shared_mode {
+                static WARNED: std::sync::Once = std::sync::Once::new();
+                WARNED.call_once(|| {
+                    self.output.info(format!(
+                        "warning: {} is accessible to other users (mode {mode:o}): whoever reads it can decrypt every config; chmod 600 it (Kubernetes: defaultMode: 0400)",
+                        k.source
+                    ))
+                });
+            }
         }
         Ok(keys)
     }
