@@ -16,7 +16,7 @@ use crate::cli::{BackupArgs, Include};
 use crate::config::{Resolved, Source, SqliteLocation, Target};
 use crate::copy::{self, Ends, Filter, Request, TableCopy};
 use crate::db::{Access, Backend, Conn, Database, TextRow};
-use crate::error::exit;
+use crate::error::{exit, UsageError};
 use crate::output::{Report, Text};
 
 #[derive(Debug, Serialize)]
