@@ -8,7 +8,10 @@ use agentdb::output::stderr_line;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match agentdb::commands::run(cli) {
+    let result = agentdb::commands::run(cli);
+    // A signal being handled exits with its own code (files.rs).
+    agentdb::files::before_exit();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let mut causes = err.chain();

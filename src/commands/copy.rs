@@ -13,6 +13,7 @@ use crate::config::{self, Resolved, Source, Target};
 use crate::copy::{self, Ends, Filter, Request, TableCopy, VerificationFailed};
 use crate::db::{Access, Backend, Database};
 use crate::error::{exit, UsageError};
+use crate::files;
 use crate::output::{Report, Text};
 
 #[derive(Debug, Serialize)]
@@ -137,7 +138,21 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         allow_older_source: false,
     };
     let source_db = open_url(ctx, "--from", &args.from, Access::ReadOnly)?;
-    let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
+    // A new SQLite file is built under a temporary name and appears only whole (files.rs).
+    let staged = files::stage_new_sqlite(&to)?;
+    let target_db = match &staged {
+        Some((_, temp)) => {
+            let resolved = Resolved {
+                target: temp.clone(),
+                source: Source::Flag,
+                dropped_params: Vec::new(),
+            };
+            let mut db = Database::open(&resolved, &ctx.settings, Access::Create)?;
+            db.display = to.redacted();
+            db
+        }
+        None => open_url(ctx, "--to", &args.to, Access::Create)?,
+    };
     let mut source = source_db.connect()?;
     let mut target = target_db.connect()?;
     let mut report = CopyReport {
@@ -159,7 +174,14 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         target: &mut target,
         target_name: &target_db.display,
     };
-    let result = copy::run(ends, &request, &ctx.output);
+    let mut result = copy::run(ends, &request, &ctx.output);
+    // Both ends closed first: the last connection to a SQLite file checkpoints its -wal.
+    drop((source, target, target_db));
+    if let (Ok(_), Some((staged, _))) = (&result, staged) {
+        if let Err(e) = staged.commit(false) {
+            result = Err(e);
+        }
+    }
     report.duration_ms = started.elapsed().as_millis();
     match result {
         Ok(outcome) => {
