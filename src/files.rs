@@ -89,11 +89,6 @@ pub fn before_exit() {
     }
 }
 
-fn register(entries: &[Pending]) {
-    install_handler();
-    pending().extend_from_slice(entries);
-}
-
 fn unregister(registry: &mut Vec<Pending>, entries: &[Pending]) {
     registry.retain(|e| !entries.contains(e));
 }
@@ -180,10 +175,11 @@ impl Staged {
                     .map(|s| Pending::File(suffixed(&temp, s))),
             );
         }
-        let staged = Staged::registered(dest, temp, false, entries);
-        create_owner_only(&staged.temp)
-            .with_context(|| format!("cannot create {}", staged.temp.display()))?;
-        Ok(staged)
+        Staged::create(dest, temp, false, entries, |temp| {
+            create_owner_only(temp)
+                .map(drop)
+                .with_context(|| format!("cannot create {}", temp.display()))
+        })
     }
 
     /// An empty owner-only folder (0700) beside `dest`, to be filled, then renamed to `dest`.
@@ -192,24 +188,51 @@ impl Staged {
             create_private_dirs(parent)?;
         }
         let temp = temp_path_for(dest);
-        let staged = Staged::registered(dest, temp.clone(), true, vec![Pending::Tree(temp)]);
-        DirBuilder::new()
-            .mode(0o700)
-            .create(&staged.temp)
-            .with_context(|| format!("cannot create folder {}", staged.temp.display()))?;
-        Ok(staged)
+        let entries = vec![Pending::Tree(temp.clone())];
+        Staged::create(dest, temp, true, entries, |temp| {
+            DirBuilder::new()
+                .mode(0o700)
+                .create(temp)
+                .with_context(|| format!("cannot create folder {}", temp.display()))
+        })
     }
 
-    /// Registered before it is created: a signal in between finds nothing to remove.
-    fn registered(dest: &Path, temp: PathBuf, tree: bool, entries: Vec<Pending>) -> Staged {
-        register(&entries);
-        Staged {
+    /// Registers the temporary and creates it while holding the registry, so a signal's
+    /// cleanup runs either before it exists or after it is registered.
+    fn create(
+        dest: &Path,
+        temp: PathBuf,
+        tree: bool,
+        entries: Vec<Pending>,
+        make: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<Staged> {
+        install_handler();
+        let mut registry = pending();
+        registry.extend_from_slice(&entries);
+        let staged = Staged {
             dest: dest.to_path_buf(),
             temp,
             tree,
             entries,
             done: false,
+        };
+        let made = make(&staged.temp);
+        drop(registry);
+        made.map(|()| staged)
+    }
+
+    /// Writes a new owner-only file at `relative` inside a staged folder (new subfolders
+    /// 0700). Holds the registry while it writes, so a signal's cleanup never races it: the
+    /// handler either finds the folder without this file or runs after it.
+    pub fn write_in_folder(&self, relative: &Path, bytes: &[u8]) -> Result<()> {
+        let path = self.temp.join(relative);
+        let _registry = pending();
+        if let Some(parent) = path.parent() {
+            create_private_dirs(parent)?;
         }
+        create_owner_only(&path)
+            .and_then(|mut f| io::Write::write_all(&mut f, bytes))
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// The temporary path to write.

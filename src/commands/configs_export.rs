@@ -159,11 +159,7 @@ fn write_all(
     if fs::symlink_metadata(&real_dir).is_err() {
         let staged = files::Staged::folder(&real_dir)?;
         for (key, text) in documents {
-            let file = staged.path().join(format!("{key}.json"));
-            if let Some(parent) = file.parent() {
-                files::create_private_dirs(parent)?;
-            }
-            write_new(&file, text.as_bytes())?;
+            staged.write_in_folder(Path::new(&format!("{key}.json")), text.as_bytes())?;
         }
         return staged.commit(false);
     }
@@ -174,12 +170,6 @@ fn write_all(
         staged.push(file);
     }
     files::commit_all(staged, replace)
-}
-
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    files::create_owner_only(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn write_existing(path: &Path, bytes: &[u8]) -> Result<()> {
