@@ -22,7 +22,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 const FIXTURE: &str = include_str!("sql/copy_fixture_sqlite.sql");
-const MESSAGES: i64 = 20_000;
+const MESSAGES: i64 = 10_000;
 const OLD_KEY: &str = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 const NEW_KEY: &str = "KTt7sJPpXWr_oQym5yP93U3L1pF6NMdG_1v86jwf0e8=";
 
@@ -303,7 +303,7 @@ fn copy_into_postgres() {
 
 // ------------------------------------------------------------------ configs
 
-const CONFIGS: usize = 1_500;
+const CONFIGS: usize = 800;
 
 fn config_files(root: &Path) -> std::path::PathBuf {
     let dir = root.join("config");
@@ -585,7 +585,7 @@ fn prune_rounds(db: &TestDb) {
         Kind::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-40 days')".to_string(),
     };
     let label = format!("prune {:?}", db.kind);
-    let threads = 3_000;
+    let threads = 1_500;
     for (sig, point) in plan() {
         db.exec("DELETE FROM messages; DELETE FROM threads;");
         db.exec(&format!(
