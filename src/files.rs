@@ -176,9 +176,13 @@ impl Staged {
             );
         }
         Staged::create(dest, temp, false, entries, |temp| {
-            create_owner_only(temp)
-                .map(drop)
-                .with_context(|| format!("cannot create {}", temp.display()))
+            create_owner_only(temp).map(drop).with_context(|| {
+                format!(
+                    "cannot write {}: its temporary file {} cannot be created in that folder",
+                    dest.display(),
+                    temp.display()
+                )
+            })
         })
     }
 
@@ -190,10 +194,13 @@ impl Staged {
         let temp = temp_path_for(dest);
         let entries = vec![Pending::Tree(temp.clone())];
         Staged::create(dest, temp, true, entries, |temp| {
-            DirBuilder::new()
-                .mode(0o700)
-                .create(temp)
-                .with_context(|| format!("cannot create folder {}", temp.display()))
+            DirBuilder::new().mode(0o700).create(temp).with_context(|| {
+                format!(
+                    "cannot write {}: its temporary folder {} cannot be created",
+                    dest.display(),
+                    temp.display()
+                )
+            })
         })
     }
 
