@@ -275,10 +275,6 @@ impl Staged {
         }
         place(&self.temp, &self.dest, replace, self.tree)
             .with_context(|| format!("cannot write {}", self.dest.display()))?;
-        if let Some(parent) = self.dest.parent() {
-            sync_dir(parent)
-                .with_context(|| format!("cannot sync folder {} to disk", parent.display()))?;
-        }
         // The temporary SQLite side files (empty, or gone with the last connection).
         for entry in &self.entries[1..] {
             entry.remove();
@@ -316,6 +312,18 @@ pub fn commit_all(mut staged: Vec<Staged>, replace: bool) -> Result<()> {
         }
     }
     drop(registry);
+    // Each folder synced once, after all renames: the window in which SIGKILL finds some
+    // files placed and others not stays as short as the renames themselves.
+    let mut folders: Vec<&Path> = staged.iter().filter_map(|s| s.dest.parent()).collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        if let Err(e) = sync_dir(folder) {
+            result = result.and(
+                Err(e).with_context(|| format!("cannot sync folder {} to disk", folder.display())),
+            );
+        }
+    }
     result
 }
 
