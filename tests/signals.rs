@@ -115,7 +115,7 @@ fn strike(
 fn sqlite_source() -> TestDb {
     let db = TestDb::sqlite();
     db.cmd().args(["-q", "migrate"]).assert().success();
-    db.exec(&FIXTURE.replace(":MESSAGES", &MESSAGES.to_string()));
+    poll::exec(&db, &FIXTURE.replace(":MESSAGES", &MESSAGES.to_string()));
     db
 }
 
@@ -248,7 +248,7 @@ fn pg_in_transaction(admin: &TestDb, name: &str) -> bool {
 
 fn messages_or_zero(db: &TestDb) -> i64 {
     if db.tables().iter().any(|t| t == "messages") {
-        db.scalar("SELECT count(*) AS v FROM messages")
+        poll::scalar(db, "SELECT count(*) AS v FROM messages")
     } else {
         0
     }
@@ -430,7 +430,7 @@ fn import_configs_rounds(db: &TestDb) {
     let files = config_files(db.dir.path());
     let label = format!("import-configs {:?}", db.kind);
     for (sig, point) in plan() {
-        db.exec("DELETE FROM tenant_configs");
+        poll::exec(db, "DELETE FROM tenant_configs");
         let mut cmd = db.std_cmd();
         cmd.args(["-q", "import-configs", "-r"]).arg(&files);
         let name = db.pg_name().map(str::to_string);
@@ -441,18 +441,21 @@ fn import_configs_rounds(db: &TestDb) {
             |child| match &name {
                 // Writing: the transaction is open.
                 Some(name) => {
-                    db.scalar(&format!(
-                        "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = '{name}' \
+                    poll::scalar(
+                        db,
+                        &format!(
+                            "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = '{name}' \
                          AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
-                    )) > 0
+                        ),
+                    ) > 0
                 }
                 None => has_open(child, "agentdb.db"),
             },
-            || db.scalar("SELECT count(*) AS v FROM tenant_configs") > 0,
+            || poll::scalar(db, "SELECT count(*) AS v FROM tenant_configs") > 0,
             &label,
             false,
         );
-        let end = match db.scalar("SELECT count(*) AS v FROM tenant_configs") {
+        let end = match poll::scalar(db, "SELECT count(*) AS v FROM tenant_configs") {
             0 => "old (none)",
             n if n == CONFIGS as i64 => "new (all)",
             n => panic!("{label}: {n} of {CONFIGS} configs"),
@@ -494,7 +497,7 @@ fn rotate_keys_rounds(db: &TestDb) {
             .success();
     }
     let values = || {
-        db.strings("SELECT tenant_id || ' ' || key || ' ' || CAST(value AS TEXT) AS v FROM tenant_configs WHERE tenant_id <> 'default' ORDER BY 1")
+        poll::strings(db, "SELECT tenant_id || ' ' || key || ' ' || CAST(value AS TEXT) AS v FROM tenant_configs WHERE tenant_id <> 'default' ORDER BY 1")
     };
     let label = format!("rotate-keys {:?}", db.kind);
     for (round, (sig, point)) in plan().into_iter().enumerate() {
@@ -590,17 +593,20 @@ fn prune_rounds(db: &TestDb) {
     let label = format!("prune {:?}", db.kind);
     let threads = 1_500;
     for (sig, point) in plan() {
-        db.exec("DELETE FROM messages; DELETE FROM threads;");
-        db.exec(&format!(
-            "INSERT INTO threads (tenant_id, id, status, updated_at, last_message_at) \
+        poll::exec(db, "DELETE FROM messages; DELETE FROM threads;");
+        poll::exec(
+            db,
+            &format!(
+                "INSERT INTO threads (tenant_id, id, status, updated_at, last_message_at) \
              SELECT 'default', 'old' || i, 'active', {old}, {old} FROM ({}) s;
              INSERT INTO messages (tenant_id, id, thread_id, role, content) \
              SELECT 'default', 'm' || i || '-' || j, 'old' || i, 'user', 'x' FROM ({}) s, ({}) t;
              INSERT INTO threads (tenant_id, id, status) VALUES ('default', 'recent', 'active');",
-            series(db, "i", threads),
-            series(db, "i", threads),
-            series(db, "j", 2)
-        ));
+                series(db, "i", threads),
+                series(db, "i", threads),
+                series(db, "j", 2)
+            ),
+        );
         let mut cmd = db.std_cmd();
         cmd.args([
             "-q",
@@ -615,26 +621,29 @@ fn prune_rounds(db: &TestDb) {
             cmd,
             sig,
             point,
-            |_| db.scalar("SELECT count(*) AS v FROM threads") < threads + 1,
-            || db.scalar("SELECT count(*) AS v FROM threads") == 1,
+            |_| poll::scalar(db, "SELECT count(*) AS v FROM threads") < threads + 1,
+            || poll::scalar(db, "SELECT count(*) AS v FROM threads") == 1,
             &label,
             false,
         );
-        let left = db.scalar("SELECT count(*) AS v FROM threads WHERE id <> 'recent'");
+        let left = poll::scalar(db, "SELECT count(*) AS v FROM threads WHERE id <> 'recent'");
         assert_eq!(
-            db.scalar("SELECT count(*) AS v FROM messages"),
+            poll::scalar(db, "SELECT count(*) AS v FROM messages"),
             left * 2,
             "{label}: a thread lost part of its messages"
         );
         assert_eq!(
-            db.scalar("SELECT count(*) AS v FROM threads t WHERE (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) NOT IN (0, 2)"),
+            poll::scalar(db, "SELECT count(*) AS v FROM threads t WHERE (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) NOT IN (0, 2)"),
             0
         );
         db.cmd()
             .args(["-q", "prune", "--yes", "--threads-older-than", "30d"])
             .assert()
             .success();
-        assert_eq!(db.strings("SELECT id AS v FROM threads"), vec!["recent"]);
+        assert_eq!(
+            poll::strings(db, "SELECT id AS v FROM threads"),
+            vec!["recent"]
+        );
         let end = match left {
             0 => "new",
             l if l == threads => "old, re-run ok",
@@ -687,7 +696,7 @@ fn reset_rounds(db: &TestDb) {
             db.tables()
                 .iter()
                 .any(|t| t == "tenants")
-                .then(|| db.scalar("SELECT count(*) AS v FROM tenants WHERE id = 'keepme'"))
+                .then(|| poll::scalar(db, "SELECT count(*) AS v FROM tenants WHERE id = 'keepme'"))
         }))
         .ok()
         .flatten()
@@ -697,7 +706,7 @@ fn reset_rounds(db: &TestDb) {
             migrated(db);
         }
         db.cmd().args(["-q", "init-tenant"]).assert().success();
-        db.exec("INSERT INTO tenants (id, name) VALUES ('keepme', 'x')");
+        poll::exec(db, "INSERT INTO tenants (id, name) VALUES ('keepme', 'x')");
         let mut cmd = db.std_cmd();
         cmd.args(["-q", "database", "reset", "--yes", "--force"]);
         let (exit, landed) = strike(
@@ -724,7 +733,7 @@ fn reset_rounds(db: &TestDb) {
             .assert()
             .success();
         assert_eq!(
-            db.scalar("SELECT count(*) AS v FROM tenants"),
+            poll::scalar(db, "SELECT count(*) AS v FROM tenants"),
             0,
             "{label}: old rows came back after reset"
         );

@@ -164,3 +164,65 @@ pub fn print_table(case_prefix: &str) {
     }
     eprint!("{out}");
 }
+
+/// Reads for tests that poll a database while agentdb writes it (or right after a kill, while
+/// a connection recovers the WAL): SQLite connections wait for locks (busy_timeout) instead of
+/// failing with "database is locked"; PostgreSQL as `TestDb` does it.
+pub mod poll {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+
+    use crate::common::{Kind, TestDb};
+
+    fn sqlite(db: &TestDb) -> SqliteConnection {
+        let mut conn = SqliteConnection::establish(&db.url).unwrap();
+        conn.batch_execute("PRAGMA busy_timeout = 30000").unwrap();
+        conn
+    }
+
+    /// A single integer; the query names its column `v`.
+    pub fn scalar(db: &TestDb, sql: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = BigInt)]
+            v: i64,
+        }
+        match db.kind {
+            Kind::Postgres => db.scalar(sql),
+            Kind::Sqlite => {
+                let row: Row = diesel::sql_query(sql)
+                    .get_result(&mut sqlite(db))
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                row.v
+            }
+        }
+    }
+
+    /// A column of text; the query names its column `v`.
+    pub fn strings(db: &TestDb, sql: &str) -> Vec<String> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            v: String,
+        }
+        match db.kind {
+            Kind::Postgres => db.strings(sql),
+            Kind::Sqlite => {
+                let rows: Vec<Row> = diesel::sql_query(sql)
+                    .load(&mut sqlite(db))
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.into_iter().map(|r| r.v).collect()
+            }
+        }
+    }
+
+    pub fn exec(db: &TestDb, sql: &str) {
+        match db.kind {
+            Kind::Postgres => db.exec(sql),
+            Kind::Sqlite => sqlite(db)
+                .batch_execute(sql)
+                .unwrap_or_else(|e| panic!("{sql}: {e}")),
+        }
+    }
+}
