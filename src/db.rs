@@ -272,11 +272,7 @@ fn prepare_sqlite_file(path: &Path, real: &Path, access: Access) -> Result<()> {
 /// Creates a new, empty file readable by its owner only (mode 0600): databases and backups
 /// hold API key hashes and OAuth tokens. Fails if the file exists.
 pub fn create_owner_only_file(path: &Path) -> std::io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop)
+    crate::files::create_owner_only(path).map(drop)
 }
 
 /// An r2d2 manager that picks the backend from the parsed target (never by trial, which
@@ -650,16 +646,14 @@ impl SchemaConnection for SqliteConnection {
 }
 
 impl AnyConnection {
-    /// Writes a consistent copy of the whole database into the new owner-only SQLite file at
-    /// `path`, where the backend can do that by itself: SQLite with `VACUUM INTO` (every table,
+    /// Writes a consistent copy of the whole database into the empty owner-only file at `path`
+    /// (created by the caller, see `files::Staged`), where the backend can do that by itself: SQLite with `VACUUM INTO` (every table,
     /// other tools' included). `None` for PostgreSQL, whose rows go through the copy engine.
     pub fn snapshot_to_sqlite_file(&mut self, path: &Path) -> Option<Result<()>> {
         let AnyConnection::Sqlite(conn) = self else {
             return None;
         };
         Some((|| {
-            create_owner_only_file(path)
-                .with_context(|| format!("cannot create backup file {}", path.display()))?;
             let name = path
                 .to_str()
                 .with_context(|| format!("backup path {} is not valid UTF-8", path.display()))?;

@@ -9,6 +9,7 @@ pub mod copy;
 pub mod db;
 pub mod error;
 pub mod fernet;
+pub mod files;
 pub mod langgraph;
 pub mod migration_script;
 pub mod migrations;

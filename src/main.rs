@@ -21,7 +21,10 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    match agentdb::commands::run(cli) {
+    let result = agentdb::commands::run(cli);
+    // A signal being handled exits with its own code (files.rs).
+    agentdb::files::before_exit();
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let mut causes = err.chain();

@@ -17,6 +17,7 @@ use crate::config::{Resolved, Source, SqliteLocation, Target};
 use crate::copy::{self, Ends, Filter, Request, TableCopy};
 use crate::db::{Access, Backend, Conn, Database, TextRow};
 use crate::error::{exit, UsageError};
+use crate::files;
 use crate::output::{Report, Text};
 
 #[derive(Debug, Serialize)]
@@ -55,7 +56,9 @@ pub fn run(ctx: &Context, args: &BackupArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// Writes the backup to `path`, which must not exist; on any failure nothing is left there.
+/// Writes the backup to `path`, which must not exist (a symlink: to the file it points to).
+/// The file is built under a temporary name beside it and appears at `path` only whole and
+/// checked; on any failure or SIGINT/SIGTERM nothing is left there (`files.rs`).
 /// `older_schema`: the source may be behind this agentdb's migrations (before `migrate`).
 pub fn take(
     ctx: &Context,
@@ -75,39 +78,41 @@ pub fn take(
         ))
         .into());
     }
-    if path.exists() {
+    let dest = files::resolve_destination(path)?;
+    if fs::symlink_metadata(&dest).is_ok() {
         // Exit 1, as `copy` into a non-empty target: the same refusal (README, decisions).
         bail!(
             "backup file {} already exists: choose a new path",
             path.display()
         );
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create directory {}", parent.display()))?;
-    }
     let source_backend = conn.backend();
-    let written = match conn.snapshot_to_sqlite_file(path) {
-        Some(done) => done.map(|()| (Vec::new(), "vacuum_into")),
-        None => copy_into_file(ctx, db, conn, path, include, older_schema).map(|t| (t, "copy")),
-    };
-    let checked = written.and_then(|(tables, method)| Ok((tables, method, integrity_check(path)?)));
-    let (tables, method, integrity) = match checked {
-        Ok(done) => done,
-        Err(e) => {
-            remove_backup(path);
-            return Err(e.context(format!(
-                "backup to {} failed (nothing was kept there)",
-                path.display()
-            )));
-        }
-    };
+    let written = files::Staged::file(&dest, true).and_then(|staged| {
+        let temp = staged.path().to_path_buf();
+        let (tables, method) = match conn.snapshot_to_sqlite_file(&temp) {
+            Some(done) => done.map(|()| (Vec::new(), "vacuum_into"))?,
+            None => (
+                copy_into_file(ctx, db, conn, &temp, include, older_schema)?,
+                "copy",
+            ),
+        };
+        let integrity = integrity_check(&temp)?;
+        let bytes = fs::metadata(&temp).map(|m| m.len()).unwrap_or(0);
+        staged.commit(false)?;
+        Ok((tables, method, integrity, bytes))
+    });
+    let (tables, method, integrity, bytes) = written.map_err(|e| {
+        e.context(format!(
+            "backup to {} failed (nothing was kept there)",
+            path.display()
+        ))
+    })?;
     Ok(BackupReport {
         path: path.display().to_string(),
         source: db.display.clone(),
         source_backend,
         method,
-        bytes: fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        bytes,
         integrity,
         tables,
         duration_ms: started.elapsed().as_millis(),
@@ -167,14 +172,6 @@ fn integrity_check(path: &Path) -> Result<String> {
         bail!("integrity check of {} failed: {result}", path.display());
     }
     Ok(result)
-}
-
-fn remove_backup(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = fs::remove_file(PathBuf::from(name));
-    }
 }
 
 /// Where `migrate --backup` writes when no path is given: beside the SQLite file, or in the

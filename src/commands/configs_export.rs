@@ -2,11 +2,11 @@
 //! that `import-configs -r DIR` finds every one `unchanged`. Everything is read and decrypted
 //! first; a value that does not decrypt, a key that is no safe file name, or (without
 //! `--force`) a file that exists means nothing is written. Files are 0600, new folders 0700,
-//! and each file appears whole (written aside, then linked or renamed into place).
+//! and the export appears whole or not at all (`files.rs`).
 
-use std::fs::{self, DirBuilder, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
@@ -17,6 +17,7 @@ use super::{tenant_id, Context};
 use crate::cli::ConfigsExportArgs;
 use crate::db::Access;
 use crate::error::{exit, UsageError};
+use crate::files;
 use crate::migrations;
 use crate::output::{Report, Text as Out};
 
@@ -82,15 +83,18 @@ pub fn run(ctx: &Context, args: &ConfigsExportArgs) -> Result<u8> {
     }
     warn_if_shared(ctx, &args.dir);
 
-    let mut configs = Vec::with_capacity(documents.len());
-    for ((key, text), target) in documents.into_iter().zip(targets) {
-        let replaced = write_private(&target, text.as_bytes(), args.force)?;
-        configs.push(ExportedFile {
+    let replaced: Vec<bool> = targets.iter().map(|t| t.exists()).collect();
+    write_all(&args.dir, &documents, &targets, args.force)?;
+    let configs = documents
+        .into_iter()
+        .zip(targets)
+        .zip(replaced)
+        .map(|(((key, _), target), replaced)| ExportedFile {
             key,
             file: target.display().to_string(),
             result: if replaced { "replaced" } else { "written" },
-        });
-    }
+        })
+        .collect::<Vec<_>>();
     ctx.output.emit(&ExportReport {
         database: db.display.clone(),
         tenant,
@@ -138,37 +142,40 @@ fn warn_if_shared(ctx: &Context, dir: &Path) {
     }
 }
 
-/// Writes `bytes` to `target` (mode 0600) so that it appears whole: into a temporary file
-/// beside it, then hard-linked into place (which fails rather than replaces) or, with
-/// `replace`, renamed over it. Returns whether a file was replaced.
-fn write_private(target: &Path, bytes: &[u8], replace: bool) -> Result<bool> {
-    let parent = target.parent().expect("a file inside DIR");
-    DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(parent)
-        .with_context(|| format!("cannot create folder {}", parent.display()))?;
-    let name = target.file_name().expect("a file name").to_string_lossy();
-    let temporary = parent.join(format!(".{name}.agentdb-{}.tmp", std::process::id()));
-    let written = OpenOptions::new()
+/// Writes every document, all or nothing (`files.rs`). A folder that does not exist is built
+/// under a temporary name and renamed into place whole. Into an existing folder every file is
+/// written under a temporary name first, then all are put in place in one step that
+/// SIGINT/SIGTERM wait for (`replace`: existing files are replaced).
+fn write_all(
+    dir: &Path,
+    documents: &[(String, String)],
+    targets: &[PathBuf],
+    replace: bool,
+) -> Result<()> {
+    if documents.is_empty() {
+        return Ok(());
+    }
+    let real_dir = files::resolve_destination(dir)?;
+    if fs::symlink_metadata(&real_dir).is_err() {
+        let staged = files::Staged::folder(&real_dir)?;
+        for (key, text) in documents {
+            staged.write_in_folder(Path::new(&format!("{key}.json")), text.as_bytes())?;
+        }
+        return staged.commit(false);
+    }
+    let mut staged = Vec::with_capacity(targets.len());
+    for ((_, text), target) in documents.iter().zip(targets) {
+        let file = files::Staged::file(&files::resolve_destination(target)?, false)?;
+        write_existing(file.path(), text.as_bytes())?;
+        staged.push(file);
+    }
+    files::commit_all(staged, replace)
+}
+
+fn write_existing(path: &Path, bytes: &[u8]) -> Result<()> {
+    OpenOptions::new()
         .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&temporary)
-        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()));
-    if let Err(e) = written {
-        let _ = fs::remove_file(&temporary);
-        return Err(e).with_context(|| format!("cannot write {}", temporary.display()));
-    }
-    let existed = target.exists();
-    let placed = if replace {
-        fs::rename(&temporary, target)
-    } else {
-        fs::hard_link(&temporary, target).and_then(|_| fs::remove_file(&temporary))
-    };
-    if let Err(e) = placed {
-        let _ = fs::remove_file(&temporary);
-        return Err(e).with_context(|| format!("cannot write {}", target.display()));
-    }
-    Ok(existed)
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .with_context(|| format!("cannot write {}", path.display()))
 }

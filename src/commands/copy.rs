@@ -13,6 +13,7 @@ use crate::config::{self, Resolved, Source, Target};
 use crate::copy::{self, Ends, Filter, Request, TableCopy, VerificationFailed};
 use crate::db::{self, Access, Backend, Database};
 use crate::error::{exit, UsageError};
+use crate::files;
 use crate::output::{Report, Text};
 use crate::server::WaitGoal;
 
@@ -183,10 +184,25 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         &request,
         to.target.backend(),
     )?;
+    // A new SQLite file is built under a temporary name and appears only whole (files.rs).
+    let mut staged = None;
     let (target_db, mut target) = match early_target {
         Some(opened) => opened,
         None => {
-            let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
+            staged = files::stage_new_sqlite(&to.target)?;
+            let target_db = match &staged {
+                Some((_, temp)) => {
+                    let resolved = Resolved {
+                        target: temp.clone(),
+                        source: Source::Flag,
+                        dropped_params: Vec::new(),
+                    };
+                    let mut db = Database::open(&resolved, &ctx.settings, Access::Create)?;
+                    db.display = to.target.redacted();
+                    db
+                }
+                None => open_url(ctx, "--to", &args.to, Access::Create)?,
+            };
             let target = target_db.connect()?;
             (target_db, target)
         }
@@ -210,7 +226,14 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         target: &mut target,
         target_name: &target_db.display,
     };
-    let result = copy::execute(plan, ends, &request, &ctx.output);
+    let mut result = copy::execute(plan, ends, &request, &ctx.output);
+    // Both ends closed first: the last connection to a SQLite file checkpoints its -wal.
+    drop((source, target, target_db));
+    if let (Ok(_), Some((staged, _))) = (&result, staged) {
+        if let Err(e) = staged.commit(false) {
+            result = Err(e);
+        }
+    }
     report.duration_ms = started.elapsed().as_millis();
     match result {
         Ok(outcome) => {

@@ -1,0 +1,445 @@
+//! Every file agentdb writes (backups, exports, a new SQLite database built by `copy`) appears
+//! whole or not at all, owner-only from its creation.
+//!
+//! A file is built under a temporary name in the destination's own folder
+//! (`.NAME.agentdb-tmp-PID`, mode 0600; folders 0700), synced, then put in place with one
+//! link or rename, and the folder synced. Until then the temporary name is registered: an
+//! error (the `Staged` value dropped) or SIGINT/SIGTERM/SIGHUP removes it — the handler that
+//! does this is installed by the first registration, so commands that write no file keep the
+//! default signal behaviour and pay nothing for it. After SIGKILL only the clearly named
+//! temporary file can remain, never a file at the destination.
+//!
+//! Symlinks: a destination is resolved through its symlinks once; agentdb writes the file the
+//! link points to and never replaces or deletes the link itself.
+
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, Once};
+
+use anyhow::{bail, Context as _, Result};
+
+use crate::config::{SqliteLocation, Target};
+
+/// The marker in every temporary name agentdb creates.
+pub const TEMP_MARKER: &str = ".agentdb-tmp-";
+
+/// SQLite's side files of a database at a path.
+const SQLITE_SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
+
+/// What the signal handler removes: temporary files and folders not yet put in place.
+static PENDING: Mutex<Vec<Pending>> = Mutex::new(Vec::new());
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+static HANDLER: Once = Once::new();
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pending {
+    File(PathBuf),
+    Tree(PathBuf),
+}
+
+impl Pending {
+    fn remove(&self) {
+        let _ = match self {
+            Pending::File(path) => fs::remove_file(path),
+            Pending::Tree(path) => fs::remove_dir_all(path),
+        };
+    }
+}
+
+fn pending() -> MutexGuard<'static, Vec<Pending>> {
+    // A panic elsewhere must not stop the cleanup.
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: removes every registered temporary file and folder, then
+/// exits with 128 + the signal (130, 143, 129). Runs on a thread of its own, so it may take
+/// the registry's lock: a placement in progress (which holds it) finishes first.
+fn install_handler() {
+    HANDLER.call_once(|| {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("agentdb-signals".into())
+            .spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    SIGNALLED.store(true, Ordering::SeqCst);
+                    let registered = pending();
+                    for entry in registered.iter() {
+                        entry.remove();
+                    }
+                    signal_hook::low_level::exit(128 + signal);
+                }
+            });
+        drop(spawned);
+    });
+}
+
+/// Called by `main` before it returns: when a signal is being handled, the handler's exit
+/// code (130/143) wins over the command's own outcome, which the signal may have caused.
+pub fn before_exit() {
+    if SIGNALLED.load(Ordering::SeqCst) {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+fn unregister(registry: &mut Vec<Pending>, entries: &[Pending]) {
+    registry.retain(|e| !entries.contains(e));
+}
+
+/// `path` resolved through its symlinks (a dangling link gives the file it would create).
+/// Folders on the way are left as they are: the kernel follows them.
+pub fn resolve_destination(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)
+                    .with_context(|| format!("cannot read symlink {}", current.display()))?;
+                current = match current.parent() {
+                    Some(parent) if link.is_relative() => parent.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    bail!("{}: too many levels of symbolic links", path.display())
+}
+
+/// The temporary name for `dest`: in the same folder, hidden, marked and with this process id.
+pub fn temp_path_for(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "agentdb".into());
+    let temp = format!(".{name}{TEMP_MARKER}{}", std::process::id());
+    match dest.parent() {
+        Some(parent) => parent.join(temp),
+        None => PathBuf::from(temp),
+    }
+}
+
+/// Creates a new file readable by its owner only (0600); fails if anything exists there.
+pub fn create_owner_only(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// Creates `dir` and its missing parents, new ones owner-only (0700).
+pub fn create_private_dirs(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() {
+        return Ok(());
+    }
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create folder {}", dir.display()))
+}
+
+/// A file or folder being built under its temporary name. Dropped without `commit`, it is
+/// removed.
+#[derive(Debug)]
+pub struct Staged {
+    dest: PathBuf,
+    temp: PathBuf,
+    tree: bool,
+    entries: Vec<Pending>,
+    done: bool,
+}
+
+impl Staged {
+    /// An empty owner-only file beside `dest` (already resolved through symlinks), to be
+    /// written by the caller, then put at `dest` by `commit`. `sqlite`: SQLite's side files
+    /// of the temporary name are removed with it.
+    pub fn file(dest: &Path, sqlite: bool) -> Result<Staged> {
+        if let Some(parent) = dest.parent() {
+            create_private_dirs(parent)?;
+        }
+        let temp = temp_path_for(dest);
+        let mut entries = vec![Pending::File(temp.clone())];
+        if sqlite {
+            entries.extend(
+                SQLITE_SIDE_FILES
+                    .iter()
+                    .map(|s| Pending::File(suffixed(&temp, s))),
+            );
+        }
+        Staged::create(dest, temp, false, entries, |temp| {
+            create_owner_only(temp).map(drop).with_context(|| {
+                format!(
+                    "cannot write {}: its temporary file {} cannot be created in that folder",
+                    dest.display(),
+                    temp.display()
+                )
+            })
+        })
+    }
+
+    /// An empty owner-only folder (0700) beside `dest`, to be filled, then renamed to `dest`.
+    pub fn folder(dest: &Path) -> Result<Staged> {
+        if let Some(parent) = dest.parent() {
+            create_private_dirs(parent)?;
+        }
+        let temp = temp_path_for(dest);
+        let entries = vec![Pending::Tree(temp.clone())];
+        Staged::create(dest, temp, true, entries, |temp| {
+            DirBuilder::new().mode(0o700).create(temp).with_context(|| {
+                format!(
+                    "cannot write {}: its temporary folder {} cannot be created",
+                    dest.display(),
+                    temp.display()
+                )
+            })
+        })
+    }
+
+    /// Registers the temporary and creates it while holding the registry, so a signal's
+    /// cleanup runs either before it exists or after it is registered.
+    fn create(
+        dest: &Path,
+        temp: PathBuf,
+        tree: bool,
+        entries: Vec<Pending>,
+        make: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<Staged> {
+        install_handler();
+        let mut registry = pending();
+        registry.extend_from_slice(&entries);
+        let staged = Staged {
+            dest: dest.to_path_buf(),
+            temp,
+            tree,
+            entries,
+            done: false,
+        };
+        let made = make(&staged.temp);
+        drop(registry);
+        made.map(|()| staged)
+    }
+
+    /// Writes a new owner-only file at `relative` inside a staged folder (new subfolders
+    /// 0700). Holds the registry while it writes, so a signal's cleanup never races it: the
+    /// handler either finds the folder without this file or runs after it.
+    pub fn write_in_folder(&self, relative: &Path, bytes: &[u8]) -> Result<()> {
+        let path = self.temp.join(relative);
+        let _registry = pending();
+        if let Some(parent) = path.parent() {
+            create_private_dirs(parent)?;
+        }
+        create_owner_only(&path)
+            .and_then(|mut f| io::Write::write_all(&mut f, bytes))
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// The temporary path to write.
+    pub fn path(&self) -> &Path {
+        &self.temp
+    }
+
+    pub fn destination(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Syncs the file (or every file and folder of the tree), puts it at the destination and
+    /// syncs the destination's folder. `replace`: an existing file there is replaced (else
+    /// the commit fails and nothing changes).
+    pub fn commit(self, replace: bool) -> Result<()> {
+        commit_all(vec![self], replace)
+    }
+
+    /// Puts the synced temporary at the destination (the caller holds the registry).
+    fn place(&mut self, replace: bool) -> Result<()> {
+        // A SQLite temporary whose -wal still holds pages is not whole: its connection is open.
+        for entry in &self.entries[1..] {
+            if let Pending::File(side) = entry {
+                if side.to_string_lossy().ends_with("-wal")
+                    && fs::metadata(side).is_ok_and(|m| m.len() > 0)
+                {
+                    bail!(
+                        "{} is still open (its -wal holds data): not put in place",
+                        self.temp.display()
+                    );
+                }
+            }
+        }
+        place(&self.temp, &self.dest, replace, self.tree)
+            .with_context(|| format!("cannot write {}", self.dest.display()))?;
+        // The temporary SQLite side files (empty, or gone with the last connection).
+        for entry in &self.entries[1..] {
+            entry.remove();
+        }
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let mut registry = pending();
+        if !self.done {
+            for entry in &self.entries {
+                entry.remove();
+            }
+        }
+        unregister(&mut registry, &self.entries);
+    }
+}
+
+/// Puts several staged files in place as one step against SIGINT/SIGTERM: a signal that
+/// arrives meanwhile takes effect once all of them are in place. Files are synced first, so
+/// only SIGKILL or a crash during the renames themselves can leave some placed and others not.
+pub fn commit_all(mut staged: Vec<Staged>, replace: bool) -> Result<()> {
+    for s in &staged {
+        sync_tree(&s.temp).with_context(|| format!("cannot sync {} to disk", s.temp.display()))?;
+    }
+    let registry = pending();
+    let mut result = Ok(());
+    for s in &mut staged {
+        if let Err(e) = s.place(replace) {
+            result = Err(e);
+            break;
+        }
+    }
+    drop(registry);
+    // Each folder synced once, after all renames: the window in which SIGKILL finds some
+    // files placed and others not stays as short as the renames themselves.
+    let mut folders: Vec<&Path> = staged.iter().filter_map(|s| s.dest.parent()).collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        if let Err(e) = sync_dir(folder) {
+            result = result.and(
+                Err(e).with_context(|| format!("cannot sync folder {} to disk", folder.display())),
+            );
+        }
+    }
+    result
+}
+
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// `temp` to `dest`. Without `replace` a file is hard-linked (which fails rather than
+/// replaces an existing file) and its temporary name removed; where the file system has no
+/// hard links, and for folders, renamed after checking nothing is there.
+fn place(temp: &Path, dest: &Path, replace: bool, tree: bool) -> io::Result<()> {
+    if replace {
+        return fs::rename(temp, dest);
+    }
+    if !tree {
+        match fs::hard_link(temp, dest) {
+            Ok(()) => return fs::remove_file(temp),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(e),
+            Err(_) => {}
+        }
+    }
+    if fs::symlink_metadata(dest).is_ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "a file appeared there meanwhile",
+        ));
+    }
+    fs::rename(temp, dest)
+}
+
+fn sync_tree(path: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(path)?;
+    if meta.is_dir() {
+        for entry in fs::read_dir(path)? {
+            sync_tree(&entry?.path())?;
+        }
+        sync_dir(path)
+    } else {
+        File::open(path)?.sync_all()
+    }
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    File::open(dir)?.sync_all()
+}
+
+/// A new SQLite database to be built by `copy`: when `target` is a SQLite file that does not
+/// exist yet, the staged temporary file and the target to build it at. `None` for an existing
+/// file (its own transaction protects it), memory and PostgreSQL.
+pub fn stage_new_sqlite(target: &Target) -> Result<Option<(Staged, Target)>> {
+    let Target::Sqlite(SqliteLocation::File(path)) = target else {
+        return Ok(None);
+    };
+    let dest = resolve_destination(path)?;
+    if fs::symlink_metadata(&dest).is_ok() {
+        return Ok(None);
+    }
+    let staged = Staged::file(&dest, true)?;
+    let temp = Target::Sqlite(SqliteLocation::File(staged.path().to_path_buf()));
+    Ok(Some((staged, temp)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_sit_beside_the_destination_and_say_what_they_are() {
+        let temp = temp_path_for(Path::new("/data/backups/x.db"));
+        assert_eq!(temp.parent(), Some(Path::new("/data/backups")));
+        let name = temp.file_name().unwrap().to_str().unwrap();
+        assert!(name.starts_with(".x.db.agentdb-tmp-"), "{name}");
+        assert!(name.ends_with(&std::process::id().to_string()), "{name}");
+    }
+
+    #[test]
+    fn a_dropped_stage_leaves_nothing_and_a_committed_one_appears_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("sub/out.json");
+        let staged = Staged::file(&dest, false).unwrap();
+        fs::write(staged.path(), b"{}").unwrap();
+        drop(staged);
+        assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 0);
+
+        let staged = Staged::file(&dest, false).unwrap();
+        fs::write(staged.path(), b"{\"a\":1}").unwrap();
+        staged.commit(false).unwrap();
+        assert_eq!(fs::read(&dest).unwrap(), b"{\"a\":1}");
+        assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
+        assert!(pending().is_empty());
+
+        // Without replace an existing file is kept.
+        let staged = Staged::file(&dest, false).unwrap();
+        fs::write(staged.path(), b"new").unwrap();
+        assert!(staged.commit(false).is_err());
+        assert_eq!(fs::read(&dest).unwrap(), b"{\"a\":1}");
+        assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dangling_symlinks_resolve_to_the_file_they_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link.db");
+        std::os::unix::fs::symlink("real/target.db", &link).unwrap();
+        assert_eq!(
+            resolve_destination(&link).unwrap(),
+            dir.path().join("real/target.db")
+        );
+        let plain = dir.path().join("plain.db");
+        assert_eq!(resolve_destination(&plain).unwrap(), plain);
+    }
+}
