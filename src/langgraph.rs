@@ -640,6 +640,24 @@ mod tests {
         ids
     }
 
+    /// Checkpoints saved after the run began (ids at or past the horizon) are neither counted
+    /// nor deleted: the run deletes what its preview counted.
+    #[test]
+    fn keep_newest_counts_only_what_existed_when_the_run_began() {
+        let rows = [
+            checkpoint("", "1", None, 4, None),
+            checkpoint("", "2", Some("1"), 4, None),
+            checkpoint("", "3", Some("2"), 4, None),
+            checkpoint("", "4", Some("3"), 4, None),
+        ];
+        let refs: Vec<&Checkpoint> = rows.iter().collect();
+        for (horizon, deleted) in [("~", vec!["/1", "/2"]), ("4", vec!["/1"]), ("3", vec![])] {
+            let mut plan = Plan::default();
+            plan_thread(&refs, 2, horizon, &HashSet::new(), &mut plan);
+            assert_eq!(ids(&plan.deleted), deleted, "horizon {horizon}");
+        }
+    }
+
     #[test]
     fn plans_keep_newest_per_namespace() {
         let rows = [
