@@ -100,3 +100,42 @@ both_backends!(the_run_deletes_at_most_what_the_prompt_showed, |db| {
         1
     );
 });
+
+// A policy without an age binds too: a thread marked deleted while the prompt waits is not
+// among what the prompt showed, so it waits for the next run.
+both_backends!(a_thread_marked_deleted_after_the_prompt_waits, |db| {
+    if !terminal_available() {
+        return;
+    }
+    db.cmd().arg("migrate").assert().success();
+    db.exec(
+        "INSERT INTO tenants (id, name) VALUES ('t', 'T');
+         INSERT INTO threads (tenant_id, id, status) VALUES ('t', 'gone', 'deleted'), ('t', 'later', 'active');",
+    );
+    let line = format!(
+        "{} -d {} prune --threads-status deleted",
+        agentdb_word(),
+        shell_quote(&db.url)
+    );
+    let out = pty::answer_after(
+        db.dir.path(),
+        &line,
+        "Continue? [y/N]",
+        || db.exec("UPDATE threads SET status = 'deleted' WHERE id = 'later'"),
+        "y\n",
+    );
+    let shown = stdout_of(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("This deletes 1 row(s)"), "{shown}");
+    assert!(!has_thread(&db, "gone"));
+    assert!(
+        has_thread(&db, "later"),
+        "not shown, so not deleted: {shown}"
+    );
+    // The next run deletes it.
+    db.cmd()
+        .args(["prune", "--yes", "--threads-status", "deleted"])
+        .assert()
+        .success();
+    assert!(!has_thread(&db, "later"));
+});

@@ -162,6 +162,7 @@ fn agentdb_policies(args: &PruneArgs) -> bool {
 
 /// What one pass over the policies did (or, dry, would do).
 struct Outcome {
+    candidates: Candidates,
     tally: Tally,
     refused: Vec<Refusal>,
     notes: Vec<String>,
@@ -233,11 +234,18 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
             "note: keeping only the newest checkpoints loses time travel and forks to the pruned ones",
         );
     }
-    if !args.dry_run && !args.yes && !confirmed(ctx, &mut conn, args, &cutoffs, &db.display)? {
-        ctx.output.info("Nothing deleted.");
-        return Ok(exit::FAILED);
-    }
-    let outcome = prune(&mut conn, args, &cutoffs, args.dry_run)?;
+    let shown = if !args.dry_run && !args.yes {
+        match confirmed(ctx, &mut conn, args, &cutoffs, &db.display)? {
+            Confirmation::Declined => {
+                ctx.output.info("Nothing deleted.");
+                return Ok(exit::FAILED);
+            }
+            Confirmation::Go(shown) => shown,
+        }
+    } else {
+        None
+    };
+    let outcome = prune(&mut conn, args, &cutoffs, args.dry_run, shown)?;
     let vacuum = if args.vacuum && !args.dry_run {
         vacuum(ctx, &mut conn)?
     } else {
@@ -268,6 +276,13 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
+enum Confirmation {
+    Declined,
+    /// Go ahead; with the candidates the preview counted when there was one (the run deletes
+    /// among those only).
+    Go(Option<Candidates>),
+}
+
 /// Without `--yes`: on a terminal, shows what would go and asks; with no terminal in
 /// production, refuses (exit 2). A prune that would delete nothing needs no confirmation.
 fn confirmed(
@@ -276,15 +291,15 @@ fn confirmed(
     args: &PruneArgs,
     cutoffs: &Cutoffs,
     display: &str,
-) -> Result<bool> {
+) -> Result<Confirmation> {
     let interactive = std::io::stdin().is_terminal();
     if !interactive && !is_production(&ctx.env) {
-        return Ok(true);
+        return Ok(Confirmation::Go(None));
     }
-    let preview = prune(conn, args, cutoffs, true)?;
+    let preview = prune(conn, args, cutoffs, true, None)?;
     let total = preview.tally.total();
     if total == 0 {
-        return Ok(true);
+        return Ok(Confirmation::Go(None));
     }
     let summary = summary(&preview.tally);
     if !interactive {
@@ -293,9 +308,14 @@ fn confirmed(
         ))
         .into());
     }
-    crate::output::ask(&format!(
+    let yes = crate::output::ask(&format!(
         "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
-    ))
+    ))?;
+    Ok(if yes {
+        Confirmation::Go(Some(preview.candidates))
+    } else {
+        Confirmation::Declined
+    })
 }
 
 fn summary(tally: &Tally) -> String {
@@ -315,7 +335,7 @@ fn removed<K>(per_batch: Vec<Vec<K>>) -> Vec<K> {
 
 /// The candidates of every age policy, read (and their times checked) before anything is
 /// deleted: a value that is not a time refuses the whole run here.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Candidates {
     threads: Vec<[String; 2]>,
     runs: Vec<RunRow>,
@@ -350,21 +370,28 @@ fn candidates(conn: &mut AnyConnection, args: &PruneArgs, cutoffs: &Cutoffs) -> 
     Ok(c)
 }
 
+/// Runs every policy; with `shown`, among the candidates a confirmed preview counted (a row
+/// that became one since waits for the next run) instead of reading them again.
 fn prune(
     conn: &mut AnyConnection,
     args: &PruneArgs,
     cutoffs: &Cutoffs,
     dry_run: bool,
+    shown: Option<Candidates>,
 ) -> Result<Outcome> {
     let started = Instant::now();
     let mut o = Outcome {
+        candidates: Candidates::default(),
         tally: Tally::default(),
         refused: Vec::new(),
         notes: Vec::new(),
         batches: Batches::new(dry_run, args.batch_size as usize),
         elapsed: Duration::ZERO,
     };
-    let c = candidates(conn, args, cutoffs)?;
+    let c = match shown {
+        Some(c) => c,
+        None => candidates(conn, args, cutoffs)?,
+    };
     let deleted_threads = if args.threads_older_than.is_some() || args.threads_status.is_some() {
         prune_threads(conn, args, cutoffs.threads, &c.threads, &mut o)?
     } else {
@@ -421,6 +448,7 @@ fn prune(
             })?;
         }
     }
+    o.candidates = c;
     o.elapsed = started.elapsed();
     Ok(o)
 }
