@@ -136,7 +136,8 @@ pub fn idle_sessions(conn: &mut AnyConnection, cutoff: Cutoff) -> Result<Vec<Ses
         Backend::Sqlite => format!(
             "SELECT c0, c1, c2, \
                (kind = 'text' AND j IS NULL) OR kind NOT IN ('text', 'integer', 'real') AS bad, \
-               quote(raw) AS value \
+               CASE WHEN (kind = 'text' AND j IS NULL) OR kind NOT IN ('text', 'integer', 'real') \
+                 THEN quote(raw) END AS value \
              FROM (SELECT app_name AS c0, user_id AS c1, id AS c2, update_time AS raw, \
                      typeof(update_time) AS kind, \
                      CASE WHEN typeof(update_time) = 'text' THEN {j} END AS j \

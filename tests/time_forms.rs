@@ -341,7 +341,8 @@ fn sqlite_values_that_are_not_times_refuse_the_run() {
             assert!(
                 err.contains(&format!("{table} row ({key}) has {column}"))
                     && err.contains("not a time")
-                    && err.contains("nothing deleted"),
+                    && err.contains("nothing deleted")
+                    && err.to_lowercase().contains(&value.to_lowercase()),
                 "{table}.{column} = {value}: {err}"
             );
             assert_eq!(

@@ -534,7 +534,7 @@ fn thread_candidates(
             "SELECT c0, c1, c1 AS thread_id, \
                CASE WHEN u IS NULL THEN 'updated_at' \
                     WHEN l_raw IS NOT NULL AND l IS NULL THEN 'last_message_at' END AS bad, \
-               CASE WHEN u IS NULL THEN {u_shown} ELSE {l_shown} END AS value \
+               CASE WHEN u IS NULL THEN {u_shown} WHEN l_raw IS NOT NULL AND l IS NULL THEN {l_shown} END AS value \
              FROM (SELECT tenant_id AS c0, id AS c1, {u} AS u, {l} AS l, \
                      updated_at AS u_raw, last_message_at AS l_raw \
                    FROM threads WHERE {filter}{unflattened}) AS t \
@@ -620,7 +620,7 @@ fn run_candidates(
     let rows: Vec<AgedRow> = diesel::sql_query(format!(
         "SELECT c0, c1, thread_id, \
            CASE WHEN t IS NULL THEN (CASE WHEN f_raw IS NULL THEN 'created_at' ELSE 'finished_at' END) END AS bad, \
-           CASE WHEN f_raw IS NULL THEN {c_shown} ELSE {f_shown} END AS value \
+           CASE WHEN t IS NOT NULL THEN NULL WHEN f_raw IS NULL THEN {c_shown} ELSE {f_shown} END AS value \
          FROM (SELECT tenant_id AS c0, id AS c1, thread_id, {t} AS t, \
                  finished_at AS f_raw, created_at AS c_raw \
                FROM runs WHERE {filter}{unflattened}) AS r \
