@@ -9,11 +9,11 @@ use std::collections::HashSet;
 
 use anyhow::{Context, Result};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Bool, Nullable, Text};
 use serde::Serialize;
 
 use crate::db::{self, AnyConnection, Backend};
-use crate::retention::{execute_with_keys, json_keys, Cutoff, Lookup, Tally};
+use crate::retention::{self, execute_with_keys, json_keys, Cutoff, Lookup, NotATime, Tally};
 
 /// Google ADK's session service tables; `null` where the table is not present.
 #[derive(Debug, Serialize)]
@@ -69,10 +69,11 @@ struct TypeRow {
     value: String,
 }
 
-/// `column < cutoff` for an ADK time column. PostgreSQL: ADK 2.x writes naive-UTC
-/// `timestamp`, some 1.x installs altered it to `timestamptz`; SQLite: DATETIME text
-/// (`YYYY-MM-DD HH:MM:SS.ffffff`) from `DatabaseSessionService`, REAL epochs from
-/// `SqliteSessionService`.
+/// `column < cutoff` for an ADK time column, comparing instants. PostgreSQL: ADK 2.x writes
+/// naive-UTC `timestamp` (compared with the cut-off in UTC, whatever the session's TimeZone),
+/// some 1.x installs altered it to `timestamptz`; SQLite: DATETIME text in any form SQLite
+/// reads (`retention::sqlite_julian`) from `DatabaseSessionService`, REAL epochs from
+/// `SqliteSessionService`. NULL (never old) when the value is not a time.
 fn before(
     conn: &mut AnyConnection,
     table: &'static str,
@@ -94,27 +95,77 @@ fn before(
                 format!("\"{column}\" < ('{iso}'::timestamptz AT TIME ZONE 'UTC')")
             })
         }
-        Backend::Sqlite => {
-            // `2024-01-02T03:04:05.678Z` -> `2024-01-02 03:04:05.678`, comparable as text.
-            let text = iso.replace('T', " ").trim_end_matches('Z').to_string();
-            Ok(format!(
-                "(CASE WHEN typeof(\"{column}\") = 'text' THEN \"{column}\" < '{text}' \
-                 ELSE \"{column}\" < {} END)",
-                cutoff.epoch_secs()
-            ))
-        }
+        Backend::Sqlite => Ok(sqlite_before(&format!("\"{column}\""), cutoff)),
     }
 }
 
-/// Sessions last updated before the cutoff, in key order.
+/// SQLite: `column < cutoff` where the column holds DATETIME text or epoch seconds.
+fn sqlite_before(column: &str, cutoff: Cutoff) -> String {
+    format!(
+        "(CASE typeof({column}) WHEN 'text' THEN {} < {} \
+           WHEN 'integer' THEN {column} < {epoch} WHEN 'real' THEN {column} < {epoch} END)",
+        retention::sqlite_julian(column),
+        cutoff.sql(Backend::Sqlite),
+        epoch = cutoff.epoch_secs()
+    )
+}
+
+#[derive(QueryableByName)]
+struct AgedSession {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    c1: String,
+    #[diesel(sql_type = Text)]
+    c2: String,
+    #[diesel(sql_type = Bool)]
+    bad: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    value: Option<String>,
+}
+
+/// Sessions last updated before the cutoff, in key order. On SQLite, where the column may
+/// hold anything, a session whose `update_time` is not a time refuses the whole run.
 pub fn idle_sessions(conn: &mut AnyConnection, cutoff: Cutoff) -> Result<Vec<SessionKey>> {
-    let old = before(conn, "sessions", "update_time", cutoff)?;
-    let rows: Vec<KeyRow> = diesel::sql_query(format!(
-        "SELECT app_name AS c0, user_id AS c1, id AS c2 FROM sessions WHERE {old} ORDER BY 1, 2, 3"
-    ))
-    .load(conn)
-    .context("cannot read ADK sessions")?;
-    Ok(keys_of(rows))
+    let sql = match conn.backend() {
+        Backend::Postgres => format!(
+            "SELECT app_name AS c0, user_id AS c1, id AS c2, FALSE AS bad, NULL AS value \
+             FROM sessions WHERE {} ORDER BY 1, 2, 3",
+            before(conn, "sessions", "update_time", cutoff)?
+        ),
+        // Each time is read once per row (the inner query is not flattened).
+        Backend::Sqlite => format!(
+            "SELECT c0, c1, c2, \
+               (kind = 'text' AND j IS NULL) OR kind NOT IN ('text', 'integer', 'real') AS bad, \
+               CASE WHEN (kind = 'text' AND j IS NULL) OR kind NOT IN ('text', 'integer', 'real') \
+                 THEN quote(raw) END AS value \
+             FROM (SELECT app_name AS c0, user_id AS c1, id AS c2, update_time AS raw, \
+                     typeof(update_time) AS kind, \
+                     CASE WHEN typeof(update_time) = 'text' THEN {j} END AS j \
+                   FROM sessions LIMIT -1) AS s \
+             WHERE (kind = 'text' AND (j IS NULL OR j < {cut})) \
+                OR (kind IN ('integer', 'real') AND raw < {epoch}) \
+                OR kind NOT IN ('text', 'integer', 'real') \
+             ORDER BY 1, 2, 3",
+            j = retention::sqlite_julian("update_time"),
+            cut = cutoff.sql(Backend::Sqlite),
+            epoch = cutoff.epoch_secs()
+        ),
+    };
+    let rows: Vec<AgedSession> = diesel::sql_query(sql)
+        .load(conn)
+        .context("cannot read ADK sessions")?;
+    if let Some(r) = rows.iter().find(|r| r.bad) {
+        return Err(NotATime::new(
+            "sessions",
+            &[("app_name", &r.c0), ("user_id", &r.c1), ("id", &r.c2)],
+            "update_time",
+            r.value.as_deref().unwrap_or("NULL"),
+            "ADK's DATETIME text such as 2026-12-03 14:36:00.123456, or epoch seconds",
+        )
+        .into_error());
+    }
+    Ok(rows.into_iter().map(|r| [r.c0, r.c1, r.c2]).collect())
 }
 
 /// Deletes the sessions of `batch` that are still idle inside the transaction, events first;
@@ -173,19 +224,23 @@ pub fn sessions_over(
 }
 
 /// Deletes all but the newest `keep` events of each session in `batch`, in ADK's order.
+/// Events saved after the run began (`horizon`) are kept and not counted, so the run deletes
+/// what its preview counted, never one more; an event whose time is not one is kept too.
 pub fn keep_newest_events(
     conn: &mut AnyConnection,
     batch: &[SessionKey],
     keep: u32,
+    horizon: Cutoff,
     policy: &str,
     tally: &mut Tally,
 ) -> Result<()> {
     let backend = conn.backend();
+    let before_horizon = before(conn, "events", "timestamp", horizon)?;
     let doomed: Vec<EventKey> = diesel::sql_query(format!(
         "SELECT id AS c0, app_name AS c1, user_id AS c2, session_id AS c3 FROM ( \
            SELECT id, app_name, user_id, session_id, row_number() OVER ( \
              PARTITION BY app_name, user_id, session_id ORDER BY \"timestamp\" DESC, id DESC) AS rn \
-           FROM events WHERE {}) AS ranked WHERE rn > {keep}",
+           FROM events WHERE {} AND {before_horizon}) AS ranked WHERE rn > {keep}",
         backend.keys_in(&["app_name", "user_id", "session_id"], Lookup::Many)
     ))
     .bind::<Text, _>(json_keys(batch))

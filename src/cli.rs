@@ -486,7 +486,10 @@ pub struct RotateKeysArgs {
 }
 
 const PRUNE_HELP: &str = "\
-AGE is a duration such as 30d, 12h, 90m or 1w2d. At least one policy is required; they combine.
+AGE is a duration such as 30d, 12h, 90m or 1w2d, reaching no further back than 1970-01-01.
+At least one policy is required; they combine. All cut-offs are taken once, before counting: the
+run deletes at most what the prompt or --dry-run showed. A time column holding something that is
+not a time refuses the whole run (exit 1, naming the row) before anything is deleted.
 Each batch runs in its own short transaction (PostgreSQL REPEATABLE READ, retried when a
 concurrent writer wins; SQLite BEGIN IMMEDIATE), so the platform keeps running. LangGraph threads
 that use a DeltaChannel are refused (reported, exit 0). Time travel to pruned checkpoints is lost.
@@ -497,10 +500,13 @@ Example:
   agentdb prune --dry-run --checkpoints-keep 5 --adk-events-keep 200
   agentdb prune --yes --threads-status deleted --runs-older-than 30d --checkpoint-threads-older-than 90d";
 
-/// A retention age: `30d`, `12h`, `90m`, `1w2d`.
+/// A retention age: `30d`, `12h`, `90m`, `1w2d`; bounded by 1970-01-01 (a cut-off before it is
+/// a usage error, checked again against the run's own clock by `retention::Cutoff::before`).
 pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(text.trim())
-        .map_err(|e| format!("{e}; use e.g. 30d, 12h, 90m or 1w2d"))
+    let age = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e}; use e.g. 30d, 12h, 90m or 1w2d"))?;
+    crate::retention::Cutoff::before(std::time::SystemTime::now(), age)?;
+    Ok(age)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

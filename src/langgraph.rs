@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::db::{self, AnyConnection, Backend};
 use crate::msgpack;
-use crate::retention::{execute_with_keys, json_keys, Lookup, Tally, PARENTS_CLEARED};
+use crate::retention::{execute_with_keys, json_keys, Lookup, NotATime, Tally, PARENTS_CLEARED};
 
 /// LangGraph's checkpoint tables; `null` where the table is not present.
 #[derive(Debug, Serialize)]
@@ -96,15 +96,56 @@ fn load_ids(conn: &mut AnyConnection, sql: &str) -> Result<Vec<String>> {
     Ok(rows.into_iter().map(|r| r.c0).collect())
 }
 
-/// Threads whose newest checkpoint (any namespace) is older than `floor_id`.
+#[derive(QueryableByName)]
+struct NewestRow {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    newest: String,
+    #[diesel(sql_type = Bool)]
+    bad: bool,
+}
+
+/// Threads whose newest checkpoint (any namespace) is older than `floor_id`. A thread's age is
+/// read from the clock of its greatest checkpoint id, so a thread whose greatest id is not a
+/// lowercase UUIDv6 refuses the whole run (its age cannot be told; it is never deleted).
 pub fn idle_threads(conn: &mut AnyConnection, floor_id: &str) -> Result<Vec<String>> {
-    load_ids(
-        conn,
-        &format!(
-            "SELECT thread_id AS c0 FROM checkpoints GROUP BY thread_id \
-             HAVING max(checkpoint_id) < '{floor_id}' ORDER BY thread_id"
-        ),
-    )
+    let not_uuid6 = match conn.backend() {
+        Backend::Postgres => {
+            "newest !~ '^[0-9a-f]{8}-[0-9a-f]{4}-6[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$'"
+                .to_string()
+        }
+        Backend::Sqlite => {
+            let hex = |n: usize| "[0-9a-f]".repeat(n);
+            format!(
+                "NOT (newest GLOB '{}-{}-6{}-{}-{}')",
+                hex(8),
+                hex(4),
+                hex(3),
+                hex(4),
+                hex(12)
+            )
+        }
+    };
+    let sql = format!(
+        "SELECT c0, newest, {not_uuid6} AS bad FROM \
+           (SELECT thread_id AS c0, max(checkpoint_id) AS newest FROM checkpoints GROUP BY thread_id) AS t \
+         WHERE newest < '{floor_id}' OR {not_uuid6} ORDER BY c0"
+    );
+    let rows: Vec<NewestRow> = diesel::sql_query(&sql)
+        .load(conn)
+        .with_context(|| format!("cannot read LangGraph checkpoints: {sql}"))?;
+    if let Some(r) = rows.iter().find(|r| r.bad) {
+        return Err(NotATime::new(
+            "checkpoints",
+            &[("thread_id", &r.c0)],
+            "checkpoint_id (the thread's greatest)",
+            &r.newest,
+            "a LangGraph checkpoint id: a lowercase UUIDv6, whose clock dates the checkpoint",
+        )
+        .into_error());
+    }
+    Ok(rows.into_iter().map(|r| r.c0).collect())
 }
 
 /// Deletes whole threads (`delete_thread` semantics) among `threads` whose newest checkpoint
@@ -327,6 +368,7 @@ fn refusal(rows: &[&Checkpoint], snapshot_threads: &HashSet<String>) -> Option<S
 fn plan_thread(
     rows: &[&Checkpoint],
     keep: usize,
+    horizon: &str,
     sends_parents: &HashSet<[String; 3]>,
     plan: &mut Plan,
 ) {
@@ -337,8 +379,15 @@ fn plan_thread(
     let mut kept: HashMap<&str, HashSet<&str>> = HashMap::new();
     for (ns, list) in by_ns.iter_mut() {
         list.sort_by(|a, b| b.id.cmp(&a.id));
-        let mut ids: HashSet<&str> = list.iter().take(keep).map(|r| r.id.as_str()).collect();
-        for row in list.iter().take(keep) {
+        // Checkpoints saved after the run began (ids at or past `horizon`) are kept and not
+        // counted: the run deletes what the preview counted, never one more.
+        let kept_rows: Vec<&&Checkpoint> = list
+            .iter()
+            .filter(|r| r.id.as_str() >= horizon)
+            .chain(list.iter().filter(|r| r.id.as_str() < horizon).take(keep))
+            .collect();
+        let mut ids: HashSet<&str> = kept_rows.iter().map(|r| r.id.as_str()).collect();
+        for row in kept_rows {
             if let Some(parent) = &row.parent {
                 let key = [row.thread_id.clone(), row.ns.clone(), parent.clone()];
                 if row.v.is_some_and(|v| v < 4) && sends_parents.contains(&key) {
@@ -446,6 +495,7 @@ pub fn keep_newest(
     conn: &mut AnyConnection,
     threads: &[String],
     keep: u32,
+    horizon: &str,
     policy: &str,
     tally: &mut Tally,
 ) -> Result<Vec<Refusal>> {
@@ -488,7 +538,7 @@ pub fn keep_newest(
     let mut plan = Plan::default();
     for (thread, list) in &by_thread {
         if !refused.contains(*thread) {
-            plan_thread(list, keep as usize, &sends, &mut plan);
+            plan_thread(list, keep as usize, horizon, &sends, &mut plan);
         }
     }
     apply(conn, &plan, policy, tally)?;
@@ -590,6 +640,24 @@ mod tests {
         ids
     }
 
+    /// Checkpoints saved after the run began (ids at or past the horizon) are neither counted
+    /// nor deleted: the run deletes what its preview counted.
+    #[test]
+    fn keep_newest_counts_only_what_existed_when_the_run_began() {
+        let rows = [
+            checkpoint("", "1", None, 4, None),
+            checkpoint("", "2", Some("1"), 4, None),
+            checkpoint("", "3", Some("2"), 4, None),
+            checkpoint("", "4", Some("3"), 4, None),
+        ];
+        let refs: Vec<&Checkpoint> = rows.iter().collect();
+        for (horizon, deleted) in [("~", vec!["/1", "/2"]), ("4", vec!["/1"]), ("3", vec![])] {
+            let mut plan = Plan::default();
+            plan_thread(&refs, 2, horizon, &HashSet::new(), &mut plan);
+            assert_eq!(ids(&plan.deleted), deleted, "horizon {horizon}");
+        }
+    }
+
     #[test]
     fn plans_keep_newest_per_namespace() {
         let rows = [
@@ -613,7 +681,7 @@ mod tests {
         ];
         let refs: Vec<&Checkpoint> = rows.iter().collect();
         let mut plan = Plan::default();
-        plan_thread(&refs, 2, &HashSet::new(), &mut plan);
+        plan_thread(&refs, 2, "~", &HashSet::new(), &mut plan);
         assert_eq!(
             ids(&plan.deleted),
             ["/1", "/2", "memo/m1", "sub:a/s1", "sub:a/s2", "sub:b/b1"]
@@ -652,7 +720,7 @@ mod tests {
             .into_iter()
             .collect();
         let mut plan = Plan::default();
-        plan_thread(&refs, 1, &sends, &mut plan);
+        plan_thread(&refs, 1, "~", &sends, &mut plan);
         assert_eq!(ids(&plan.deleted), ["/1"]);
         assert_eq!(ids(&plan.orphaned), ["/2"]);
     }

@@ -15,46 +15,181 @@ use serde::Serialize;
 
 use crate::db::{AnyConnection, Backend};
 
-/// A point in time before which rows count as old, taken once per run from the local clock.
-#[derive(Debug, Clone, Copy)]
-pub struct Cutoff(pub SystemTime);
+/// A point in time before which rows count as old: whole milliseconds since 1970-01-01 UTC,
+/// taken once per run (`Cutoff::before`) so that the preview, the prompt and the run agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoff {
+    ms: u64,
+}
 
 impl Cutoff {
-    pub fn before_now(age: Duration) -> Cutoff {
-        Cutoff(SystemTime::now() - age)
+    /// `now - age`, truncated to the millisecond; an error naming the limit when that is before
+    /// 1970-01-01 (no row agentdb, LangGraph or ADK writes is older).
+    pub fn before(now: SystemTime, age: Duration) -> Result<Cutoff, String> {
+        let since_epoch = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_err(|_| "the system clock is before 1970-01-01".to_string())?;
+        let at = since_epoch.checked_sub(age).ok_or_else(|| {
+            format!(
+                "reaches before 1970-01-01, older than any row can be; the longest age now is {}d",
+                since_epoch.as_secs() / 86_400
+            )
+        })?;
+        Ok(Cutoff {
+            ms: at.as_millis() as u64,
+        })
+    }
+
+    pub fn system_time(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(self.ms)
     }
 
     /// UTC as `YYYY-MM-DDTHH:MM:SS.fffZ`, the text agentdb's SQLite schema stores.
     pub fn rfc3339(&self) -> String {
-        humantime::format_rfc3339_millis(self.0).to_string()
+        humantime::format_rfc3339_millis(self.system_time()).to_string()
     }
 
     /// Seconds since the Unix epoch (ADK's `SqliteSessionService` stores REAL epochs).
     pub fn epoch_secs(&self) -> f64 {
-        self.0
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0)
+        self.ms as f64 / 1000.0
     }
 
-    /// `column < cutoff` for one of agentdb's own timestamp columns (PostgreSQL `timestamptz`,
-    /// SQLite ISO-8601 text). The cutoff is our own formatted text, so it is inlined.
-    pub fn agentdb_before(&self, backend: Backend, column: &str) -> String {
+    /// The cut-off as an SQL value comparable with `Backend::instant`: PostgreSQL
+    /// `timestamptz`, SQLite the julian day (computed by SQLite itself, once per statement, so
+    /// equal instants compare equal).
+    pub fn sql(&self, backend: Backend) -> String {
         match backend {
-            Backend::Postgres => format!("{column} < '{}'::timestamptz", self.rfc3339()),
-            Backend::Sqlite => format!("{column} < '{}'", self.rfc3339()),
+            Backend::Postgres => format!("'{}'::timestamptz", self.rfc3339()),
+            Backend::Sqlite => format!("julianday('{}')", self.rfc3339()),
         }
     }
 }
 
+/// SQLite: the julian day of the ISO-8601 text in `column`, NULL when it is not a time. A time
+/// is `YYYY-MM-DD`, optionally followed by `T`, `t` or a space and `HH:MM`, `:SS` and a
+/// fraction of any length (SQLite keeps milliseconds), and `Z`/`z` or an offset `±HH:MM`
+/// (none = UTC), as SQLite's date functions read it; the day must exist (`2023-02-29` does
+/// not). Anything else (empty text, `now`, a bare number, a time without a date) is not.
+pub fn sqlite_julian(column: &str) -> String {
+    // `julianday` alone also reads `now`, bare numbers (julian days) and times without a date;
+    // a text whose fifth character is `-` and that it reads began with `YYYY-MM-DD`. These
+    // checks cost a fraction of a GLOB; the day's existence is checked only past the 28th,
+    // and `t` is tried only when the text was not read as it is.
+    format!(
+        "(CASE WHEN substr({c}, 5, 1) = '-' \
+           AND (substr({c}, 9, 2) <= '28' OR date(substr({c}, 1, 10)) = substr({c}, 1, 10)) \
+         THEN coalesce(julianday({c}), CASE WHEN substr({c}, 11, 1) = 't' \
+           THEN julianday(substr({c}, 1, 10) || 'T' || substr({c}, 12)) END) END)",
+        c = column
+    )
+}
+
+/// A row whose time column holds something that is not a time: prune refuses the whole run
+/// (before anything is deleted) rather than guess its age.
+#[derive(Debug, Clone)]
+pub struct NotATime {
+    pub table: String,
+    /// The row's key, as `column=value` pairs.
+    pub key: String,
+    pub column: String,
+    pub value: String,
+    /// What a time looks like there.
+    pub expected: &'static str,
+}
+
+/// What agentdb reads as a time in a text column.
+pub const TIME_TEXT: &str = "ISO-8601 text such as 2026-12-03T14:36:00.123Z, 2026-12-03 14:36:00.123456 or 2026-12-03 14:36:00+02:00";
+
+impl NotATime {
+    pub fn new(
+        table: &str,
+        key: &[(&str, &str)],
+        column: &str,
+        value: &str,
+        expected: &'static str,
+    ) -> NotATime {
+        let value: String = if value.chars().count() > 60 {
+            format!("{}…", value.chars().take(60).collect::<String>())
+        } else {
+            value.to_string()
+        };
+        NotATime {
+            table: table.to_string(),
+            key: key
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            column: column.to_string(),
+            value,
+            expected,
+        }
+    }
+
+    /// The refusal, with what to do.
+    pub fn into_error(self) -> anyhow::Error {
+        anyhow::anyhow!(
+            "refusing to prune, nothing deleted: {} row ({}) has {} = {}, which is not a time \
+             (expected {}); correct or delete that row, then run prune again",
+            self.table,
+            self.key,
+            self.column,
+            self.value,
+            self.expected
+        )
+    }
+}
+
 impl Backend {
-    /// The later of two timestamps, where the second may be NULL.
+    /// The instant in one of agentdb's own timestamp columns, comparable with `Cutoff::sql`:
+    /// PostgreSQL `timestamptz` as it is; SQLite its julian day (`sqlite_julian`), NULL when the
+    /// text is not a time.
+    pub fn instant(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => column.to_string(),
+            Backend::Sqlite => sqlite_julian(column),
+        }
+    }
+
+    /// The later of two instants (`Backend::instant`), where the second column may be NULL;
+    /// NULL when either holds something that is not a time.
     pub fn latest_of(self, a: &str, b_nullable: &str) -> String {
         match self {
-            // GREATEST ignores NULLs.
+            // GREATEST ignores NULLs; timestamptz columns hold nothing but times.
             Backend::Postgres => format!("GREATEST({a}, {b_nullable})"),
             // SQLite's scalar max() is NULL when any argument is.
-            Backend::Sqlite => format!("max({a}, coalesce({b_nullable}, {a}))"),
+            Backend::Sqlite => format!(
+                "(CASE WHEN {b_nullable} IS NULL THEN {} ELSE max({}, {}) END)",
+                sqlite_julian(a),
+                sqlite_julian(a),
+                sqlite_julian(b_nullable)
+            ),
+        }
+    }
+
+    /// The later of two instants that are both times.
+    pub fn greatest(self, a: &str, b: &str) -> String {
+        match self {
+            Backend::Postgres => format!("GREATEST({a}, {b})"),
+            Backend::Sqlite => format!("max({a}, {b})"),
+        }
+    }
+
+    /// A column's value as text for a message: SQLite `quote()` (an SQL literal, so a blob or
+    /// a number shows as what it is), PostgreSQL its text.
+    pub fn shown(self, column: &str) -> String {
+        match self {
+            Backend::Postgres => format!("CAST({column} AS TEXT)"),
+            Backend::Sqlite => format!("quote({column})"),
+        }
+    }
+
+    /// Appended to a subquery so that its columns are computed once per row: SQLite does not
+    /// flatten (or push conditions into) a subquery with a LIMIT; PostgreSQL needs nothing.
+    pub fn unflattened(self) -> &'static str {
+        match self {
+            Backend::Postgres => "",
+            Backend::Sqlite => " LIMIT -1",
         }
     }
 
@@ -361,9 +496,28 @@ mod tests {
 
     #[test]
     fn cutoff_formats() {
-        let c = Cutoff(SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_123));
+        let now = SystemTime::UNIX_EPOCH + Duration::from_micros(1_700_000_060_123_456);
+        let c = Cutoff::before(now, Duration::from_secs(60)).unwrap();
         assert_eq!(c.rfc3339(), "2023-11-14T22:13:20.123Z");
         assert!((c.epoch_secs() - 1_700_000_000.123).abs() < 1e-6);
+    }
+
+    #[test]
+    fn cutoffs_before_1970_are_refused_not_panicked() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for age in [
+            Duration::from_secs(1_800_000_001),
+            Duration::from_secs(100 * 365 * 86_400),
+            Duration::MAX,
+        ] {
+            let err = Cutoff::before(now, age).unwrap_err();
+            assert!(
+                err.contains("1970-01-01") && err.contains("20833d"),
+                "{err}"
+            );
+        }
+        let epoch = Cutoff::before(now, Duration::from_secs(1_800_000_000)).unwrap();
+        assert_eq!(epoch.rfc3339(), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]

@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context as _, Result};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::sql_types::{Nullable, Text};
 use serde::Serialize;
 
 use super::{validate_tenant_id, Context};
@@ -22,7 +22,9 @@ use crate::error::{exit, UsageError};
 use crate::langgraph::{self, Refusal};
 use crate::migrations;
 use crate::output::{Report, Text as Out};
-use crate::retention::{self, execute_with_keys, json_keys, Batches, Cutoff, Lookup, Tally};
+use crate::retention::{
+    self, execute_with_keys, json_keys, Batches, Cutoff, Lookup, NotATime, Tally,
+};
 
 /// Runs that are over: only these are pruned by age.
 const FINISHED_RUNS: &str = "('succeeded', 'failed', 'cancelled')";
@@ -160,11 +162,50 @@ fn agentdb_policies(args: &PruneArgs) -> bool {
 
 /// What one pass over the policies did (or, dry, would do).
 struct Outcome {
+    candidates: Candidates,
     tally: Tally,
     refused: Vec<Refusal>,
     notes: Vec<String>,
     batches: Batches,
     elapsed: Duration,
+}
+
+/// The instants of one run, taken once before anything is counted: the prompt's preview and
+/// the run use the same ones, so the run deletes at most what was shown.
+#[derive(Debug, Clone, Copy)]
+struct Cutoffs {
+    threads: Option<Cutoff>,
+    runs: Option<Cutoff>,
+    checkpoint_threads: Option<Cutoff>,
+    adk_sessions: Option<Cutoff>,
+    /// The run's start: keep-N policies rank only what existed then, so a checkpoint or event
+    /// written after the preview does not push one more out in this run.
+    horizon: Cutoff,
+}
+
+impl Cutoffs {
+    fn take(args: &PruneArgs) -> Result<Cutoffs> {
+        let now = SystemTime::now();
+        let cut = |flag: &str, age: Option<Duration>| -> Result<Option<Cutoff>> {
+            age.map(|age| {
+                Cutoff::before(now, age).map_err(|e| {
+                    UsageError::new(format!("{flag} {}: {e}", humantime::format_duration(age)))
+                        .into()
+                })
+            })
+            .transpose()
+        };
+        Ok(Cutoffs {
+            threads: cut("--threads-older-than", args.threads_older_than)?,
+            runs: cut("--runs-older-than", args.runs_older_than)?,
+            checkpoint_threads: cut(
+                "--checkpoint-threads-older-than",
+                args.checkpoint_threads_older_than,
+            )?,
+            adk_sessions: cut("--adk-sessions-older-than", args.adk_sessions_older_than)?,
+            horizon: cut("(now)", Some(Duration::ZERO))?.expect("given"),
+        })
+    }
 }
 
 pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
@@ -177,6 +218,7 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
             .into());
         }
     }
+    let cutoffs = Cutoffs::take(args)?;
     let db = ctx.open(Access::ReadWrite)?;
     let mut conn = db.connect()?;
     if agentdb_policies(args) {
@@ -192,11 +234,18 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
             "note: keeping only the newest checkpoints loses time travel and forks to the pruned ones",
         );
     }
-    if !args.dry_run && !args.yes && !confirmed(ctx, &mut conn, args, &db.display)? {
-        ctx.output.info("Nothing deleted.");
-        return Ok(exit::FAILED);
-    }
-    let outcome = prune(&mut conn, args, args.dry_run)?;
+    let shown = if !args.dry_run && !args.yes {
+        match confirmed(ctx, &mut conn, args, &cutoffs, &db.display)? {
+            Confirmation::Declined => {
+                ctx.output.info("Nothing deleted.");
+                return Ok(exit::FAILED);
+            }
+            Confirmation::Go(shown) => shown,
+        }
+    } else {
+        None
+    };
+    let outcome = prune(&mut conn, args, &cutoffs, args.dry_run, shown)?;
     let vacuum = if args.vacuum && !args.dry_run {
         vacuum(ctx, &mut conn)?
     } else {
@@ -227,22 +276,30 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
+enum Confirmation {
+    Declined,
+    /// Go ahead; with the candidates the preview counted when there was one (the run deletes
+    /// among those only).
+    Go(Option<Candidates>),
+}
+
 /// Without `--yes`: on a terminal, shows what would go and asks; with no terminal in
 /// production, refuses (exit 2). A prune that would delete nothing needs no confirmation.
 fn confirmed(
     ctx: &Context,
     conn: &mut AnyConnection,
     args: &PruneArgs,
+    cutoffs: &Cutoffs,
     display: &str,
-) -> Result<bool> {
+) -> Result<Confirmation> {
     let interactive = std::io::stdin().is_terminal();
     if !interactive && !is_production(&ctx.env) {
-        return Ok(true);
+        return Ok(Confirmation::Go(None));
     }
-    let preview = prune(conn, args, true)?;
+    let preview = prune(conn, args, cutoffs, true, None)?;
     let total = preview.tally.total();
     if total == 0 {
-        return Ok(true);
+        return Ok(Confirmation::Go(None));
     }
     let summary = summary(&preview.tally);
     if !interactive {
@@ -251,9 +308,14 @@ fn confirmed(
         ))
         .into());
     }
-    crate::output::ask(&format!(
+    let yes = crate::output::ask(&format!(
         "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
-    ))
+    ))?;
+    Ok(if yes {
+        Confirmation::Go(Some(preview.candidates))
+    } else {
+        Confirmation::Declined
+    })
 }
 
 fn summary(tally: &Tally) -> String {
@@ -271,68 +333,110 @@ fn removed<K>(per_batch: Vec<Vec<K>>) -> Vec<K> {
     per_batch.into_iter().flatten().collect()
 }
 
-fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Outcome> {
+/// The candidates of every age policy, read (and their times checked) before anything is
+/// deleted: a value that is not a time refuses the whole run here.
+#[derive(Default, Clone)]
+struct Candidates {
+    threads: Vec<[String; 2]>,
+    runs: Vec<RunRow>,
+    /// `None` when LangGraph's tables are not there.
+    checkpoint_threads: Option<Vec<String>>,
+    /// `None` when ADK's tables are not there.
+    adk_sessions: Option<Vec<SessionKey>>,
+    langgraph_present: bool,
+    adk_present: bool,
+}
+
+fn candidates(conn: &mut AnyConnection, args: &PruneArgs, cutoffs: &Cutoffs) -> Result<Candidates> {
+    let mut c = Candidates::default();
+    if args.threads_older_than.is_some() || args.threads_status.is_some() {
+        c.threads = thread_candidates(conn, args, cutoffs.threads)?;
+    }
+    if let Some(cutoff) = cutoffs.runs {
+        c.runs = run_candidates(conn, args, cutoff)?;
+    }
+    let langgraph_asked =
+        args.checkpoint_threads_older_than.is_some() || args.checkpoints_keep.is_some();
+    c.langgraph_present = langgraph_asked && langgraph::present(conn)?;
+    if let (true, Some(cutoff)) = (c.langgraph_present, cutoffs.checkpoint_threads) {
+        let floor = langgraph::uuid6_floor(cutoff.system_time());
+        c.checkpoint_threads = Some(langgraph::idle_threads(conn, &floor)?);
+    }
+    let adk_asked = args.adk_sessions_older_than.is_some() || args.adk_events_keep.is_some();
+    c.adk_present = adk_asked && adk::present(conn)?;
+    if let (true, Some(cutoff)) = (c.adk_present, cutoffs.adk_sessions) {
+        c.adk_sessions = Some(adk::idle_sessions(conn, cutoff)?);
+    }
+    Ok(c)
+}
+
+/// Runs every policy; with `shown`, among the candidates a confirmed preview counted (a row
+/// that became one since waits for the next run) instead of reading them again.
+fn prune(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    cutoffs: &Cutoffs,
+    dry_run: bool,
+    shown: Option<Candidates>,
+) -> Result<Outcome> {
     let started = Instant::now();
     let mut o = Outcome {
+        candidates: Candidates::default(),
         tally: Tally::default(),
         refused: Vec::new(),
         notes: Vec::new(),
         batches: Batches::new(dry_run, args.batch_size as usize),
         elapsed: Duration::ZERO,
     };
+    let c = match shown {
+        Some(c) => c,
+        None => candidates(conn, args, cutoffs)?,
+    };
     let deleted_threads = if args.threads_older_than.is_some() || args.threads_status.is_some() {
-        prune_threads(conn, args, &mut o)?
+        prune_threads(conn, args, cutoffs.threads, &c.threads, &mut o)?
     } else {
         HashSet::new()
     };
-    if let Some(age) = args.runs_older_than {
-        prune_runs(
-            conn,
-            args,
-            Cutoff::before_now(age),
-            &deleted_threads,
-            &mut o,
-        )?;
+    if let Some(cutoff) = cutoffs.runs {
+        prune_runs(conn, args, cutoff, &c.runs, &deleted_threads, &mut o)?;
     }
     let langgraph_asked =
         args.checkpoint_threads_older_than.is_some() || args.checkpoints_keep.is_some();
-    if langgraph_asked && !langgraph::present(conn)? {
+    if langgraph_asked && !c.langgraph_present {
         o.notes.push(format!(
             "LangGraph checkpoint tables are not present (checkpoints, {}): checkpoint policies skipped",
             langgraph::writes_table(conn.backend())
         ));
     } else if langgraph_asked {
         let mut gone = HashSet::new();
-        if let Some(age) = args.checkpoint_threads_older_than {
-            let floor = langgraph::uuid6_floor(Cutoff::before_now(age).0);
-            let idle = langgraph::idle_threads(conn, &floor)?;
-            let per_batch = o.batches.each_batch(conn, &idle, &mut o.tally, |c, b, t| {
+        if let (Some(cutoff), Some(idle)) = (cutoffs.checkpoint_threads, &c.checkpoint_threads) {
+            let floor = langgraph::uuid6_floor(cutoff.system_time());
+            let per_batch = o.batches.each_batch(conn, idle, &mut o.tally, |c, b, t| {
                 langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t)
             })?;
             gone = removed(per_batch).into_iter().collect();
         }
         if let Some(keep) = args.checkpoints_keep {
+            let horizon = langgraph::uuid6_floor(cutoffs.horizon.system_time());
             let over: Vec<String> = langgraph::threads_over(conn, keep)?
                 .into_iter()
                 .filter(|t| !gone.contains(t))
                 .collect();
             let refused = o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
-                langgraph::keep_newest(c, b, keep, "checkpoints-keep", t)
+                langgraph::keep_newest(c, b, keep, &horizon, "checkpoints-keep", t)
             })?;
             o.refused.extend(removed(refused));
         }
     }
     let adk_asked = args.adk_sessions_older_than.is_some() || args.adk_events_keep.is_some();
-    if adk_asked && !adk::present(conn)? {
+    if adk_asked && !c.adk_present {
         o.notes.push(
             "ADK session tables are not present (sessions, events): ADK policies skipped".into(),
         );
     } else if adk_asked {
         let mut gone: HashSet<SessionKey> = HashSet::new();
-        if let Some(age) = args.adk_sessions_older_than {
-            let cutoff = Cutoff::before_now(age);
-            let idle = adk::idle_sessions(conn, cutoff)?;
-            let per_batch = o.batches.each_batch(conn, &idle, &mut o.tally, |c, b, t| {
+        if let (Some(cutoff), Some(idle)) = (cutoffs.adk_sessions, &c.adk_sessions) {
+            let per_batch = o.batches.each_batch(conn, idle, &mut o.tally, |c, b, t| {
                 adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t)
             })?;
             gone = removed(per_batch).into_iter().collect();
@@ -340,10 +444,11 @@ fn prune(conn: &mut AnyConnection, args: &PruneArgs, dry_run: bool) -> Result<Ou
         if let Some(keep) = args.adk_events_keep {
             let over = adk::sessions_over(conn, keep, &gone)?;
             o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
-                adk::keep_newest_events(c, b, keep, "adk-events-keep", t)
+                adk::keep_newest_events(c, b, keep, cutoffs.horizon, "adk-events-keep", t)
             })?;
         }
     }
+    o.candidates = c;
     o.elapsed = started.elapsed();
     Ok(o)
 }
@@ -356,14 +461,40 @@ struct PairRow {
     c1: String,
 }
 
+/// A candidate row of an age policy, or a row whose time is not one (`bad` names the column).
 #[derive(QueryableByName)]
-struct RunRow {
+struct AgedRow {
     #[diesel(sql_type = Text)]
     c0: String,
     #[diesel(sql_type = Text)]
     c1: String,
     #[diesel(sql_type = Text)]
     thread_id: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    bad: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    value: Option<String>,
+}
+
+#[derive(Clone)]
+struct RunRow {
+    key: [String; 2],
+    thread_id: String,
+}
+
+/// Refuses the run at the first row whose time is not one.
+fn refuse_non_times(table: &str, key: [&str; 2], rows: &[AgedRow]) -> Result<()> {
+    if let Some(r) = rows.iter().find(|r| r.bad.is_some()) {
+        return Err(NotATime::new(
+            table,
+            &[(key[0], &r.c0), (key[1], &r.c1)],
+            r.bad.as_deref().unwrap_or_default(),
+            r.value.as_deref().unwrap_or("NULL"),
+            retention::TIME_TEXT,
+        )
+        .into_error());
+    }
+    Ok(())
 }
 
 /// `AND tenant_id = '…'` for `--tenant` (validated: `[a-z0-9][a-z0-9_-]*`, safe to inline).
@@ -374,32 +505,75 @@ fn tenant_clause(args: &PruneArgs) -> String {
         .unwrap_or_default()
 }
 
-/// agentdb threads matching the policy, with their messages and runs; returns the deleted
-/// (tenant, thread) keys.
-fn prune_threads(
-    conn: &mut AnyConnection,
-    args: &PruneArgs,
-    o: &mut Outcome,
-) -> Result<HashSet<[String; 2]>> {
-    let backend = conn.backend();
+/// The condition of the threads policy without its age.
+fn thread_filter(args: &PruneArgs) -> String {
     let mut condition = vec!["TRUE".to_string()];
     if let Some(status) = args.threads_status {
         condition.push(format!("status = '{}'", status.as_str()));
     }
-    if let Some(age) = args.threads_older_than {
-        let last_activity = backend.latest_of("updated_at", "last_message_at");
-        condition.push(Cutoff::before_now(age).agentdb_before(backend, &last_activity));
+    format!("{}{}", condition.join(" AND "), tenant_clause(args))
+}
+
+/// The threads the policy selects, in key order; refuses the run when a thread's last
+/// activity is not a time.
+fn thread_candidates(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    cutoff: Option<Cutoff>,
+) -> Result<Vec<[String; 2]>> {
+    let backend = conn.backend();
+    let filter = thread_filter(args);
+    let rows: Vec<AgedRow> = match cutoff {
+        None => diesel::sql_query(format!(
+            "SELECT tenant_id AS c0, id AS c1, id AS thread_id, NULL AS bad, NULL AS value \
+             FROM threads WHERE {filter} ORDER BY tenant_id, id"
+        ))
+        .load(conn),
+        Some(cutoff) => diesel::sql_query(format!(
+            // Each time is read once per row (the inner query is not flattened).
+            "SELECT c0, c1, c1 AS thread_id, \
+               CASE WHEN u IS NULL THEN 'updated_at' \
+                    WHEN l_raw IS NOT NULL AND l IS NULL THEN 'last_message_at' END AS bad, \
+               CASE WHEN u IS NULL THEN {u_shown} WHEN l_raw IS NOT NULL AND l IS NULL THEN {l_shown} END AS value \
+             FROM (SELECT tenant_id AS c0, id AS c1, {u} AS u, {l} AS l, \
+                     updated_at AS u_raw, last_message_at AS l_raw \
+                   FROM threads WHERE {filter}{unflattened}) AS t \
+             WHERE u IS NULL OR (l_raw IS NOT NULL AND l IS NULL) \
+                OR (CASE WHEN l_raw IS NULL THEN u ELSE {latest} END) < {cut} \
+             ORDER BY c0, c1",
+            u = backend.instant("updated_at"),
+            l = backend.instant("last_message_at"),
+            u_shown = backend.shown("u_raw"),
+            l_shown = backend.shown("l_raw"),
+            unflattened = backend.unflattened(),
+            latest = backend.greatest("u", "l"),
+            cut = cutoff.sql(backend),
+        ))
+        .load(conn),
     }
-    let condition = format!("{}{}", condition.join(" AND "), tenant_clause(args));
-    let rows: Vec<PairRow> = diesel::sql_query(format!(
-        "SELECT tenant_id AS c0, id AS c1 FROM threads WHERE {condition} ORDER BY tenant_id, id"
-    ))
-    .load(conn)
     .context("cannot read agentdb threads")?;
-    let keys: Vec<[String; 2]> = rows.into_iter().map(|r| [r.c0, r.c1]).collect();
+    refuse_non_times("threads", ["tenant_id", "id"], &rows)?;
+    Ok(rows.into_iter().map(|r| [r.c0, r.c1]).collect())
+}
+
+/// Deletes the candidate threads still selected inside each batch's transaction, with their
+/// messages and runs; returns the deleted (tenant, thread) keys.
+fn prune_threads(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    cutoff: Option<Cutoff>,
+    keys: &[[String; 2]],
+    o: &mut Outcome,
+) -> Result<HashSet<[String; 2]>> {
+    let backend = conn.backend();
+    let mut condition = thread_filter(args);
+    if let Some(cutoff) = cutoff {
+        let last_activity = backend.latest_of("updated_at", "last_message_at");
+        condition.push_str(&format!(" AND {last_activity} < {}", cutoff.sql(backend)));
+    }
     let per_batch = o
         .batches
-        .each_batch(conn, &keys, &mut o.tally, |c, batch, tally| {
+        .each_batch(conn, keys, &mut o.tally, |c, batch, tally| {
             let confirmed: Vec<PairRow> = diesel::sql_query(format!(
                 "SELECT tenant_id AS c0, id AS c1 FROM threads \
                  WHERE {} AND {condition}",
@@ -430,30 +604,67 @@ fn prune_threads(
     Ok(removed(per_batch).into_iter().collect())
 }
 
-/// Finished agentdb runs older than the cutoff (by finish, else creation time), except those
-/// of threads this run deletes anyway.
+/// The runs policy's condition without its age.
+fn run_filter(args: &PruneArgs) -> String {
+    format!("status IN {FINISHED_RUNS}{}", tenant_clause(args))
+}
+
+/// Finished agentdb runs older than the cutoff (by finish, else creation time), in key order;
+/// refuses the run when that time is not one.
+fn run_candidates(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    cutoff: Cutoff,
+) -> Result<Vec<RunRow>> {
+    let backend = conn.backend();
+    let rows: Vec<AgedRow> = diesel::sql_query(format!(
+        "SELECT c0, c1, thread_id, \
+           CASE WHEN t IS NULL THEN (CASE WHEN f_raw IS NULL THEN 'created_at' ELSE 'finished_at' END) END AS bad, \
+           CASE WHEN t IS NOT NULL THEN NULL WHEN f_raw IS NULL THEN {c_shown} ELSE {f_shown} END AS value \
+         FROM (SELECT tenant_id AS c0, id AS c1, thread_id, {t} AS t, \
+                 finished_at AS f_raw, created_at AS c_raw \
+               FROM runs WHERE {filter}{unflattened}) AS r \
+         WHERE t IS NULL OR t < {cut} ORDER BY c0, c1",
+        t = backend.instant("coalesce(finished_at, created_at)"),
+        f_shown = backend.shown("f_raw"),
+        c_shown = backend.shown("c_raw"),
+        filter = run_filter(args),
+        unflattened = backend.unflattened(),
+        cut = cutoff.sql(backend),
+    ))
+    .load(conn)
+    .context("cannot read agentdb runs")?;
+    refuse_non_times("runs", ["tenant_id", "id"], &rows)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RunRow {
+            key: [r.c0, r.c1],
+            thread_id: r.thread_id,
+        })
+        .collect())
+}
+
+/// Deletes the candidate runs still old inside each batch's transaction, except those of
+/// threads this run deleted anyway.
 fn prune_runs(
     conn: &mut AnyConnection,
     args: &PruneArgs,
     cutoff: Cutoff,
+    candidates: &[RunRow],
     deleted_threads: &HashSet<[String; 2]>,
     o: &mut Outcome,
 ) -> Result<()> {
     let backend = conn.backend();
     let condition = format!(
-        "status IN {FINISHED_RUNS} AND {}{}",
-        cutoff.agentdb_before(backend, "coalesce(finished_at, created_at)"),
-        tenant_clause(args)
+        "{} AND {} < {}",
+        run_filter(args),
+        backend.instant("coalesce(finished_at, created_at)"),
+        cutoff.sql(backend)
     );
-    let rows: Vec<RunRow> = diesel::sql_query(format!(
-        "SELECT tenant_id AS c0, id AS c1, thread_id FROM runs WHERE {condition} ORDER BY tenant_id, id"
-    ))
-    .load(conn)
-    .context("cannot read agentdb runs")?;
-    let keys: Vec<[String; 2]> = rows
-        .into_iter()
-        .filter(|r| !deleted_threads.contains(&[r.c0.clone(), r.thread_id.clone()]))
-        .map(|r| [r.c0, r.c1])
+    let keys: Vec<[String; 2]> = candidates
+        .iter()
+        .filter(|r| !deleted_threads.contains(&[r.key[0].clone(), r.thread_id.clone()]))
+        .map(|r| r.key.clone())
         .collect();
     o.batches
         .each_batch(conn, &keys, &mut o.tally, |c, batch, tally| {

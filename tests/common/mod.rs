@@ -9,6 +9,7 @@ use std::process::{Command as StdCommand, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod pty;
 pub mod python;
 pub mod signals;
 pub mod tmpfs;
