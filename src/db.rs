@@ -3,7 +3,7 @@
 //! Commands talk to `Database` and `AnyConnection`; backend differences stay in this file.
 
 use std::fs::{self, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -90,7 +90,7 @@ impl Database {
             Target::Sqlite(SqliteLocation::File(path)) => {
                 // The file a symlink points to, resolved once here: it is what gets created
                 // (0600), opened and checked, as SQLite itself keeps -wal/-shm beside it.
-                let real = real_sqlite_path(path)?;
+                let real = crate::files::resolve_links(path)?;
                 prepare_sqlite_file(path, &real, access)?;
                 Target::Sqlite(SqliteLocation::File(real))
             }
@@ -175,32 +175,6 @@ pub fn with_connect_timeout(url: &str, timeout: Duration) -> String {
     let secs = timeout.as_secs_f64().ceil().max(2.0) as u64;
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}connect_timeout={secs}")
-}
-
-/// The file a SQLite path names: symlinks in its last component followed (a relative link
-/// from the link's folder), as SQLite itself resolves them. agentdb creates, opens, replaces
-/// and removes that file, never the link. A loop is an error; a missing file is not (it may be
-/// created).
-pub fn real_sqlite_path(path: &Path) -> Result<PathBuf> {
-    let mut current = path.to_path_buf();
-    // Linux's own limit on links followed in one lookup.
-    for _ in 0..40 {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs::read_link(&current)
-                    .with_context(|| format!("cannot read the symlink {}", current.display()))?;
-                current = match current.parent() {
-                    Some(folder) if link.is_relative() => folder.join(link),
-                    _ => link,
-                };
-            }
-            _ => return Ok(current),
-        }
-    }
-    bail!(
-        "SQLite path {} is a loop of symlinks: point it at a database file",
-        path.display()
-    )
 }
 
 /// `path`, and where a symlink leads when it is one: for messages.

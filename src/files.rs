@@ -93,10 +93,14 @@ fn unregister(registry: &mut Vec<Pending>, entries: &[Pending]) {
     registry.retain(|e| !entries.contains(e));
 }
 
-/// `path` resolved through its symlinks (a dangling link gives the file it would create).
-/// Folders on the way are left as they are: the kernel follows them.
-pub fn resolve_destination(path: &Path) -> Result<PathBuf> {
+/// The file `path` names, symlinks in its last component followed (a relative link from the
+/// link's folder), as SQLite and the kernel resolve them: the one rule for every path agentdb
+/// creates, opens, replaces or removes; it acts on that file, never on the link. A dangling
+/// link gives the file it would create; folders on the way are left to the kernel. A loop is
+/// an error.
+pub fn resolve_links(path: &Path) -> Result<PathBuf> {
     let mut current = path.to_path_buf();
+    // Linux's own limit on links followed in one lookup.
     for _ in 0..40 {
         match fs::symlink_metadata(&current) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -110,7 +114,10 @@ pub fn resolve_destination(path: &Path) -> Result<PathBuf> {
             _ => return Ok(current),
         }
     }
-    bail!("{}: too many levels of symbolic links", path.display())
+    bail!(
+        "{} is a loop of symlinks: point it at a file",
+        path.display()
+    )
 }
 
 /// The temporary name for `dest`: in the same folder, hidden, marked and with this process id.
@@ -384,11 +391,21 @@ pub fn stage_new_sqlite(target: &Target) -> Result<Option<(Staged, Target)>> {
     let Target::Sqlite(SqliteLocation::File(path)) = target else {
         return Ok(None);
     };
-    let dest = resolve_destination(path)?;
+    let dest = resolve_links(path)?;
     if fs::symlink_metadata(&dest).is_ok() {
         return Ok(None);
     }
-    let staged = Staged::file(&dest, true)?;
+    let staged = Staged::file(&dest, true).with_context(|| {
+        if dest == *path {
+            format!("cannot create the database {}", path.display())
+        } else {
+            format!(
+                "cannot create the database {} (a symlink to {})",
+                path.display(),
+                dest.display()
+            )
+        }
+    })?;
     let temp = Target::Sqlite(SqliteLocation::File(staged.path().to_path_buf()));
     Ok(Some((staged, temp)))
 }
@@ -436,10 +453,10 @@ mod tests {
         let link = dir.path().join("link.db");
         std::os::unix::fs::symlink("real/target.db", &link).unwrap();
         assert_eq!(
-            resolve_destination(&link).unwrap(),
+            resolve_links(&link).unwrap(),
             dir.path().join("real/target.db")
         );
         let plain = dir.path().join("plain.db");
-        assert_eq!(resolve_destination(&plain).unwrap(), plain);
+        assert_eq!(resolve_links(&plain).unwrap(), plain);
     }
 }

@@ -76,7 +76,7 @@ fn classify_postgres_error(message: String, goal: WaitGoal) -> Attempt {
 
 fn sqlite_attempt(link: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
     // Through a symlink, the folder of the file it points to (a volume still being mounted).
-    let path = &match db::real_sqlite_path(link) {
+    let path = &match crate::files::resolve_links(link) {
         Ok(real) => real,
         Err(e) => return Attempt::Fatal(e),
     };
@@ -309,7 +309,7 @@ pub fn drop_database(resolved: &Resolved, settings: &Settings, force: bool) -> R
 /// Removes the file a symlink points to (and the side files SQLite keeps beside that file),
 /// never the link itself: the link still names the database `create`/`reset` make again.
 fn drop_sqlite_file(link: &Path) -> Result<Dropped> {
-    let path = &db::real_sqlite_path(link)?;
+    let path = &crate::files::resolve_links(link)?;
     if !path.exists() {
         return Ok(Dropped::NotThere);
     }
@@ -346,7 +346,7 @@ pub fn symlinked_file(target: &Target) -> Option<PathBuf> {
     let Target::Sqlite(SqliteLocation::File(path)) = target else {
         return None;
     };
-    let real = db::real_sqlite_path(path).ok()?;
+    let real = crate::files::resolve_links(path).ok()?;
     (real != *path).then_some(real)
 }
 

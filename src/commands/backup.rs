@@ -78,7 +78,7 @@ pub fn take(
         ))
         .into());
     }
-    let dest = files::resolve_destination(path)?;
+    let dest = files::resolve_links(path)?;
     if fs::symlink_metadata(&dest).is_ok() {
         // Exit 1, as `copy` into a non-empty target: the same refusal (README, decisions).
         bail!(

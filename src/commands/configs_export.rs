@@ -155,7 +155,7 @@ fn write_all(
     if documents.is_empty() {
         return Ok(());
     }
-    let real_dir = files::resolve_destination(dir)?;
+    let real_dir = files::resolve_links(dir)?;
     if fs::symlink_metadata(&real_dir).is_err() {
         let staged = files::Staged::folder(&real_dir)?;
         for (key, text) in documents {
@@ -165,7 +165,7 @@ fn write_all(
     }
     let mut staged = Vec::with_capacity(targets.len());
     for ((_, text), target) in documents.iter().zip(targets) {
-        let file = files::Staged::file(&files::resolve_destination(target)?, false)?;
+        let file = files::Staged::file(&files::resolve_links(target)?, false)?;
         write_existing(file.path(), text.as_bytes())?;
         staged.push(file);
     }
