@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub mod python;
+pub mod read_only;
 
 use assert_cmd::Command;
 use diesel::connection::SimpleConnection;
