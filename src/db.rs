@@ -5,7 +5,7 @@
 use std::fs::{self, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -66,10 +66,8 @@ pub struct Database {
     pool: Pool<Manager>,
     last_error: Arc<Mutex<Option<String>>>,
     timeout: Duration,
-    /// r2d2's worker thread (ours, so that `drop` can wait for it).
-    workers: Arc<ScheduledThreadPool>,
-    /// Whether a connection was handed out (then there is one to close).
-    connected: AtomicBool,
+    /// Set when the `Database` is dropped: its connections are then closed (see `Drop`).
+    closing: Arc<AtomicBool>,
 }
 
 pub type Conn = PooledConnection<Manager>;
@@ -90,20 +88,14 @@ impl Database {
             t => t.clone(),
         };
         let last_error = Arc::new(Mutex::new(None));
+        let closing = Arc::new(AtomicBool::new(false));
         let manager = Manager {
             target: target.clone(),
             settings: settings.clone(),
             last_error: last_error.clone(),
             access,
+            closing: closing.clone(),
         };
-        // r2d2 opens connections on its own threads, three by default; one connection needs
-        // one, and every thread started is start-up time.
-        let workers = Arc::new(
-            ScheduledThreadPool::builder()
-                .num_threads(1)
-                .thread_name_pattern("r2d2-worker-{}")
-                .build(),
-        );
         let pool = Pool::builder()
             // Every command works on one connection at a time, so the pool holds one; POOL_SIZE
             // + MAX_OVERFLOW (at least 1) can only be above that. A larger pool would just let
@@ -117,7 +109,14 @@ impl Database {
             .connection_timeout(settings.pool_timeout)
             .max_lifetime(settings.pool_recycle)
             .idle_timeout(None)
-            .thread_pool(workers.clone())
+            // r2d2 opens connections on its own threads, three by default; one connection needs
+            // one, and every thread started is start-up time.
+            .thread_pool(Arc::new(
+                ScheduledThreadPool::builder()
+                    .num_threads(1)
+                    .thread_name_pattern("r2d2-worker-{}")
+                    .build(),
+            ))
             .build_unchecked(manager);
         Ok(Database {
             display: resolved.target.redacted(),
@@ -125,8 +124,7 @@ impl Database {
             pool,
             last_error,
             timeout: settings.pool_timeout,
-            workers,
-            connected: AtomicBool::new(false),
+            closing,
         })
     }
 
@@ -136,10 +134,7 @@ impl Database {
         let deadline = Instant::now() + self.timeout;
         loop {
             match self.pool.get_timeout(Duration::from_millis(50)) {
-                Ok(conn) => {
-                    self.connected.store(true, Ordering::Relaxed);
-                    return Ok(conn);
-                }
+                Ok(conn) => return Ok(conn),
                 Err(_) => {
                     if let Some(message) = self.last_error.lock().expect("lock").take() {
                         return Err(anyhow!(message))
@@ -158,24 +153,17 @@ impl Database {
     }
 }
 
-/// The clean close (README, Decisions: "Clean close"). r2d2 opens the connection on its worker
-/// thread, whose job keeps a reference to the pool until it returns; when that thread is
-/// descheduled past the end of a short command (a loaded machine: 16 of 20 `status` runs), the
-/// pool, and with it the connection, is never dropped before the process exits: SQLite's last
-/// close, which checkpoints and removes the `-wal`/`-shm` files, never runs. Waiting for the
-/// worker to finish its jobs makes this thread drop the pool, and close the connection.
+/// The clean close (README, "Clean close"). r2d2 opens the connection on its worker thread,
+/// whose job keeps a reference to the pool until it returns; when that thread is descheduled
+/// past the end of a short command (a loaded machine: 16 of 20 `status` runs), the pool, and
+/// with it the connection, was never dropped before the process exited, so SQLite's last close,
+/// which removes the `-wal`/`-shm` files, never ran. Once the `Database` is dropped, a connection
+/// returned to the pool counts as broken, which r2d2 closes at once on the returning thread:
+/// the idle one here, one still checked out when it comes back.
 impl Drop for Database {
     fn drop(&mut self) {
-        if !self.connected.load(Ordering::Relaxed) {
-            return;
-        }
-        let (done, finished) = mpsc::channel();
-        self.workers.execute(move || {
-            let _ = done.send(());
-        });
-        // The connection was handed out, so the job that opened it has ended: this waits for
-        // the one worker thread to pick the job up (microseconds); the bound is a safety net.
-        let _ = finished.recv_timeout(Duration::from_secs(1));
+        self.closing.store(true, Ordering::Relaxed);
+        drop(self.pool.try_get());
     }
 }
 
@@ -244,6 +232,7 @@ pub struct Manager {
     settings: Settings,
     last_error: Arc<Mutex<Option<String>>>,
     access: Access,
+    closing: Arc<AtomicBool>,
 }
 
 #[derive(Debug)]
@@ -274,8 +263,9 @@ impl ManageConnection for Manager {
             .map_err(|e| ConnectError(e.to_string()))
     }
 
+    /// Only once the `Database` is dropped: r2d2 then closes the connection at once.
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+        self.closing.load(Ordering::Relaxed)
     }
 }
 
