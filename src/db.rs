@@ -2,8 +2,9 @@
 //! per-backend connection setup, the migration lock, and the few SQL spellings that differ.
 //! Commands talk to `Database` and `AnyConnection`; backend differences stay in this file.
 
-use std::fs::{self, OpenOptions};
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -57,7 +58,8 @@ impl AnyConnection {
 /// Whether a command may create the database file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// `status`, `stats`, `health`: a missing SQLite file is an error, never created.
+    /// `status`, `stats`, `health`, copy and backup sources: a missing SQLite file is an error,
+    /// never created, and an existing one is opened without writing it (`read_only_open`).
     ReadOnly,
     /// Commands that write but need an existing, migrated database.
     ReadWrite,
@@ -74,6 +76,8 @@ pub struct Database {
     pool: Pool<Manager>,
     last_error: Arc<Mutex<Option<String>>>,
     timeout: Duration,
+    /// Set when the `Database` is dropped: its connections are then closed (see `Drop`).
+    closing: Arc<AtomicBool>,
 }
 
 pub type Conn = PooledConnection<Manager>;
@@ -97,10 +101,13 @@ impl Database {
             t => t.clone(),
         };
         let last_error = Arc::new(Mutex::new(None));
+        let closing = Arc::new(AtomicBool::new(false));
         let manager = Manager {
             target: target.clone(),
             settings: settings.clone(),
             last_error: last_error.clone(),
+            access,
+            closing: closing.clone(),
         };
         let pool = Pool::builder()
             // Every command works on one connection at a time, so the pool holds one; POOL_SIZE
@@ -130,6 +137,7 @@ impl Database {
             pool,
             last_error,
             timeout: settings.pool_timeout,
+            closing,
         })
     }
 
@@ -155,6 +163,20 @@ impl Database {
                 }
             }
         }
+    }
+}
+
+/// The clean close (README, "Clean close"). r2d2 opens the connection on its worker thread,
+/// whose job keeps a reference to the pool until it returns; when that thread is descheduled
+/// past the end of a short command (a loaded machine: 16 of 20 `status` runs), the pool, and
+/// with it the connection, was never dropped before the process exited, so SQLite's last close,
+/// which removes the `-wal`/`-shm` files, never ran. Once the `Database` is dropped, a connection
+/// returned to the pool counts as broken, which r2d2 closes at once on the returning thread:
+/// the idle one here, one still checked out when it comes back.
+impl Drop for Database {
+    fn drop(&mut self) {
+        self.closing.store(true, Ordering::Relaxed);
+        drop(self.pool.try_get());
     }
 }
 
@@ -256,6 +278,8 @@ pub struct Manager {
     target: Target,
     settings: Settings,
     last_error: Arc<Mutex<Option<String>>>,
+    access: Access,
+    closing: Arc<AtomicBool>,
 }
 
 #[derive(Debug)]
@@ -274,7 +298,7 @@ impl ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> Result<AnyConnection, ConnectError> {
-        establish(&self.target, &self.settings).map_err(|e| {
+        establish_for(&self.target, &self.settings, self.access).map_err(|e| {
             let message = format!("{e:#}");
             *self.last_error.lock().expect("lock") = Some(message.clone());
             ConnectError(message)
@@ -286,16 +310,29 @@ impl ManageConnection for Manager {
             .map_err(|e| ConnectError(e.to_string()))
     }
 
+    /// Only once the `Database` is dropped: r2d2 then closes the connection at once.
     fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
-        false
+        self.closing.load(Ordering::Relaxed)
     }
 }
 
 /// Establishes one connection to `target`, set up for its backend.
 pub fn establish(target: &Target, settings: &Settings) -> Result<AnyConnection> {
+    establish_for(target, settings, Access::ReadWrite)
+}
+
+/// `establish` for a command of the given access: `Access::ReadOnly` opens SQLite without
+/// writing it (PostgreSQL sessions are the same either way).
+pub fn establish_for(
+    target: &Target,
+    settings: &Settings,
+    access: Access,
+) -> Result<AnyConnection> {
     match target {
         Target::Postgres(url) => establish_postgres(url, settings).map(AnyConnection::Postgresql),
-        Target::Sqlite(location) => establish_sqlite(location, settings).map(AnyConnection::Sqlite),
+        Target::Sqlite(location) => {
+            establish_sqlite_for(location, settings, access).map(AnyConnection::Sqlite)
+        }
     }
 }
 
@@ -332,6 +369,16 @@ pub fn establish_sqlite(
     location: &SqliteLocation,
     settings: &Settings,
 ) -> Result<SqliteConnection> {
+    establish_sqlite_for(location, settings, Access::ReadWrite)
+}
+
+/// `establish_sqlite` for a command of the given access. A command that only reads opens an
+/// existing file as `read_only_open` says, with no journal-mode switch and no write.
+pub fn establish_sqlite_for(
+    location: &SqliteLocation,
+    settings: &Settings,
+    access: Access,
+) -> Result<SqliteConnection> {
     let name = match location {
         SqliteLocation::Memory => ":memory:".to_string(),
         SqliteLocation::File(path) => path
@@ -339,8 +386,20 @@ pub fn establish_sqlite(
             .with_context(|| format!("SQLite path {} is not valid UTF-8", path.display()))?
             .to_string(),
     };
-    let mut conn = SqliteConnection::establish(&name)
+    let read_only = match location {
+        SqliteLocation::File(path) if access == Access::ReadOnly => Some(read_only_open(path)?),
+        _ => None,
+    };
+    let open_name = match &read_only {
+        Some(open) => sqlite_uri(&name, open.uri_parameters()),
+        None => name.clone(),
+    };
+    let mut conn = SqliteConnection::establish(&open_name)
         .with_context(|| format!("cannot open SQLite database {name}"))?;
+    if read_only == Some(ReadOpen::QueryOnly) {
+        conn.batch_execute("PRAGMA query_only = ON")
+            .with_context(|| format!("cannot configure SQLite database {name}"))?;
+    }
     if settings.sql_echo {
         conn.set_instrumentation(echo_sql);
     }
@@ -350,7 +409,7 @@ pub fn establish_sqlite(
     // The first read of the file: says plainly when it is not a SQLite database at all.
     conn.batch_execute("PRAGMA schema_version")
         .map_err(|e| explain_sqlite_error(&name, &e.to_string()))?;
-    if *location != SqliteLocation::Memory {
+    if *location != SqliteLocation::Memory && read_only.is_none() {
         set_wal_mode(&mut conn, settings.busy_timeout)
             .with_context(|| format!("cannot switch SQLite database {name} to WAL mode"))?;
     }
@@ -360,6 +419,126 @@ pub fn establish_sqlite(
     conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
         .with_context(|| format!("cannot configure SQLite database {name}"))?;
     Ok(conn)
+}
+
+/// How a command that only reads opens an existing SQLite file (README, Decisions: "Opening
+/// what is only read"). None of them writes the file or switches its journal mode; they differ
+/// in the `-wal`/`-shm` files SQLite needs beside a WAL file in order to read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadOpen {
+    /// `mode=ro`: SQLite's read-only open, with its usual locks, reading the committed frames
+    /// of an existing `-wal` and never checkpointing them. For rollback-journal files, and WAL
+    /// files whose `-wal`/`-shm` already exist (they stay as they were).
+    ReadOnly,
+    /// A WAL file with no `-wal` or `-shm` on writable storage: `mode=rw` with
+    /// `PRAGMA query_only`. SQLite must create both files to read a WAL file, and only a
+    /// read-write connection removes them again when it closes (a `mode=ro` one leaves them).
+    QueryOnly,
+    /// A WAL file on a read-only file system with no WAL frames to read: `immutable=1`.
+    /// SQLite cannot create the `-shm` there, and nothing can write a read-only mount, which is
+    /// what `immutable` requires (it takes no locks and ignores any `-wal`, so it is never used
+    /// where another process might write, nor where the `-wal` holds frames).
+    Immutable,
+}
+
+impl ReadOpen {
+    fn uri_parameters(self) -> &'static str {
+        match self {
+            ReadOpen::ReadOnly => "mode=ro",
+            ReadOpen::QueryOnly => "mode=rw",
+            ReadOpen::Immutable => "mode=ro&immutable=1",
+        }
+    }
+}
+
+/// Chooses the `ReadOpen` for the SQLite file at `path` from its header and what is beside it.
+pub fn read_only_open(path: &Path) -> Result<ReadOpen> {
+    if !sqlite_header_says_wal(path) {
+        return Ok(ReadOpen::ReadOnly);
+    }
+    let wal_bytes = fs::metadata(side_file(path, "-wal")).ok().map(|m| m.len());
+    let shm = side_file(path, "-shm").exists();
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Ok(match (writable(path), wal_bytes, shm) {
+        (Writable::ReadOnlyFileSystem, None | Some(0), _) => ReadOpen::Immutable,
+        (Writable::ReadOnlyFileSystem, Some(_), false) => bail!(
+            "cannot read SQLite database {}: its -wal file holds changes, but there is no -shm file beside it and the file system is read-only, so SQLite cannot read them\nhint: copy the database with its -wal file to writable storage and read it there",
+            path.display()
+        ),
+        (Writable::Yes, None, false) if writable(folder) == Writable::Yes => ReadOpen::QueryOnly,
+        _ => ReadOpen::ReadOnly,
+    })
+}
+
+/// `path` followed by a suffix (`-wal`, `-shm`).
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Whether the SQLite file's header says WAL (read and write versions 2). Anything else,
+/// including a file too short or not SQLite at all, is left to SQLite to judge.
+pub fn sqlite_header_says_wal(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok_and(|()| header.starts_with(b"SQLite format 3\0") && header[18..20] == [2, 2])
+}
+
+/// Whether this process may write a file or folder, asked without writing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writable {
+    Yes,
+    /// Mounted read-only: nobody can write it.
+    ReadOnlyFileSystem,
+    /// Permissions (or anything else) deny this process; others may still write it.
+    No,
+}
+
+pub fn writable(path: &Path) -> Writable {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(name) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+            return Writable::No;
+        };
+        // SAFETY: access(2) reads the NUL-terminated path and nothing else.
+        if unsafe { libc::access(name.as_ptr(), libc::W_OK) } == 0 {
+            return Writable::Yes;
+        }
+        if std::io::Error::last_os_error().raw_os_error() == Some(libc::EROFS) {
+            return Writable::ReadOnlyFileSystem;
+        }
+        Writable::No
+    }
+    #[cfg(not(unix))]
+    {
+        match fs::metadata(path) {
+            Ok(m) if !m.permissions().readonly() => Writable::Yes,
+            _ => Writable::No,
+        }
+    }
+}
+
+/// A SQLite URI for the file `name` with the given query parameters: `?`, `#`, `%` and `:`
+/// (diesel rewrites `sqlite://`) are escaped, and an absolute path gets an empty authority.
+fn sqlite_uri(name: &str, parameters: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+    const ESCAPED: &AsciiSet = &CONTROLS.add(b'%').add(b'?').add(b'#').add(b':').add(b' ');
+    let prefix = if name.starts_with('/') {
+        "file://"
+    } else {
+        "file:"
+    };
+    format!(
+        "{prefix}{}?{parameters}",
+        utf8_percent_encode(name, ESCAPED)
+    )
 }
 
 fn explain_sqlite_error(name: &str, message: &str) -> anyhow::Error {
@@ -631,9 +810,18 @@ impl AnyConnection {
             let name = path
                 .to_str()
                 .with_context(|| format!("backup path {} is not valid UTF-8", path.display()))?;
-            conn.batch_execute(&format!("VACUUM INTO {}", sql_literal(name)))
-                .with_context(|| format!("VACUUM INTO {} failed", path.display()))?;
-            Ok(())
+            // A source opened `query_only` (see `ReadOpen`) refuses VACUUM INTO, which writes
+            // only the new file: allowed for this statement alone.
+            let query_only: CountRow =
+                diesel::sql_query("SELECT query_only AS n FROM pragma_query_only")
+                    .get_result(conn)
+                    .context("cannot read PRAGMA query_only")?;
+            conn.batch_execute("PRAGMA query_only = OFF")?;
+            let done = conn
+                .batch_execute(&format!("VACUUM INTO {}", sql_literal(name)))
+                .with_context(|| format!("VACUUM INTO {} failed", path.display()));
+            conn.batch_execute(&format!("PRAGMA query_only = {}", query_only.n))?;
+            done
         })())
     }
 
@@ -894,15 +1082,20 @@ pub enum BackendProbe {
     },
 }
 
-/// Opens the SQLite file for writing (and closes it) without changing it.
+/// Whether the SQLite file may be written, asked without opening it for writing.
 fn sqlite_writable(target: &Target) -> std::result::Result<String, String> {
     match target {
-        Target::Sqlite(SqliteLocation::File(path)) => {
-            match OpenOptions::new().write(true).open(path) {
-                Ok(_) => Ok(format!("{} is writable", path.display())),
-                Err(e) => Err(format!("{} is not writable: {e}", path.display())),
-            }
-        }
+        Target::Sqlite(SqliteLocation::File(path)) => match writable(path) {
+            Writable::Yes => Ok(format!("{} is writable", path.display())),
+            Writable::ReadOnlyFileSystem => Err(format!(
+                "no: {} is on a read-only file system (reads work; writes will fail)",
+                path.display()
+            )),
+            Writable::No => Err(format!(
+                "no: {} is not writable by this user (reads work; writes will fail)",
+                path.display()
+            )),
+        },
         _ => Ok("in-memory database".to_string()),
     }
 }
@@ -934,7 +1127,14 @@ pub fn probe(conn: &mut AnyConnection, target: &Target) -> Result<BackendProbe> 
                     .map(|r| r.value)
                     .collect::<Vec<_>>()
                     .join("; "),
-                journal_mode: journal.value,
+                // An `immutable` open (a WAL file on a read-only mount) reports `delete`; the
+                // file's header says what the file is.
+                journal_mode: match target {
+                    Target::Sqlite(SqliteLocation::File(path)) if sqlite_header_says_wal(path) => {
+                        "wal".to_string()
+                    }
+                    _ => journal.value,
+                },
                 writable: sqlite_writable(target),
             })
         }

@@ -103,7 +103,7 @@ fn sqlite_attempt(link: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
         return Attempt::Ready;
     }
     let location = SqliteLocation::File(path.to_path_buf());
-    match db::establish_sqlite(&location, settings) {
+    match db::establish_sqlite_for(&location, settings, Access::ReadOnly) {
         Ok(mut conn) => match conn.batch_execute("SELECT 1") {
             Ok(()) => Attempt::Ready,
             Err(e) => Attempt::NotYet(e.to_string()),

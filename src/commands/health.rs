@@ -298,9 +298,11 @@ fn record_probe(shared: &Shared, probe: BackendProbe) {
                 journal_mode,
                 None,
             );
+            // A file that only reads work on (a read-only mount, a backup) is a warning: what
+            // reads it is fine, what writes it will fail.
             let (status, detail) = match writable {
                 Ok(detail) => (Status::Ok, detail),
-                Err(detail) => (Status::Fail, detail),
+                Err(detail) => (Status::Warn, detail),
             };
             record(shared, "writable", status, detail, None);
         }

@@ -13,6 +13,7 @@ pub mod pty;
 pub mod python;
 pub mod signals;
 pub mod tmpfs;
+pub mod read_only;
 
 use assert_cmd::Command;
 use diesel::connection::SimpleConnection;
