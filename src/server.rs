@@ -81,8 +81,9 @@ fn sqlite_attempt(link: &Path, settings: &Settings, goal: WaitGoal) -> Attempt {
         Err(e) => return Attempt::Fatal(e),
     };
     let folder = sqlite_folder(path);
-    // Conditions no waiting can change fail at once: a folder or a file in the wrong place,
-    // a read-only file or mount.
+    // Conditions no waiting can change fail at once: a folder or a file in the wrong place, a
+    // file that is not a database or cannot be read. A read-only file or mount is ready: `wait`
+    // only reads, and reads it without writing (db::read_only_open).
     if folder.exists() && !folder.is_dir() {
         return Attempt::Fatal(anyhow!(
             "{} is a file, not a folder: the SQLite database {} cannot be there",
