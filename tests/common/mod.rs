@@ -9,6 +9,7 @@ use std::process::{Command as StdCommand, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod drift;
 pub mod python;
 
 use assert_cmd::Command;
