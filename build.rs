@@ -32,7 +32,6 @@ fn main() {
     }
     let out = std::env::var("OUT_DIR").expect("OUT_DIR");
     std::fs::write(Path::new(&out).join("migration_sql.rs"), code).expect("write migration_sql.rs");
-    link_position_dependent();
 }
 
 /// The migration folders (those with an `up.sql`), sorted by name.
@@ -45,14 +44,4 @@ fn migration_folders(folder: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// Links the agentdb binary as a position-dependent executable on Linux: a PIE has ~23,700
-/// pointers in its static data (most in the statically linked OpenSSL's tables) that the loader
-/// rewrites at every start, a quarter of `agentdb status`'s instructions and a third of its page
-/// faults (README, Performance). Binaries only: tests and proc-macros are untouched.
-fn link_position_dependent() {
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
-        println!("cargo:rustc-link-arg-bins=-no-pie");
-    }
 }

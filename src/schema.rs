@@ -1,22 +1,28 @@
 //! Schema drift: the live shape of agentdb's own tables (columns with type, nullability and
 //! default; primary, unique, foreign-key and check constraints; indexes) against the shape the
-//! applied migrations define. The reference is built from the migrations themselves, never
-//! from a hand-kept copy: on PostgreSQL in a throwaway schema (the session's temporary schema)
-//! inside a transaction that is rolled back, on SQLite in an in-memory database. Only tables the migrations create are
-//! compared, so other tools' tables (LangGraph, ADK) are never reported.
+//! applied migrations define. Only tables the migrations create are compared, so other tools'
+//! tables (LangGraph, ADK) are never reported.
+//!
+//! The reference is embedded in the binary ([`reference`]): the shape every prefix of the
+//! migrations gives agentdb's tables, generated from the migrations themselves by a test (on a
+//! real PostgreSQL server in temporary tables that are rolled back, on SQLite in memory) that
+//! fails when the committed file differs. At run time nothing is created: the live catalog is
+//! read (on PostgreSQL in one query) and compared, so the check works on a read-only session,
+//! uses no transaction id and leaves no dead catalog rows.
+
+pub mod reference;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use anyhow::{bail, Context, Result};
-use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
 use diesel::sqlite::SqliteConnection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::db::{AnyConnection, Backend, TextRow};
-use crate::migration_script::embedded_sql;
+use crate::db::AnyConnection;
 use crate::migrations::{self, MigrationState};
 
 /// One difference between the live schema and the migrations.
@@ -41,52 +47,228 @@ pub struct Drift {
     pub differences: Vec<Difference>,
 }
 
-/// A table's shape: every part as comparable text.
-#[derive(Debug, Default, Clone, PartialEq)]
-struct TableShape {
-    /// name → `type NOT NULL DEFAULT …`
-    columns: BTreeMap<String, String>,
-    /// index name → definition (indexes that back a constraint are compared as constraints)
-    indexes: BTreeMap<String, String>,
-    /// (kind, definition): compared by definition, as SQLite's constraints have no names
-    constraints: BTreeSet<(String, String)>,
+/// A column, from the catalog's structured fields (PostgreSQL: `format_type`, `attnotnull`,
+/// `pg_get_expr` of the default; SQLite: `pragma_table_info`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Column {
+    #[serde(rename = "type")]
+    pub data_type: String,
+    pub not_null: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// `ALWAYS` or `BY DEFAULT` for an identity column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The expression of a generated column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
 }
 
-type Shape = BTreeMap<String, TableShape>;
+impl fmt::Display for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let null = if self.not_null { "NOT NULL" } else { "NULL" };
+        write!(f, "{} {null}", self.data_type)?;
+        if let Some(d) = &self.default {
+            write!(f, " DEFAULT {d}")?;
+        }
+        if let Some(g) = &self.generated {
+            write!(f, " GENERATED ALWAYS AS ({g}) STORED")?;
+        }
+        if let Some(i) = &self.identity {
+            write!(f, " GENERATED {i} AS IDENTITY")?;
+        }
+        Ok(())
+    }
+}
+
+/// An index that backs no constraint. Key columns carry `DESC` / `NULLS FIRST|LAST` where
+/// they differ from the default (SQLite: `DESC` and a non-default collation).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Index {
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// PostgreSQL's access method (`btree`, `gin`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// The `WHERE` of a partial index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+    /// SQLite's catalog has no structured form for an expression index: its statement,
+    /// whitespace squashed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+}
+
+impl fmt::Display for Index {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(s) = &self.statement {
+            return f.write_str(s);
+        }
+        if self.unique {
+            f.write_str("UNIQUE ")?;
+        }
+        f.write_str("INDEX")?;
+        if let Some(m) = &self.method {
+            write!(f, " USING {m}")?;
+        }
+        write!(f, " ({})", self.columns.join(", "))?;
+        if !self.include.is_empty() {
+            write!(f, " INCLUDE ({})", self.include.join(", "))?;
+        }
+        if self.nulls_not_distinct {
+            f.write_str(" NULLS NOT DISTINCT")?;
+        }
+        if let Some(p) = &self.predicate {
+            write!(f, " WHERE {p}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The table and columns a foreign key references, and its actions (`None`: NO ACTION).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct References {
+    pub table: String,
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_delete: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub match_full: bool,
+}
+
+/// A constraint, compared by what it is, not by name (SQLite's have none).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Constraint {
+    /// `primary key`, `unique`, `foreign key`, `check`, `exclusion` or `table option`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub references: Option<References>,
+    /// A check's expression; an exclusion constraint's or a table option's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+    /// `DEFERRABLE` or `DEFERRABLE INITIALLY DEFERRED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferrable: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_valid: bool,
+}
+
+impl Constraint {
+    fn new(kind: &str) -> Constraint {
+        Constraint {
+            kind: kind.to_string(),
+            columns: Vec::new(),
+            references: None,
+            expression: None,
+            nulls_not_distinct: false,
+            deferrable: None,
+            not_valid: false,
+        }
+    }
+}
+
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let columns = self.columns.join(", ");
+        match self.kind.as_str() {
+            "primary key" => write!(f, "PRIMARY KEY ({columns})")?,
+            "unique" if self.nulls_not_distinct => {
+                write!(f, "UNIQUE NULLS NOT DISTINCT ({columns})")?
+            }
+            "unique" => write!(f, "UNIQUE ({columns})")?,
+            "foreign key" => {
+                write!(f, "FOREIGN KEY ({columns})")?;
+                if let Some(r) = &self.references {
+                    write!(f, " REFERENCES {} ({})", r.table, r.columns.join(", "))?;
+                    if r.match_full {
+                        f.write_str(" MATCH FULL")?;
+                    }
+                    if let Some(a) = &r.on_update {
+                        write!(f, " ON UPDATE {a}")?;
+                    }
+                    if let Some(a) = &r.on_delete {
+                        write!(f, " ON DELETE {a}")?;
+                    }
+                }
+            }
+            "check" => write!(f, "CHECK ({})", self.expression.as_deref().unwrap_or(""))?,
+            _ => f.write_str(self.expression.as_deref().unwrap_or(&self.kind))?,
+        }
+        if let Some(d) = &self.deferrable {
+            write!(f, " {d}")?;
+        }
+        if self.not_valid {
+            f.write_str(" NOT VALID")?;
+        }
+        Ok(())
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A table's shape.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableShape {
+    pub columns: BTreeMap<String, Column>,
+    /// Indexes that back a constraint are compared as that constraint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub constraints: BTreeSet<Constraint>,
+}
+
+/// Table name → shape.
+pub type Shape = BTreeMap<String, TableShape>;
 
 /// Compares the live schema of agentdb's tables with what the applied migrations define.
-/// Writes nothing: the PostgreSQL reference lives in a transaction that is rolled back.
+/// Reads only.
 pub fn verify(conn: &mut AnyConnection) -> Result<Drift> {
     let states = migrations::read_states(conn)?;
-    let unknown = migrations::unknown_versions(&states);
+    verify_with_states(conn, &states)
+}
+
+/// `verify` for migration states already read.
+pub fn verify_with_states(conn: &mut AnyConnection, states: &[MigrationState]) -> Result<Drift> {
+    let unknown = migrations::unknown_versions(states);
     if !unknown.is_empty() {
         bail!(
             "cannot verify the schema: it has migrations this agentdb does not know ({}); use the agentdb that applied them",
             unknown.join(", ")
         );
     }
-    let applied = applied_sql(conn.backend(), &states);
-    let (expected, live) = match conn {
-        AnyConnection::Postgresql(c) => postgres_shapes(c, &applied)?,
-        AnyConnection::Sqlite(c) => (sqlite_reference(&applied)?, sqlite_shape(c)?),
+    let applied: Vec<&str> = states
+        .iter()
+        .filter(|s| s.state == "applied")
+        .map(|s| s.id.version.as_str())
+        .collect();
+    let expected = reference::expected(conn.backend(), &applied)?;
+    let tables: Vec<String> = expected.keys().cloned().collect();
+    let live = if tables.is_empty() {
+        Shape::new()
+    } else {
+        match conn {
+            AnyConnection::Postgresql(c) => postgres_shape(c, None, Some(&tables))?,
+            AnyConnection::Sqlite(c) => sqlite_shape(c, Some(&tables))?,
+        }
     };
     Ok(Drift {
-        tables: expected.keys().cloned().collect(),
         differences: compare(&expected, &live),
+        tables,
     })
-}
-
-/// The `up.sql` of every applied migration, in version order.
-fn applied_sql(backend: Backend, states: &[MigrationState]) -> Vec<&'static str> {
-    embedded_sql(backend)
-        .iter()
-        .filter(|m| {
-            states
-                .iter()
-                .any(|s| s.state == "applied" && s.id.version == m.version())
-        })
-        .map(|m| m.up)
-        .collect()
 }
 
 fn compare(expected: &Shape, live: &Shape) -> Vec<Difference> {
@@ -106,28 +288,27 @@ fn compare(expected: &Shape, live: &Shape) -> Vec<Difference> {
         named_differences(&mut out, table, "index", &want.indexes, &have.indexes);
         let missing = want.constraints.difference(&have.constraints);
         let extra = have.constraints.difference(&want.constraints);
-        for ((kind, definition), is_missing) in
-            missing.map(|c| (c, true)).chain(extra.map(|c| (c, false)))
+        for (constraint, is_missing) in missing.map(|c| (c, true)).chain(extra.map(|c| (c, false)))
         {
             out.push(Difference {
                 table: table.clone(),
                 object: "constraint",
-                name: kind.clone(),
-                expected: is_missing.then(|| definition.clone()),
-                actual: (!is_missing).then(|| definition.clone()),
+                name: constraint.kind.clone(),
+                expected: is_missing.then(|| constraint.to_string()),
+                actual: (!is_missing).then(|| constraint.to_string()),
             });
         }
     }
     out
 }
 
-/// Differences between two name → definition maps: changed, missing and extra parts.
-fn named_differences(
+/// Differences between two name → part maps: changed, missing and extra parts.
+fn named_differences<T: PartialEq + fmt::Display>(
     out: &mut Vec<Difference>,
     table: &str,
     object: &'static str,
-    want: &BTreeMap<String, String>,
-    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, T>,
+    have: &BTreeMap<String, T>,
 ) {
     let extra = have.keys().filter(|k| !want.contains_key(*k));
     for name in want.keys().chain(extra) {
@@ -137,8 +318,8 @@ fn named_differences(
                 table: table.to_string(),
                 object,
                 name: name.clone(),
-                expected: expected.cloned(),
-                actual: actual.cloned(),
+                expected: expected.map(T::to_string),
+                actual: actual.map(T::to_string),
             });
         }
     }
@@ -149,152 +330,127 @@ struct PartRow {
     #[diesel(sql_type = Text)]
     table_name: String,
     #[diesel(sql_type = Text)]
+    part: String,
+    #[diesel(sql_type = Text)]
     name: String,
+    /// The part's structured fields as a JSON object.
     #[diesel(sql_type = Text)]
-    definition: String,
+    body: String,
 }
 
-#[derive(QueryableByName)]
-struct SearchPath {
-    /// The schema `migrate` creates its tables in.
-    #[diesel(sql_type = Text)]
-    current: String,
-    #[diesel(sql_type = Text)]
-    search_path: String,
-}
+/// The whole shape in one read-only query: columns, indexes that back no constraint, and
+/// constraints, each as a JSON object of catalog fields that read alike on PostgreSQL 14–17
+/// (`format_type`, `pg_get_expr`, per-column `pg_get_indexdef`, `indoption` bits, `conkey`
+/// names, action codes), never the whole `pg_get_indexdef` / `pg_get_constraintdef` text.
+/// `$1`: the schema (NULL: `current_schema()`); `$2`: the tables (NULL: all). A first row
+/// (`part` = `schema`) names the schema read.
+const POSTGRES_SHAPE_SQL: &str = r#"
+WITH s AS (SELECT COALESCE($1::text, current_schema()::text) AS nspname),
+rel AS (
+  SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = (SELECT nspname FROM s) AND c.relkind IN ('r', 'p')
+    AND ($2::text[] IS NULL OR c.relname = ANY ($2::text[])))
+SELECT ''::text AS table_name, 'schema'::text AS part, COALESCE((SELECT nspname FROM s), '') AS name,
+  '{}'::text AS body
+UNION ALL
+SELECT r.relname::text, 'column', a.attname::text,
+  json_build_object(
+    'type', format_type(a.atttypid, a.atttypmod),
+    'not_null', a.attnotnull,
+    'default', CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+    'identity', CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END,
+    'generated', CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END)::text
+FROM rel r
+JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+UNION ALL
+SELECT r.relname::text, 'index', i.relname::text,
+  json_build_object(
+    'unique', x.indisunique,
+    'method', am.amname::text,
+    'columns', ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)
+        || CASE WHEN x.indoption[k - 1] & 1 = 1 THEN ' DESC' ELSE '' END
+        || CASE x.indoption[k - 1] & 3 WHEN 2 THEN ' NULLS FIRST' WHEN 1 THEN ' NULLS LAST' ELSE '' END
+      FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
+    'include', ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)
+      FROM generate_series(x.indnkeyatts + 1, x.indnatts) k ORDER BY k),
+    'predicate', pg_get_expr(x.indpred, x.indrelid, true),
+    'nulls_not_distinct', COALESCE((to_jsonb(x) ->> 'indnullsnotdistinct')::boolean, false))::text
+FROM rel r
+JOIN pg_index x ON x.indrelid = r.oid
+JOIN pg_class i ON i.oid = x.indexrelid
+JOIN pg_am am ON am.oid = i.relam
+WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid
+  AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))
+UNION ALL
+SELECT r.relname::text, 'constraint', k.conname::text,
+  json_build_object(
+    'kind', CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique'
+      WHEN 'f' THEN 'foreign key' WHEN 'c' THEN 'check' ELSE 'exclusion' END,
+    'columns', CASE WHEN k.contype IN ('p', 'u', 'f') THEN ARRAY(SELECT a.attname::text
+      FROM unnest(k.conkey) WITH ORDINALITY u(attnum, ord)
+      JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.ord)
+      ELSE '{}'::text[] END,
+    'references', CASE WHEN k.contype = 'f' THEN json_build_object(
+      'table', f.relname::text,
+      'columns', ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY u(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum ORDER BY u.ord),
+      'on_update', CASE k.confupdtype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE'
+        WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END,
+      'on_delete', CASE k.confdeltype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE'
+        WHEN 'n' THEN 'SET NULL' WHEN 'd' THEN 'SET DEFAULT' END,
+      'match_full', k.confmatchtype = 'f') END,
+    'expression', CASE k.contype WHEN 'c' THEN pg_get_expr(k.conbin, k.conrelid, true)
+      WHEN 'x' THEN pg_get_constraintdef(k.oid, true) END,
+    'nulls_not_distinct', k.contype = 'u' AND COALESCE((SELECT (to_jsonb(x) ->> 'indnullsnotdistinct')::boolean
+      FROM pg_index x WHERE x.indexrelid = k.conindid), false),
+    'deferrable', CASE WHEN k.condeferred THEN 'DEFERRABLE INITIALLY DEFERRED'
+      WHEN k.condeferrable THEN 'DEFERRABLE' END,
+    'not_valid', NOT k.convalidated)::text
+FROM rel r
+JOIN pg_constraint k ON k.conrelid = r.oid AND k.contype IN ('p', 'u', 'f', 'c', 'x')
+LEFT JOIN pg_class f ON f.oid = k.confrelid
+"#;
 
-/// PostgreSQL: the live shape, then the reference built in the session's temporary schema;
-/// all in one transaction that is rolled back (one server connection, so it works behind
-/// PgBouncer, and nothing is left behind).
-fn postgres_shapes(conn: &mut PgConnection, applied: &[&str]) -> Result<(Shape, Shape)> {
-    let mut result = None;
-    let outcome = conn.transaction::<(), diesel::result::Error, _>(|conn| {
-        result = Some(postgres_shapes_in_transaction(conn, applied));
-        Err(diesel::result::Error::RollbackTransaction)
-    });
-    match (result, outcome) {
-        (Some(shapes), _) => shapes,
-        (None, Err(e)) => Err(e).context("cannot start the verification transaction"),
-        (None, Ok(())) => unreachable!("the transaction always rolls back"),
-    }
-}
-
-fn postgres_shapes_in_transaction(
+/// The shape of the tables in `schema` (None: the current schema, where `migrate` creates
+/// them), limited to `tables` when given.
+pub fn postgres_shape(
     conn: &mut PgConnection,
-    applied: &[&str],
-) -> Result<(Shape, Shape)> {
-    let path: SearchPath = diesel::sql_query(
-        "SELECT current_schema()::text AS current, current_setting('search_path') AS search_path",
-    )
-    .get_result(conn)
-    .context("cannot read the current schema (is search_path empty?)")?;
-    let live = postgres_shape(conn, &path.current)?;
-
-    if applied.is_empty() {
-        return Ok((Shape::new(), live));
-    }
-    // The session's temporary schema first, so the migrations create their tables there (as
-    // temporary tables: no WAL for their data, and a rollback that only unlinks local files,
-    // which made the whole check 2x faster than a `CREATE SCHEMA`, and needs only the TEMP
-    // privilege every role has by default). The rest of the search path stays, for anything
-    // the migrations use from it.
-    conn.batch_execute(&format!(
-        "SET LOCAL search_path = pg_temp, {}",
-        path.search_path
-    ))
-    .context("cannot set the search path for the reference schema")?;
-    for sql in applied {
-        conn.batch_execute(sql)
-            .context("cannot build the reference schema from the migrations (in temporary tables that are rolled back)")?;
-    }
-    let reference: TextRow = diesel::sql_query(
-        "SELECT nspname::text AS value FROM pg_namespace WHERE oid = pg_my_temp_schema()",
-    )
-    .get_result(conn)
-    .context("cannot find the temporary schema of the reference")?;
-    let expected = postgres_shape(conn, &reference.value)?;
-    Ok((expected, live))
-}
-
-/// The shape of every table in `schema`.
-fn postgres_shape(conn: &mut PgConnection, schema: &str) -> Result<Shape> {
-    let columns: Vec<PartRow> = diesel::sql_query(
-        "SELECT c.relname::text AS table_name, a.attname::text AS name, \
-           format_type(a.atttypid, a.atttypmod) \
-           || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE ' NULL' END \
-           || COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '') AS definition \
-         FROM pg_attribute a \
-         JOIN pg_class c ON c.oid = a.attrelid \
-         JOIN pg_namespace n ON n.oid = c.relnamespace \
-         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped",
-    )
-    .bind::<Text, _>(schema)
-    .load(conn)
-    .context("cannot read the columns")?;
-    // Indexes that back a primary key, unique or exclusion constraint are compared as that
-    // constraint. The table name is unqualified so both schemas read alike.
-    let indexes: Vec<PartRow> = diesel::sql_query(
-        "SELECT t.relname::text AS table_name, i.relname::text AS name, \
-           replace(replace(pg_get_indexdef(i.oid), ' ON ' || quote_ident(n.nspname) || '.', ' ON '), \
-             ' ON pg_temp.', ' ON ') AS definition \
-         FROM pg_index x \
-         JOIN pg_class i ON i.oid = x.indexrelid \
-         JOIN pg_class t ON t.oid = x.indrelid \
-         JOIN pg_namespace n ON n.oid = t.relnamespace \
-         WHERE n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint k \
-           WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid AND k.contype IN ('p', 'u', 'x'))",
-    )
-    .bind::<Text, _>(schema)
-    .load(conn)
-    .context("cannot read the indexes")?;
-    let constraints: Vec<PartRow> = diesel::sql_query(
-        "SELECT c.relname::text AS table_name, \
-           CASE k.contype WHEN 'p' THEN 'primary key' WHEN 'u' THEN 'unique' WHEN 'f' THEN 'foreign key' \
-             WHEN 'c' THEN 'check' ELSE 'exclusion' END AS name, \
-           pg_get_constraintdef(k.oid, true) AS definition \
-         FROM pg_constraint k \
-         JOIN pg_class c ON c.oid = k.conrelid \
-         JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE n.nspname = $1 AND k.contype IN ('p', 'u', 'f', 'c', 'x')",
-    )
-    .bind::<Text, _>(schema)
-    .load(conn)
-    .context("cannot read the constraints")?;
+    schema: Option<&str>,
+    tables: Option<&[String]>,
+) -> Result<Shape> {
+    let rows: Vec<PartRow> = diesel::sql_query(POSTGRES_SHAPE_SQL)
+        .bind::<Nullable<Text>, _>(schema)
+        .bind::<Nullable<Array<Text>>, _>(tables)
+        .load(conn)
+        .context("cannot read the schema from the catalog")?;
     let mut shape = Shape::new();
-    for r in columns {
-        shape
-            .entry(r.table_name)
-            .or_default()
-            .columns
-            .insert(r.name, r.definition);
-    }
-    for r in indexes {
-        shape
-            .entry(r.table_name)
-            .or_default()
-            .indexes
-            .insert(r.name, r.definition);
-    }
-    for r in constraints {
-        shape
-            .entry(r.table_name)
-            .or_default()
-            .constraints
-            .insert((r.name, r.definition));
+    for r in rows {
+        let body = r.body.as_str();
+        let part = || format!("{} {} of {}", r.part, r.name, r.table_name);
+        match r.part.as_str() {
+            "schema" if r.name.is_empty() => {
+                bail!("cannot read the current schema (is search_path empty?)")
+            }
+            "schema" => {}
+            "column" => {
+                let column: Column = serde_json::from_str(body).with_context(part)?;
+                let t = shape.entry(r.table_name.clone()).or_default();
+                t.columns.insert(r.name, column);
+            }
+            "index" => {
+                let index: Index = serde_json::from_str(body).with_context(part)?;
+                let t = shape.entry(r.table_name.clone()).or_default();
+                t.indexes.insert(r.name, index);
+            }
+            _ => {
+                let constraint: Constraint = serde_json::from_str(body).with_context(part)?;
+                let t = shape.entry(r.table_name.clone()).or_default();
+                t.constraints.insert(constraint);
+            }
+        }
     }
     Ok(shape)
-}
-
-/// SQLite: the applied migrations run in an in-memory database.
-fn sqlite_reference(applied: &[&str]) -> Result<Shape> {
-    let mut conn = SqliteConnection::establish(":memory:")
-        .context("cannot open an in-memory SQLite database for the reference schema")?;
-    for sql in applied {
-        conn.batch_execute(sql)
-            .context("cannot build the reference schema from the migrations")?;
-    }
-    sqlite_shape(&mut conn)
 }
 
 #[derive(QueryableByName)]
@@ -336,38 +492,64 @@ struct SqliteIndex {
     has_expression: bool,
     #[diesel(sql_type = Nullable<Text>)]
     sql: Option<String>,
-    /// The key columns, with `DESC` and a non-default collation.
+    /// The key columns (JSON array), with `DESC` and a non-default collation.
     #[diesel(sql_type = Text)]
     columns: String,
 }
 
 impl SqliteIndex {
-    /// A canonical definition, so `CREATE INDEX IF NOT EXISTS` or other spacing reads the same;
-    /// an expression index falls back to its statement's text.
-    fn definition(&self) -> String {
+    /// Structured where SQLite's catalog has the fields, so `CREATE INDEX IF NOT EXISTS` or
+    /// other spacing reads the same; an expression index falls back to its statement's text.
+    fn index(&self) -> Result<Index> {
         let sql = squash_whitespace(self.sql.as_deref().unwrap_or_default());
         if self.has_expression {
-            return sql;
+            return Ok(Index {
+                unique: self.is_unique,
+                statement: Some(sql),
+                ..Index::default()
+            });
         }
-        let unique = if self.is_unique { "UNIQUE " } else { "" };
-        let mut definition = format!("{unique}INDEX ({})", self.columns);
-        if self.partial {
-            if let Some(at) = sql.to_ascii_uppercase().rfind(" WHERE ") {
-                definition.push_str(&sql[at..]);
-            }
-        }
-        definition
+        let predicate = if self.partial {
+            sql.to_ascii_uppercase()
+                .rfind(" WHERE ")
+                .map(|at| sql[at + " WHERE ".len()..].to_string())
+        } else {
+            None
+        };
+        Ok(Index {
+            unique: self.is_unique,
+            columns: serde_json::from_str(&self.columns)
+                .with_context(|| format!("columns of index {}", self.name))?,
+            predicate,
+            ..Index::default()
+        })
     }
 }
 
 #[derive(QueryableByName)]
 struct SqliteForeignKey {
     #[diesel(sql_type = Text)]
-    definition: String,
+    from_columns: String,
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    to_columns: String,
+    #[diesel(sql_type = Text)]
+    on_update: String,
+    #[diesel(sql_type = Text)]
+    on_delete: String,
+    #[diesel(sql_type = Text)]
+    match_kind: String,
 }
 
-fn sqlite_shape(conn: &mut SqliteConnection) -> Result<Shape> {
-    let tables: Vec<SqliteTable> = diesel::sql_query(
+/// SQLite's action spelling, `None` for the default.
+fn sqlite_action(action: String) -> Option<String> {
+    (action != "NO ACTION").then_some(action)
+}
+
+/// The shape of the tables of `main`, limited to `tables` when given.
+pub fn sqlite_shape(conn: &mut SqliteConnection, tables: Option<&[String]>) -> Result<Shape> {
+    let listed: Vec<SqliteTable> = diesel::sql_query(
         "SELECT m.name, m.sql, t.wr AS without_rowid FROM sqlite_master m \
          JOIN pragma_table_list t ON t.name = m.name AND t.schema = 'main' \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
@@ -375,90 +557,110 @@ fn sqlite_shape(conn: &mut SqliteConnection) -> Result<Shape> {
     .load(conn)
     .context("cannot read the tables")?;
     let mut shape = Shape::new();
-    for table in tables {
-        let mut t = TableShape::default();
-        let columns: Vec<SqliteColumn> = diesel::sql_query(
-            "SELECT name, type AS column_type, \"notnull\" AS not_null, dflt_value AS default_value, pk \
-             FROM pragma_table_info($1) ORDER BY cid",
-        )
-        .bind::<Text, _>(&table.name)
-        .load(conn)
-        .with_context(|| format!("cannot read the columns of {}", table.name))?;
-        let mut primary_key: Vec<(i64, String)> = Vec::new();
-        for c in columns {
-            let mut definition = format!(
-                "{} {}",
-                c.column_type,
-                if c.not_null { "NOT NULL" } else { "NULL" }
-            );
-            if let Some(default) = c.default_value {
-                definition.push_str(&format!(" DEFAULT {default}"));
-            }
-            if c.pk > 0 {
-                primary_key.push((c.pk, c.name.clone()));
-            }
-            t.columns.insert(c.name, definition);
+    for table in listed {
+        if tables.is_some_and(|wanted| !wanted.contains(&table.name)) {
+            continue;
         }
-        primary_key.sort();
-        if !primary_key.is_empty() {
-            let names: Vec<String> = primary_key.into_iter().map(|(_, n)| n).collect();
-            t.constraints.insert((
-                "primary key".into(),
-                format!("PRIMARY KEY ({})", names.join(", ")),
-            ));
-        }
-        if table.without_rowid {
-            t.constraints
-                .insert(("table option".into(), "WITHOUT ROWID".into()));
-        }
-        let indexes: Vec<SqliteIndex> = diesel::sql_query(
-            "SELECT l.name, l.origin, l.\"unique\" AS is_unique, l.partial, m.sql, \
-               (SELECT count(*) > 0 FROM pragma_index_xinfo(l.name) WHERE key AND cid = -2) AS has_expression, \
-               (SELECT group_concat(column_text, ', ') FROM \
-                  (SELECT coalesce(name, '<expression>') \
-                     || CASE WHEN \"desc\" THEN ' DESC' ELSE '' END \
-                     || CASE WHEN coll <> 'BINARY' THEN ' COLLATE ' || coll ELSE '' END AS column_text \
-                   FROM pragma_index_xinfo(l.name) WHERE key ORDER BY seqno)) AS columns \
-             FROM pragma_index_list($1) l LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name",
-        )
-        .bind::<Text, _>(&table.name)
-        .load(conn)
-        .with_context(|| format!("cannot read the indexes of {}", table.name))?;
-        for i in indexes {
-            match i.origin.as_str() {
-                "c" => {
-                    t.indexes.insert(i.name.clone(), i.definition());
-                }
-                "u" => {
-                    t.constraints
-                        .insert(("unique".into(), format!("UNIQUE ({})", i.columns)));
-                }
-                // The primary key's own index: compared as the primary key.
-                _ => {}
-            }
-        }
-        let foreign_keys: Vec<SqliteForeignKey> = diesel::sql_query(
-            "SELECT 'FOREIGN KEY (' || group_concat(\"from\", ', ') || ') REFERENCES ' || \"table\" \
-               || ' (' || group_concat(coalesce(\"to\", '<primary key>'), ', ') || ')' \
-               || CASE WHEN on_update <> 'NO ACTION' THEN ' ON UPDATE ' || on_update ELSE '' END \
-               || CASE WHEN on_delete <> 'NO ACTION' THEN ' ON DELETE ' || on_delete ELSE '' END AS definition \
-             FROM (SELECT * FROM pragma_foreign_key_list($1) ORDER BY id, seq) GROUP BY id",
-        )
-        .bind::<Text, _>(&table.name)
-        .load(conn)
-        .with_context(|| format!("cannot read the foreign keys of {}", table.name))?;
-        for fk in foreign_keys {
-            t.constraints.insert(("foreign key".into(), fk.definition));
-        }
-        for check in check_clauses(&table.sql) {
-            t.constraints.insert(("check".into(), check));
-        }
+        let t = sqlite_table(conn, &table)?;
         shape.insert(table.name, t);
     }
     Ok(shape)
 }
 
-/// The `CHECK (…)` clauses of a SQLite `CREATE TABLE` statement (SQLite keeps them only in
+fn sqlite_table(conn: &mut SqliteConnection, table: &SqliteTable) -> Result<TableShape> {
+    let mut t = TableShape::default();
+    let columns: Vec<SqliteColumn> = diesel::sql_query(
+        "SELECT name, type AS column_type, \"notnull\" AS not_null, dflt_value AS default_value, pk \
+         FROM pragma_table_info($1) ORDER BY cid",
+    )
+    .bind::<Text, _>(&table.name)
+    .load(conn)
+    .with_context(|| format!("cannot read the columns of {}", table.name))?;
+    let mut primary_key: Vec<(i64, String)> = Vec::new();
+    for c in columns {
+        if c.pk > 0 {
+            primary_key.push((c.pk, c.name.clone()));
+        }
+        t.columns.insert(
+            c.name,
+            Column {
+                data_type: c.column_type,
+                not_null: c.not_null,
+                default: c.default_value,
+                identity: None,
+                generated: None,
+            },
+        );
+    }
+    primary_key.sort();
+    if !primary_key.is_empty() {
+        let mut pk = Constraint::new("primary key");
+        pk.columns = primary_key.into_iter().map(|(_, n)| n).collect();
+        t.constraints.insert(pk);
+    }
+    if table.without_rowid {
+        let mut option = Constraint::new("table option");
+        option.expression = Some("WITHOUT ROWID".into());
+        t.constraints.insert(option);
+    }
+    let indexes: Vec<SqliteIndex> = diesel::sql_query(
+        "SELECT l.name, l.origin, l.\"unique\" AS is_unique, l.partial, m.sql, \
+           (SELECT count(*) > 0 FROM pragma_index_xinfo(l.name) WHERE key AND cid = -2) AS has_expression, \
+           (SELECT json_group_array(column_text) FROM \
+              (SELECT coalesce(name, '<expression>') \
+                 || CASE WHEN \"desc\" THEN ' DESC' ELSE '' END \
+                 || CASE WHEN coll <> 'BINARY' THEN ' COLLATE ' || coll ELSE '' END AS column_text \
+               FROM pragma_index_xinfo(l.name) WHERE key ORDER BY seqno)) AS columns \
+         FROM pragma_index_list($1) l LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name",
+    )
+    .bind::<Text, _>(&table.name)
+    .load(conn)
+    .with_context(|| format!("cannot read the indexes of {}", table.name))?;
+    for i in indexes {
+        match i.origin.as_str() {
+            "c" => {
+                t.indexes.insert(i.name.clone(), i.index()?);
+            }
+            "u" => {
+                let mut unique = Constraint::new("unique");
+                unique.columns = serde_json::from_str(&i.columns)
+                    .with_context(|| format!("columns of index {}", i.name))?;
+                t.constraints.insert(unique);
+            }
+            // The primary key's own index: compared as the primary key.
+            _ => {}
+        }
+    }
+    let foreign_keys: Vec<SqliteForeignKey> = diesel::sql_query(
+        "SELECT json_group_array(\"from\") AS from_columns, \"table\" AS table_name, \
+           json_group_array(coalesce(\"to\", '<primary key>')) AS to_columns, \
+           on_update, on_delete, \"match\" AS match_kind \
+         FROM (SELECT * FROM pragma_foreign_key_list($1) ORDER BY id, seq) GROUP BY id",
+    )
+    .bind::<Text, _>(&table.name)
+    .load(conn)
+    .with_context(|| format!("cannot read the foreign keys of {}", table.name))?;
+    for fk in foreign_keys {
+        let mut c = Constraint::new("foreign key");
+        c.columns = serde_json::from_str(&fk.from_columns).context("foreign key columns")?;
+        c.references = Some(References {
+            table: fk.table_name,
+            columns: serde_json::from_str(&fk.to_columns).context("foreign key columns")?,
+            on_update: sqlite_action(fk.on_update),
+            on_delete: sqlite_action(fk.on_delete),
+            match_full: fk.match_kind.eq_ignore_ascii_case("FULL"),
+        });
+        t.constraints.insert(c);
+    }
+    for check in check_clauses(&table.sql) {
+        let mut c = Constraint::new("check");
+        c.expression = Some(check);
+        t.constraints.insert(c);
+    }
+    Ok(t)
+}
+
+/// The expressions of the `CHECK (…)` clauses of a SQLite `CREATE TABLE` statement (SQLite keeps them only in
 /// the statement's text), whitespace squashed; strings, quoted names and comments skipped.
 fn check_clauses(sql: &str) -> Vec<String> {
     let chars: Vec<char> = sql.chars().collect();
@@ -482,7 +684,7 @@ fn check_clauses(sql: &str) -> Vec<String> {
                 if j < chars.len() && chars[j] == '(' {
                     let end = matching_paren(&chars, j);
                     let inner: String = chars[j + 1..end.min(chars.len())].iter().collect();
-                    out.push(format!("CHECK ({})", squash_whitespace(inner.trim())));
+                    out.push(squash_whitespace(inner.trim()));
                     i = end + 1;
                 }
             }
@@ -584,7 +786,7 @@ mod tests {
         let sql = "CREATE TABLE t (\n  a TEXT CHECK (a IN ('x', 'check (no)')), -- check (comment)\n  b INT,\n  CHECK ((b) >=\n 0)\n)";
         assert_eq!(
             check_clauses(sql),
-            vec!["CHECK (a IN ('x', 'check (no)'))", "CHECK ((b) >= 0)"]
+            vec!["a IN ('x', 'check (no)')", "(b) >= 0"]
         );
     }
 

@@ -372,12 +372,6 @@ fn postgres_sources_work_on_a_read_only_session_and_change_nothing() {
     let scratch = tempfile::TempDir::new().unwrap();
     let mut runs = 0;
     for (i, case) in cases().iter().enumerate() {
-        // status --verify builds its schema reference with temporary tables on PostgreSQL,
-        // which a read-only session refuses (health only warns "could not verify"); issue 18's
-        // embedded reference removes that: then this case joins the sweep.
-        if case.name == "status --verify" {
-            continue;
-        }
         let out_path = scratch.path().join(format!("out-{i}.db"));
         let out = db
             .std_cmd()

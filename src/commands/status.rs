@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<u8> {
     let summary = migrations::summarize(&states);
     let up_to_date = summary.pending == 0 && summary.unknown == 0;
     let schema_drift = if args.verify {
-        Some(schema::verify(&mut conn)?)
+        Some(schema::verify_with_states(&mut conn, &states)?)
     } else {
         None
     };

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub mod pty;
+pub mod drift;
 pub mod python;
 pub mod signals;
 pub mod tmpfs;
