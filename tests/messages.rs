@@ -54,7 +54,7 @@ fn wait_fails_at_once_on_permanent_conditions() {
     let dir = tempfile::TempDir::new().unwrap();
     std::fs::create_dir(dir.path().join("a-directory.db")).unwrap();
     write_file(dir.path(), "plain-file", "not a folder");
-    let mut cases: Vec<(String, String)> = vec![
+    let cases: Vec<(String, String)> = vec![
         (
             dir.path().join("a-directory.db").display().to_string(),
             "is a directory".to_string(),

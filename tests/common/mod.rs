@@ -9,12 +9,12 @@ use std::process::{Command as StdCommand, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-pub mod pty;
 pub mod drift;
+pub mod pty;
 pub mod python;
+pub mod read_only;
 pub mod signals;
 pub mod tmpfs;
-pub mod read_only;
 
 use assert_cmd::Command;
 use diesel::connection::SimpleConnection;
