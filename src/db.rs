@@ -63,8 +63,24 @@ pub enum Access {
     ReadOnly,
     /// Commands that write but need an existing, migrated database.
     ReadWrite,
+    /// The `--dry-run` of a command that writes (`prune`, `import-configs`, `rollback`): it
+    /// writes only in transactions it rolls back, so an existing SQLite file is opened
+    /// read-write but keeps its journal mode (no switch to WAL): a dry run leaves the file as
+    /// it found it.
+    DryRun,
     /// `migrate`: creates the SQLite file (0600) and its parent folders.
     Create,
+}
+
+impl Access {
+    /// How a command that writes opens its database: `DryRun` for a dry run, else `ReadWrite`.
+    pub fn writing(dry_run: bool) -> Access {
+        if dry_run {
+            Access::DryRun
+        } else {
+            Access::ReadWrite
+        }
+    }
 }
 
 /// An open database: the resolved target and a small pool of set-up connections.
@@ -409,7 +425,7 @@ pub fn establish_sqlite_for(
     // The first read of the file: says plainly when it is not a SQLite database at all.
     conn.batch_execute("PRAGMA schema_version")
         .map_err(|e| explain_sqlite_error(&name, &e.to_string()))?;
-    if *location != SqliteLocation::Memory && read_only.is_none() {
+    if *location != SqliteLocation::Memory && read_only.is_none() && access != Access::DryRun {
         set_wal_mode(&mut conn, settings.busy_timeout)
             .with_context(|| format!("cannot switch SQLite database {name} to WAL mode"))?;
     }

@@ -373,7 +373,7 @@ fn check_all(
 pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
     let tenant = tenant_id(ctx, args.tenant.as_deref())?;
     let keys = ctx.config_keys()?;
-    let db = ctx.open(Access::ReadWrite)?;
+    let db = ctx.open(Access::writing(args.dry_run))?;
     let mut conn = db.connect()?;
     migrations::require_migrated(&mut conn, &db.display)?;
     let backend = conn.backend();

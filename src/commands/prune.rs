@@ -219,7 +219,7 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
         }
     }
     let cutoffs = Cutoffs::take(args)?;
-    let db = ctx.open(Access::ReadWrite)?;
+    let db = ctx.open(Access::writing(args.dry_run))?;
     let mut conn = db.connect()?;
     if agentdb_policies(args) {
         migrations::require_migrated(&mut conn, &db.display)?;

@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
         .into());
     }
     let lock_timeout = seconds("--lock-timeout", args.lock_timeout)?;
-    let db = ctx.open(Access::ReadWrite)?;
+    let db = ctx.open(Access::writing(args.dry_run))?;
     let mut conn = db.connect()?;
     let backend = conn.backend();
     let options = RunOptions {
