@@ -30,6 +30,9 @@ fn template() -> TestDb {
     db
 }
 
+/// A dry run: its name, its arguments, and what its report must show.
+type DryRun = (&'static str, Vec<String>, fn(&serde_json::Value) -> bool);
+
 #[test]
 fn dry_runs_leave_a_sqlite_file_as_they_found_it() {
     let template = template();
@@ -38,7 +41,7 @@ fn dry_runs_leave_a_sqlite_file_as_they_found_it() {
     write_file(configs.path(), "gmail_token.json", r#"{"token": "t"}"#);
     let config_dir = configs.path().to_str().unwrap().to_string();
     // Each dry run, and what its report must say (so the run really planned its work).
-    let cases: Vec<(&str, Vec<String>, fn(&serde_json::Value) -> bool)> = vec![
+    let cases: Vec<DryRun> = vec![
         (
             "prune --dry-run",
             ["prune", "--dry-run", "--threads-older-than", "1d"]
