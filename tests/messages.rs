@@ -11,7 +11,7 @@ use common::*;
 /// disk is full"; nothing is written.
 #[test]
 fn a_full_disk_names_the_path_and_a_hint() {
-    let Some(fs) = Tmpfs::mount("320k") else {
+    let Some(fs) = Tmpfs::mount("320k", "the full-disk message") else {
         return;
     };
     let url = fs.path().join("agentdb.db");
@@ -64,7 +64,7 @@ fn wait_fails_at_once_on_permanent_conditions() {
             "is a file, not a folder".to_string(),
         ),
     ];
-    let fs = Tmpfs::mount("8m");
+    let fs = Tmpfs::mount("8m", "wait on a read-only mount");
     if let Some(fs) = &fs {
         let db = fs.path().join("agentdb.db");
         agentdb(dir.path())

@@ -12,8 +12,9 @@ use std::path::Path;
 use std::process::Output;
 
 use common::read_only::{
-    file_state, postgres_fingerprint, side_file, JournalState, Tmpfs, JOURNAL_STATES,
+    file_state, postgres_fingerprint, side_file, JournalState, JOURNAL_STATES,
 };
+use common::tmpfs::Tmpfs;
 use common::{json_of, std_agentdb, stderr_of, stdout_of, write_file, TestDb};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -274,13 +275,13 @@ fn sqlite_sources_on_a_read_only_mount_are_read_and_left_as_they_were() {
     for state in JOURNAL_STATES {
         state.prepare(
             &template.path(),
-            &fs.path.join(format!("{}.db", state.name())),
+            &fs.path().join(format!("{}.db", state.name())),
         );
     }
     fs.remount_read_only();
     let mut runs = 0;
     for state in JOURNAL_STATES {
-        runs += sweep_sqlite(&fs.path.join(format!("{}.db", state.name())), state, true);
+        runs += sweep_sqlite(&fs.path().join(format!("{}.db", state.name())), state, true);
     }
     eprintln!("read-only sources: SQLite, read-only mount: {runs} runs, 0 changes");
 }
@@ -326,11 +327,11 @@ fn sqlite_wal_frames_without_shm_on_a_read_only_mount_are_refused_not_misread() 
         return;
     };
     let template = template();
-    let path = fs.path.join("frames.db");
+    let path = fs.path().join("frames.db");
     JournalState::WalFrames.prepare(&template.path(), &path);
     std::fs::remove_file(side_file(&path, "-shm")).unwrap();
     fs.remount_read_only();
-    let out = std_agentdb(&fs.path)
+    let out = std_agentdb(fs.path())
         .arg("-d")
         .arg(&path)
         .args(["tenants", "list"])

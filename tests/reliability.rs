@@ -10,6 +10,7 @@ use std::process::{Command as StdCommand, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use common::tmpfs::Tmpfs;
 use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
@@ -1082,48 +1083,12 @@ fn sqlite_that_is_not_a_database_or_from_a_newer_agentdb() {
     assert!(stderr_of(&out).contains("newer agentdb"));
 }
 
-/// A small tmpfs of the test's own (root only); `None` with a loud note where it cannot mount.
-/// The mount point, and the folder under it that is removed after the unmount.
-struct Tmpfs(PathBuf, #[allow(dead_code)] tempfile::TempDir);
-
-impl Tmpfs {
-    fn mount(size: &str) -> Option<Tmpfs> {
-        let dir = tempfile::TempDir::new().unwrap();
-        let ok = is_root()
-            && StdCommand::new("mount")
-                .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-                .arg(dir.path())
-                .status()
-                .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("\n!!!!!!!! SKIPPED: cannot mount a tmpfs here (needs root); full-disk and read-only cases not run !!!!!!!!\n");
-            return None;
-        }
-        Some(Tmpfs(dir.path().to_path_buf(), dir))
-    }
-
-    fn remount_read_only(&self) {
-        assert!(StdCommand::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(&self.0)
-            .status()
-            .unwrap()
-            .success());
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = StdCommand::new("umount").arg(&self.0).status();
-    }
-}
-
 #[test]
 fn full_sqlite_disk_leaves_nothing_written() {
-    let Some(fs) = Tmpfs::mount("320k") else {
+    let Some(fs) = Tmpfs::mount("320k", "the full-disk case") else {
         return;
     };
-    let url = fs.0.join("agentdb.db").to_str().unwrap().to_string();
+    let url = fs.path().join("agentdb.db").to_str().unwrap().to_string();
     let dir = tempfile::TempDir::new().unwrap();
     let cmd = |args: &[&str]| {
         let mut c = std_agentdb(dir.path());
@@ -1167,7 +1132,7 @@ fn full_sqlite_disk_leaves_nothing_written() {
 /// previous run left beside the file, so both states are set up here, not left to timing.
 #[test]
 fn read_only_sqlite_gives_one_clear_message_on_every_path() {
-    let Some(fs) = Tmpfs::mount("16m") else {
+    let Some(fs) = Tmpfs::mount("16m", "the read-only mount cases") else {
         return;
     };
     let dir = tempfile::TempDir::new().unwrap();
@@ -1175,7 +1140,7 @@ fn read_only_sqlite_gives_one_clear_message_on_every_path() {
     write_file(&few, "k.json", "{}");
     let cmd = |db: &str, args: &[&str]| {
         let mut c = std_agentdb(dir.path());
-        c.arg("-d").arg(fs.0.join(db)).args(args);
+        c.arg("-d").arg(fs.path().join(db)).args(args);
         c
     };
     for db in ["clean.db", "stale.db"] {
@@ -1185,20 +1150,21 @@ fn read_only_sqlite_gives_one_clear_message_on_every_path() {
     let applied: Vec<usize> = ["clean.db", "stale.db"]
         .iter()
         .map(|db| {
-            TestDb::sqlite_at(fs.0.join(db).to_str().unwrap())
+            TestDb::sqlite_at(fs.path().join(db).to_str().unwrap())
                 .applied_versions()
                 .len()
         })
         .collect();
     // clean.db: closed cleanly (the last connection to close removes -wal and -shm).
     {
-        let mut c = SqliteConnection::establish(fs.0.join("clean.db").to_str().unwrap()).unwrap();
+        let mut c =
+            SqliteConnection::establish(fs.path().join("clean.db").to_str().unwrap()).unwrap();
         c.batch_execute("SELECT count(*) FROM tenants").unwrap();
     }
     // stale.db: -wal and -shm left by a process that exits without closing its connection
     // (crashed, killed, or simply exiting): SQLite then opens the read-only file and fails only
     // at the first write. A plain Python sqlite3 client makes that state deterministically.
-    let stale = fs.0.join("stale.db");
+    let stale = fs.path().join("stale.db");
     let sidecar = |ext: &str| PathBuf::from(format!("{}{ext}", stale.display()));
     let status = StdCommand::new("python3")
         .args([
@@ -1213,7 +1179,7 @@ fn read_only_sqlite_gives_one_clear_message_on_every_path() {
         .status()
         .expect("python3");
     assert!(status.success());
-    assert!(!fs.0.join("clean.db-wal").exists() && !fs.0.join("clean.db-shm").exists());
+    assert!(!fs.path().join("clean.db-wal").exists() && !fs.path().join("clean.db-shm").exists());
     assert!(sidecar("-wal").exists() && sidecar("-shm").exists());
 
     fs.remount_read_only();
@@ -1232,7 +1198,10 @@ fn read_only_sqlite_gives_one_clear_message_on_every_path() {
             cases += 1;
         }
         // Read without -shm (the mount is read-only): as an immutable file.
-        let check = TestDb::sqlite_at(&format!("file:{}?immutable=1", fs.0.join(db).display()));
+        let check = TestDb::sqlite_at(&format!(
+            "file:{}?immutable=1",
+            fs.path().join(db).display()
+        ));
         assert_eq!(check.scalar("SELECT count(*) AS v FROM tenants"), 1, "{db}");
         assert_eq!(
             check.scalar("SELECT count(*) AS v FROM tenant_configs"),
@@ -1255,7 +1224,7 @@ fn read_only_sqlite_gives_one_clear_message_on_every_path() {
         c.args(["copy", "--from"])
             .arg(&source)
             .arg("--to")
-            .arg(fs.0.join("clean.db"));
+            .arg(fs.path().join("clean.db"));
         c
     });
     assert_eq!(out.status.code(), Some(1));
@@ -1268,7 +1237,9 @@ fn read_only_sqlite_gives_one_clear_message_on_every_path() {
     cases += 1;
     let out = run({
         let mut c = std_agentdb(dir.path());
-        c.args(["-d"]).arg(fs.0.join("sub/new.db")).arg("migrate");
+        c.args(["-d"])
+            .arg(fs.path().join("sub/new.db"))
+            .arg("migrate");
         c
     });
     assert_eq!(out.status.code(), Some(1));

@@ -9,67 +9,6 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use sha2::{Digest, Sha256};
-use tempfile::TempDir;
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-fn is_root() -> bool {
-    StdCommand::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n")
-}
-
-/// A small tmpfs of the test's own, to be remounted read-only. `None`, with a loud note, where
-/// this process may not mount (not root); in CI as root a refused mount fails the test.
-pub struct Tmpfs {
-    pub path: PathBuf,
-    _dir: TempDir,
-}
-
-impl Tmpfs {
-    pub fn mount(size: &str, what: &str) -> Option<Tmpfs> {
-        let dir = TempDir::new().unwrap();
-        let root = is_root();
-        let mounted = root
-            && StdCommand::new("mount")
-                .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-                .arg(dir.path())
-                .status()
-                .is_ok_and(|s| s.success());
-        if !mounted {
-            assert!(
-                !(root && in_ci()),
-                "CI=true as root: mounting a tmpfs must work ({what})"
-            );
-            eprintln!(
-                "\n!!!!!!!! SKIPPED: cannot mount a tmpfs here (needs root): {what} not run !!!!!!!!\n"
-            );
-            return None;
-        }
-        Some(Tmpfs {
-            path: dir.path().to_path_buf(),
-            _dir: dir,
-        })
-    }
-
-    pub fn remount_read_only(&self) {
-        assert!(StdCommand::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(&self.path)
-            .status()
-            .unwrap()
-            .success());
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = StdCommand::new("umount").arg(&self.path).status();
-    }
-}
 
 /// `path` followed by a suffix (`-wal`, `-shm`, `-journal`).
 pub fn side_file(path: &Path, suffix: &str) -> PathBuf {

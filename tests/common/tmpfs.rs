@@ -1,30 +1,46 @@
-//! A small tmpfs of a test's own (root only), for full-disk and read-only-mount cases.
+//! A small tmpfs of a test's own (root only), for full-disk and read-only-mount cases: the one
+//! helper every test file uses.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Mounted on a fresh temporary folder; unmounted on drop. `None`, with a loud note, where it
-/// cannot be mounted (not root, or no mount permission in the container).
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}
+
+/// Mounted on a fresh temporary folder; unmounted on drop (then the folder is removed).
 pub struct Tmpfs {
     path: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Tmpfs {
-    pub fn mount(size: &str) -> Option<Tmpfs> {
+    /// `None`, with a loud note naming `what` was not run, where this process may not mount
+    /// (not root); in CI as root a refused mount fails the test.
+    pub fn mount(size: &str, what: &str) -> Option<Tmpfs> {
         let dir = tempfile::TempDir::new().unwrap();
-        let root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-        let ok = root
+        let root = is_root();
+        let mounted = root
             && Command::new("mount")
                 .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
                 .arg(dir.path())
                 .status()
                 .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("\n!!!!!!!! SKIPPED: cannot mount a tmpfs here (needs root); full-disk and read-only-mount cases not run !!!!!!!!\n");
+        if !mounted {
+            assert!(
+                !(root && in_ci()),
+                "CI=true as root: mounting a tmpfs must work ({what})"
+            );
+            eprintln!(
+                "\n!!!!!!!! SKIPPED: cannot mount a tmpfs here (needs root): {what} not run !!!!!!!!\n"
+            );
             return None;
         }
         Some(Tmpfs {
