@@ -66,6 +66,13 @@ impl fmt::Debug for Target {
 }
 
 impl Target {
+    /// Whether connecting to this database creates nothing: a server's database does not
+    /// appear by being connected to, a SQLite file does (so copy opens it only after every
+    /// refusal).
+    pub fn connecting_creates_nothing(&self) -> bool {
+        matches!(self, Target::Postgres(_))
+    }
+
     pub fn backend_name(&self) -> &'static str {
         match self {
             Target::Postgres(_) => "postgres",

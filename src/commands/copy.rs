@@ -166,10 +166,11 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     };
     let source_db = open_url(ctx, "--from", &args.from, Access::ReadOnly)?;
     let mut source = source_db.connect()?;
-    // A PostgreSQL target is only connected to here (copy never creates one): enough to
-    // recognise the source's own database under another URL before anything is written.
+    // A target that connecting creates nothing in (a server's database) is connected to here:
+    // enough to recognise the source's own database under another URL before anything is
+    // written. A SQLite target is opened only after every refusal.
     let mut early_target = None;
-    if to.target.backend() == Backend::Postgres {
+    if to.target.connecting_creates_nothing() {
         let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
         let mut target = target_db.connect()?;
         if source.database_identity()? == target.database_identity()? {
