@@ -72,7 +72,7 @@ fn digests(report: &serde_json::Value) -> Vec<(String, u64, String)> {
 
 /// How many migrations this agentdb has.
 fn all_migrations() -> usize {
-    agentdb::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
+    agentdb::schema::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
         .unwrap()
         .len()
 }

@@ -12,7 +12,7 @@ use common::*;
 const BOTH: [Kind; 2] = [Kind::Sqlite, Kind::Postgres];
 
 fn known_versions() -> Vec<String> {
-    agentdb::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
+    agentdb::schema::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
         .unwrap()
         .into_iter()
         .map(|m| m.version)

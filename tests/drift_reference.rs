@@ -82,7 +82,7 @@ both_backends!(every_prefix_matches_a_migrated_database, |db| {
     let steps = reference::embedded(backend).unwrap().migrations;
     assert_eq!(
         steps.iter().map(|s| s.version.clone()).collect::<Vec<_>>(),
-        agentdb::migrations::embedded_ids(backend)
+        agentdb::schema::migrations::embedded_ids(backend)
             .unwrap()
             .into_iter()
             .map(|m| m.version)

@@ -19,7 +19,7 @@ const SCHEMA_TABLES: [&str; 6] = [
 ];
 
 fn expected_versions() -> Vec<String> {
-    agentdb::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
+    agentdb::schema::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
         .unwrap()
         .into_iter()
         .map(|m| m.version)
@@ -395,7 +395,7 @@ fn broken_migration_set() -> tempfile::TempDir {
 both_backends!(a_failing_migration_leaves_none_of_the_run_applied, |db| {
     let set = broken_migration_set();
     let source = diesel_migrations::FileBasedMigrations::from_path(set.path()).unwrap();
-    let options = agentdb::migrations::RunOptions {
+    let options = agentdb::schema::migrations::RunOptions {
         lock_timeout: Duration::from_secs(5),
         dry_run: false,
     };
@@ -403,12 +403,12 @@ both_backends!(a_failing_migration_leaves_none_of_the_run_applied, |db| {
     let err = match db.kind {
         Kind::Postgres => {
             let mut c = agentdb::db::establish_postgres(&db.url, &settings).unwrap();
-            agentdb::migrations::apply_pending(&mut c, &source, options).unwrap_err()
+            agentdb::schema::migrations::apply_pending(&mut c, &source, options).unwrap_err()
         }
         Kind::Sqlite => {
             let loc = agentdb::config::SqliteLocation::File(db.path());
             let mut c = agentdb::db::establish_sqlite(&loc, &settings).unwrap();
-            agentdb::migrations::apply_pending(&mut c, &source, options).unwrap_err()
+            agentdb::schema::migrations::apply_pending(&mut c, &source, options).unwrap_err()
         }
     };
     let message = format!("{err:#}");
@@ -506,9 +506,9 @@ both_backends!(created_tables_are_read_from_the_migrations, |db| {
         Kind::Sqlite => agentdb::db::Backend::Sqlite,
         Kind::Postgres => agentdb::db::Backend::Postgres,
     };
-    let mut created: Vec<String> = agentdb::migration_script::embedded_sql(backend)
+    let mut created: Vec<String> = agentdb::schema::script::embedded_sql(backend)
         .iter()
-        .flat_map(|m| agentdb::migrations::created_tables(m.up))
+        .flat_map(|m| agentdb::schema::migrations::created_tables(m.up))
         .collect();
     created.push("__diesel_schema_migrations".to_string());
     // Every table is found; a migration may also create a table it renames (a rebuild).

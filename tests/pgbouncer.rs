@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 fn expected_count() -> usize {
-    agentdb::migrations::embedded_ids(agentdb::db::Backend::Postgres)
+    agentdb::schema::migrations::embedded_ids(agentdb::db::Backend::Postgres)
         .unwrap()
         .len()
 }

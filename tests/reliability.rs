@@ -100,7 +100,7 @@ fn migrate_cmd(db: &TestDb) -> StdCommand {
 }
 
 fn versions() -> usize {
-    agentdb::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
+    agentdb::schema::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
         .unwrap()
         .len()
 }

@@ -15,8 +15,8 @@ use crate::config::is_production;
 use crate::db::{self, Access, AnyConnection};
 use crate::error::{exit, UsageError};
 use crate::fernet::{self, ConfigKeys};
-use crate::migrations;
 use crate::output::{Report, Text as Out};
+use crate::schema::migrations;
 
 pub fn run(ctx: &Context, args: &ConfigsArgs) -> Result<u8> {
     match &args.command {

@@ -18,8 +18,8 @@ use crate::cli::ConfigsExportArgs;
 use crate::db::Access;
 use crate::error::{exit, UsageError};
 use crate::files;
-use crate::migrations;
 use crate::output::{Report, Text as Out};
+use crate::schema::migrations;
 
 #[derive(Debug, Serialize)]
 pub struct ExportedFile {

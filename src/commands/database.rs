@@ -10,8 +10,8 @@ use crate::cli::{DatabaseAction, DatabaseArgs, DropArgs};
 use crate::config::is_production;
 use crate::db::Access;
 use crate::error::{exit, UsageError};
-use crate::migrations::{self, RunOptions, Step};
 use crate::output::{Report, Text};
+use crate::schema::migrations::{self, RunOptions, Step};
 use crate::server::{self, Created, Dropped};
 
 #[derive(Debug, Serialize)]

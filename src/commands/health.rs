@@ -14,8 +14,8 @@ use crate::cli::HealthArgs;
 use crate::config::{Resolved, Settings};
 use crate::db::{self, Access, BackendProbe, Database};
 use crate::error::exit;
-use crate::migrations::{self, StateSummary};
 use crate::output::{Report, Text};
+use crate::schema::migrations::{self, StateSummary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -250,7 +250,7 @@ fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
 /// `schema_drift`: the live schema of agentdb's tables against the applied migrations; a
 /// difference (or a schema that cannot be verified) warns, it never makes the probe fail.
 fn record_drift(shared: &Shared, conn: &mut db::AnyConnection) {
-    let (status, detail) = match crate::schema::verify(conn) {
+    let (status, detail) = match crate::schema::drift::verify(conn) {
         Ok(drift) if drift.differences.is_empty() => (
             Status::Ok,
             format!("{} tables match the migrations", drift.tables.len()),

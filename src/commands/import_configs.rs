@@ -19,8 +19,8 @@ use crate::cli::{ImportConfigsArgs, OnConflict};
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::exit;
 use crate::fernet::{self, ConfigKeys};
-use crate::migrations;
 use crate::output::{Output, Report, Text as Out};
+use crate::schema::migrations;
 
 /// A JSON file to import and the config key it becomes.
 #[derive(Debug, Clone)]

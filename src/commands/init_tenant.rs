@@ -11,8 +11,8 @@ use super::{tenant_id, Context};
 use crate::cli::InitTenantArgs;
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::{exit, UsageError};
-use crate::migrations;
 use crate::output::{Report, Text as Out};
+use crate::schema::migrations;
 
 /// Supplied keys shorter than this are refused: a short key is guessable from its hash.
 const MIN_KEY_LEN: usize = 16;

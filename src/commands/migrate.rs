@@ -11,9 +11,9 @@ use super::{seconds, Context};
 use crate::cli::{Include, MigrateArgs};
 use crate::db::{Access, Backend, Conn, Database};
 use crate::error::exit;
-use crate::migration_script;
-use crate::migrations::{self, RunOptions, Step};
 use crate::output::{Report, Text};
+use crate::schema::migrations::{self, RunOptions, Step};
+use crate::schema::script;
 
 #[derive(Debug, Serialize)]
 pub struct MigrateReport {
@@ -96,7 +96,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
     let applied = migrations::migrate(&mut conn, options)?;
     let sql = if args.sql {
         let pending: Vec<_> = applied.iter().map(|s| s.id.clone()).collect();
-        Some(migration_script::script(
+        Some(script::script(
             backend,
             &db.display,
             &pending,

@@ -172,7 +172,7 @@ fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
 pub fn render_steps(
     out: &mut crate::output::Text,
     heading: &str,
-    steps: &[crate::migrations::Step],
+    steps: &[crate::schema::migrations::Step],
     dry_run: bool,
 ) {
     out.line(heading.replacen("{}", &steps.len().to_string(), 1));

@@ -20,11 +20,11 @@ use crate::config::is_production;
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::{exit, UsageError};
 use crate::langgraph::{self, Refusal};
-use crate::migrations;
 use crate::output::{Report, Text as Out};
 use crate::retention::{
     self, execute_with_keys, json_keys, Batches, Cutoff, Lookup, NotATime, Tally,
 };
+use crate::schema::migrations;
 
 /// Runs that are over: only these are pruned by age.
 const FINISHED_RUNS: &str = "('succeeded', 'failed', 'cancelled')";

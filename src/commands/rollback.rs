@@ -9,8 +9,8 @@ use crate::cli::RollbackArgs;
 use crate::config::is_production;
 use crate::db::{Access, Backend};
 use crate::error::{exit, UsageError};
-use crate::migrations::{self, RunOptions, Step};
 use crate::output::{Report, Text};
+use crate::schema::migrations::{self, RunOptions, Step};
 
 #[derive(Debug, Serialize)]
 pub struct RollbackReport {

@@ -16,8 +16,8 @@ use crate::cli::RotateKeysArgs;
 use crate::db::{self, Access, AnyConnection};
 use crate::error::{exit, UsageError};
 use crate::fernet::{self, ConfigKeys, Rotation};
-use crate::migrations;
 use crate::output::{Report, Text as Out};
+use crate::schema::migrations;
 
 #[derive(Debug, Default, Serialize, Clone, Copy)]
 pub struct RotationCounts {

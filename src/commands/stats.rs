@@ -14,8 +14,8 @@ use crate::cli::StatsArgs;
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::exit;
 use crate::langgraph::{self, LangGraphCounts};
-use crate::migrations;
 use crate::output::{Report, Text as Out};
+use crate::schema::migrations;
 
 const THREAD_STATUSES: [&str; 3] = ["active", "archived", "deleted"];
 const RUN_STATUSES: [&str; 5] = ["pending", "running", "succeeded", "failed", "cancelled"];

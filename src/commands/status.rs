@@ -7,9 +7,9 @@ use super::Context;
 use crate::cli::StatusArgs;
 use crate::db::{Access, Backend};
 use crate::error::exit;
-use crate::migrations::{self, MigrationState, StateSummary};
 use crate::output::{Report, Text};
-use crate::schema::{self, Drift};
+use crate::schema::drift::{self, Drift};
+use crate::schema::migrations::{self, MigrationState, StateSummary};
 
 /// The differences as a table, or one line saying there are none.
 fn render_drift(out: &mut Text, drift: &Drift) {
@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> Result<u8> {
     let summary = migrations::summarize(&states);
     let up_to_date = summary.pending == 0 && summary.unknown == 0;
     let schema_drift = if args.verify {
-        Some(schema::verify_with_states(&mut conn, &states)?)
+        Some(drift::verify_with_states(&mut conn, &states)?)
     } else {
         None
     };

@@ -10,8 +10,8 @@ use super::{validate_tenant_id, Context};
 use crate::cli::{TenantShowArgs, TenantsArgs, TenantsCommand};
 use crate::db::{Access, AnyConnection, Backend};
 use crate::error::exit;
-use crate::migrations;
 use crate::output::{Report, Text as Out};
+use crate::schema::migrations;
 
 pub fn run(ctx: &Context, args: &TenantsArgs) -> Result<u8> {
     match &args.command {

@@ -15,9 +15,9 @@ use diesel::prelude::*;
 use diesel::sqlite::SqliteConnection;
 use serde::{Deserialize, Serialize};
 
-use super::{postgres_shape, sqlite_shape, Shape};
+use super::drift::{postgres_shape, sqlite_shape, Shape};
 use crate::db::{Backend, TextRow};
-use crate::migration_script::embedded_sql;
+use crate::schema::script::embedded_sql;
 
 /// The command that rewrites the committed files from the migrations.
 pub const REGENERATE: &str = "AGENTDB_BLESS=1 cargo test --locked --test drift_reference";

@@ -630,7 +630,7 @@ impl Drop for Cluster {
 
 /// How many migrations a `migrate` run's table output says it applied.
 pub fn migrations_applied_by(output: &Output) -> usize {
-    let known = agentdb::migrations::embedded_ids(agentdb::db::Backend::Sqlite).unwrap();
+    let known = agentdb::schema::migrations::embedded_ids(agentdb::db::Backend::Sqlite).unwrap();
     stdout_of(output)
         .lines()
         .filter(|l| known.iter().any(|m| l.contains(&m.version)))

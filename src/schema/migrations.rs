@@ -11,7 +11,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use serde::Serialize;
 
 use crate::db::{AnyConnection, AppliedRow, SchemaConnection};
-use crate::migration_script;
+use crate::schema::script;
 
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -166,7 +166,7 @@ pub fn require_migrated(conn: &mut AnyConnection, display: &str) -> Result<()> {
 /// the lock, before anything is written.
 fn refuse_foreign_tables<C: SchemaConnection>(conn: &mut C, pending: &[Step]) -> Result<()> {
     let mut found: Vec<String> = Vec::new();
-    for migration in migration_script::embedded_sql(C::BACKEND) {
+    for migration in script::embedded_sql(C::BACKEND) {
         if !pending.iter().any(|p| p.id.version == migration.version()) {
             continue;
         }

@@ -3,14 +3,12 @@
 //! applied migrations define. Only tables the migrations create are compared, so other tools'
 //! tables (LangGraph, ADK) are never reported.
 //!
-//! The reference is embedded in the binary ([`reference`]): the shape every prefix of the
+//! The reference is embedded in the binary ([`super::reference`]): the shape every prefix of the
 //! migrations gives agentdb's tables, generated from the migrations themselves by a test (on a
 //! real PostgreSQL server in temporary tables that are rolled back, on SQLite in memory) that
 //! fails when the committed file differs. At run time nothing is created: the live catalog is
 //! read (on PostgreSQL in one query) and compared, so the check works on a read-only session,
 //! uses no transaction id and leaves no dead catalog rows.
-
-pub mod reference;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -22,8 +20,9 @@ use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
 use diesel::sqlite::SqliteConnection;
 use serde::{Deserialize, Serialize};
 
+use super::reference;
 use crate::db::AnyConnection;
-use crate::migrations::{self, MigrationState};
+use crate::schema::migrations::{self, MigrationState};
 
 /// One difference between the live schema and the migrations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -35,8 +35,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::cli::Include;
 use crate::db::{self, AnyConnection, Backend};
-use crate::migrations::{self, RunOptions};
 use crate::output::Output;
+use crate::schema::migrations::{self, RunOptions};
 
 /// How a column's values are represented, which decides how they are read, written and
 /// compared.

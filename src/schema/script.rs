@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 
 use crate::db::Backend;
-use crate::migrations::MigrationId;
+use crate::schema::migrations::MigrationId;
 
 /// One migration's `up.sql`, embedded by `build.rs` from the same folders as
 /// `embed_migrations!` (whose copy diesel_migrations keeps private).
@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn the_sql_embedded_for_printing_matches_the_embedded_migrations() {
         for backend in [Backend::Postgres, Backend::Sqlite] {
-            let ids = crate::migrations::embedded_ids(backend).unwrap();
+            let ids = crate::schema::migrations::embedded_ids(backend).unwrap();
             let versions: Vec<String> = embedded_sql(backend).iter().map(|m| m.version()).collect();
             let expected: Vec<String> = ids.iter().map(|m| m.version.clone()).collect();
             assert_eq!(versions, expected, "{backend:?}");
