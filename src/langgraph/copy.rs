@@ -12,6 +12,7 @@ use diesel::sql_types::{BigInt, Text};
 use super::{present, writes_table, EXT_DELTA_SNAPSHOT};
 use crate::copy::{Filter, Group, Row, RowSource, Step, TableCopy, TableReader, TableSpec};
 use crate::db::{self, AnyConnection, Backend};
+use crate::msgpack;
 
 /// SqliteSaver's tables (checkpoint-sqlite 3.x): whole msgpack checkpoints and `writes`, with
 /// or without the `task_path` column that 3.1.2 added.
@@ -495,23 +496,22 @@ fn convert_checkpoint(kind: Option<&str>, body: &[u8], metadata: &[u8]) -> Resul
         ),
     }
     let mut rest = body;
-    let entries = read_map_len(&mut rest).context("the checkpoint is not a msgpack map")?;
+    let entries =
+        msgpack::read_map_len(&mut rest).context("the checkpoint is not a msgpack map")?;
     let mut fields = serde_json::Map::new();
     let mut channel_values: Vec<(String, &[u8])> = Vec::new();
     for _ in 0..entries {
-        let key = read_string(&mut rest)?;
+        let key = msgpack::read_key(&mut rest)?;
         if key == "channel_values" {
-            let n = read_map_len(&mut rest).context("channel_values is not a map")?;
+            let n = msgpack::read_map_len(&mut rest).context("channel_values is not a map")?;
             for _ in 0..n {
-                let channel = read_string(&mut rest)?;
-                let before = rest;
-                rmpv::decode::read_value(&mut rest).context("unreadable channel value")?;
-                let used = before.len() - rest.len();
-                channel_values.push((channel, &before[..used]));
+                let channel = msgpack::read_key(&mut rest)?;
+                let value = msgpack::split_value(&mut rest).context("unreadable channel value")?;
+                channel_values.push((channel, value));
             }
         } else {
-            let value = rmpv::decode::read_value(&mut rest).context("unreadable msgpack")?;
-            let json = msgpack_to_json(&value).with_context(|| format!("field {key}"))?;
+            let value = msgpack::split_value(&mut rest).context("unreadable msgpack")?;
+            let json = msgpack::to_json(value).with_context(|| format!("field {key}"))?;
             fields.insert(key, json);
         }
     }
@@ -527,8 +527,9 @@ fn convert_checkpoint(kind: Option<&str>, body: &[u8], metadata: &[u8]) -> Resul
     let mut inline = serde_json::Map::new();
     let mut blobs = Vec::new();
     for (channel, bytes) in channel_values {
-        let value = rmpv::decode::read_value(&mut &bytes[..])?;
-        if let Some(json) = inline_primitive(&value) {
+        // A value PostgresSaver keeps inline: None, str, int, float, bool, when `jsonb` can
+        // hold it (no NUL, no NaN/Infinity; those go to a blob, which PostgresSaver also reads).
+        if let Some(json) = msgpack::inline_scalar(bytes) {
             inline.insert(channel, json);
             continue;
         }
@@ -539,7 +540,7 @@ fn convert_checkpoint(kind: Option<&str>, body: &[u8], metadata: &[u8]) -> Resul
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        if matches!(value, rmpv::Value::Ext(EXT_DELTA_SNAPSHOT, _)) {
+        if msgpack::ext_type(bytes) == Some(EXT_DELTA_SNAPSHOT) {
             inline.insert(channel.clone(), serde_json::Value::Bool(true));
         }
         blobs.push(Blob {
@@ -566,88 +567,4 @@ fn convert_checkpoint(kind: Option<&str>, body: &[u8], metadata: &[u8]) -> Resul
         metadata,
         blobs,
     })
-}
-
-/// A channel value PostgresSaver keeps inline: None, str, int, float, bool, when `jsonb` can
-/// hold it (no NUL, no NaN/Infinity; those go to a blob, which PostgresSaver also reads).
-fn inline_primitive(value: &rmpv::Value) -> Option<serde_json::Value> {
-    use rmpv::Value;
-    match value {
-        Value::Nil => Some(serde_json::Value::Null),
-        Value::Boolean(b) => Some((*b).into()),
-        Value::Integer(i) => i
-            .as_i64()
-            .map(Into::into)
-            .or_else(|| i.as_u64().map(Into::into)),
-        Value::F32(f) => serde_json::Number::from_f64(f64::from(*f)).map(serde_json::Value::Number),
-        Value::F64(f) => serde_json::Number::from_f64(*f).map(serde_json::Value::Number),
-        Value::String(s) => s
-            .as_str()
-            .filter(|s| !s.contains('\0'))
-            .map(|s| serde_json::Value::String(s.to_string())),
-        _ => None,
-    }
-}
-
-/// A msgpack value outside `channel_values` as JSON; anything JSON cannot hold is refused.
-fn msgpack_to_json(value: &rmpv::Value) -> Result<serde_json::Value> {
-    use rmpv::Value;
-    Ok(match value {
-        Value::Nil => serde_json::Value::Null,
-        Value::Boolean(b) => (*b).into(),
-        Value::Integer(i) => match (i.as_i64(), i.as_u64()) {
-            (Some(n), _) => n.into(),
-            (_, Some(n)) => n.into(),
-            _ => anyhow::bail!("integer out of range"),
-        },
-        Value::F32(_) | Value::F64(_) => {
-            let f = value.as_f64().unwrap_or(f64::NAN);
-            serde_json::Number::from_f64(f)
-                .map(serde_json::Value::Number)
-                .context("NaN or infinite number")?
-        }
-        Value::String(s) => s.as_str().context("string is not UTF-8")?.into(),
-        Value::Array(items) => items
-            .iter()
-            .map(msgpack_to_json)
-            .collect::<Result<Vec<_>>>()?
-            .into(),
-        Value::Map(entries) => {
-            let mut map = serde_json::Map::new();
-            for (k, v) in entries {
-                let key = k.as_str().context("a map key is not a string")?;
-                map.insert(key.to_string(), msgpack_to_json(v)?);
-            }
-            serde_json::Value::Object(map)
-        }
-        Value::Binary(_) | Value::Ext(..) => {
-            anyhow::bail!("a serialized Python object outside channel_values")
-        }
-    })
-}
-
-/// A msgpack map header (fixmap, map16, map32).
-fn read_map_len(rest: &mut &[u8]) -> Result<usize> {
-    let (&marker, tail) = rest.split_first().context("truncated")?;
-    let (len, size) = match marker {
-        0x80..=0x8f => ((marker & 0x0f) as usize, 0),
-        0xde => (
-            u16::from_be_bytes(tail.get(..2).context("truncated")?.try_into()?) as usize,
-            2,
-        ),
-        0xdf => (
-            u32::from_be_bytes(tail.get(..4).context("truncated")?.try_into()?) as usize,
-            4,
-        ),
-        _ => anyhow::bail!("expected a map"),
-    };
-    *rest = &tail[size..];
-    Ok(len)
-}
-
-fn read_string(rest: &mut &[u8]) -> Result<String> {
-    match rmpv::decode::read_value(rest).context("truncated map key")? {
-        rmpv::Value::String(s) => s.into_str().context("a map key is not UTF-8"),
-        other => anyhow::bail!("a map key is not a string: {other}"),
-    }
 }
