@@ -17,7 +17,9 @@ pub mod copy;
 
 pub use copy::{check_copy_source, prepare_copy_target, AdkGroup};
 
-use crate::retention::{self, execute_with_keys, json_keys, Cutoff, Lookup, NotATime, Tally};
+use crate::retention::{
+    self, execute_with_keys, json_keys, Cutoff, KeyRow3, Lookup, NotATime, Tally,
+};
 
 /// Google ADK's session service tables; `null` where the table is not present.
 #[derive(Debug, Serialize)]
@@ -42,16 +44,6 @@ pub fn present(conn: &mut AnyConnection) -> Result<bool> {
 pub type SessionKey = [String; 3];
 
 #[derive(QueryableByName)]
-struct KeyRow {
-    #[diesel(sql_type = Text)]
-    c0: String,
-    #[diesel(sql_type = Text)]
-    c1: String,
-    #[diesel(sql_type = Text)]
-    c2: String,
-}
-
-#[derive(QueryableByName)]
 struct EventKey {
     #[diesel(sql_type = Text)]
     c0: String,
@@ -63,8 +55,8 @@ struct EventKey {
     c3: String,
 }
 
-fn keys_of(rows: Vec<KeyRow>) -> Vec<SessionKey> {
-    rows.into_iter().map(|r| [r.c0, r.c1, r.c2]).collect()
+fn keys_of(rows: Vec<KeyRow3>) -> Vec<SessionKey> {
+    rows.into_iter().map(KeyRow3::into_key).collect()
 }
 
 #[derive(QueryableByName)]
@@ -183,7 +175,7 @@ pub fn delete_idle_sessions(
 ) -> Result<Vec<SessionKey>> {
     let backend = conn.backend();
     let old = before(conn, "sessions", "update_time", cutoff)?;
-    let confirmed: Vec<KeyRow> = diesel::sql_query(format!(
+    let confirmed: Vec<KeyRow3> = diesel::sql_query(format!(
         "SELECT app_name AS c0, user_id AS c1, id AS c2 FROM sessions \
          WHERE {} AND {old}",
         backend.keys_in(&["app_name", "user_id", "id"], Lookup::Unique)
@@ -215,7 +207,7 @@ pub fn sessions_over(
     keep: u32,
     skip: &HashSet<SessionKey>,
 ) -> Result<Vec<SessionKey>> {
-    let rows: Vec<KeyRow> = diesel::sql_query(format!(
+    let rows: Vec<KeyRow3> = diesel::sql_query(format!(
         "SELECT app_name AS c0, user_id AS c1, session_id AS c2 FROM events \
          GROUP BY app_name, user_id, session_id HAVING count(*) > {keep} ORDER BY 1, 2, 3"
     ))

@@ -13,7 +13,9 @@ use serde::Serialize;
 use super::{writes_table, EXT_DELTA_SNAPSHOT};
 use crate::db::{AnyConnection, Backend};
 use crate::msgpack;
-use crate::retention::{execute_with_keys, json_keys, Lookup, NotATime, Tally, PARENTS_CLEARED};
+use crate::retention::{
+    execute_with_keys, json_keys, KeyRow3, Lookup, NotATime, Tally, PARENTS_CLEARED,
+};
 
 /// The write channel from which checkpoints of format v < 4 read their pending sends.
 const TASKS_CHANNEL: &str = "__pregel_tasks";
@@ -402,16 +404,6 @@ fn plan_thread(
     }
 }
 
-#[derive(QueryableByName)]
-struct KeyRow3 {
-    #[diesel(sql_type = Text)]
-    c0: String,
-    #[diesel(sql_type = Text)]
-    c1: String,
-    #[diesel(sql_type = Text)]
-    c2: String,
-}
-
 /// (thread, ns, parent) keys of kept v < 4 checkpoints whose parent holds `__pregel_tasks` writes.
 fn sends_parents(
     conn: &mut AnyConnection,
@@ -444,7 +436,7 @@ fn sends_parents(
     .bind::<Text, _>(json_keys(&candidates))
     .load(conn)
     .context("cannot read LangGraph pending sends")?;
-    Ok(found.into_iter().map(|r| [r.c0, r.c1, r.c2]).collect())
+    Ok(found.into_iter().map(KeyRow3::into_key).collect())
 }
 
 /// One keep-N transaction over a batch of threads; returns the threads refused.
