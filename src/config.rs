@@ -476,6 +476,29 @@ pub struct Resolved {
     pub dropped_params: Vec<String>,
 }
 
+impl Resolved {
+    /// A database named by a command's own flag (`copy --from`/`--to`), parsed once: errors
+    /// name the flag.
+    pub fn from_flag(flag: &str, url: &str) -> Result<Resolved, UsageError> {
+        let parsed =
+            parse_database_url_full(url).map_err(|e| UsageError::new(format!("{flag}: {e}")))?;
+        Ok(Resolved {
+            target: parsed.target,
+            source: Source::Flag,
+            dropped_params: parsed.dropped_params,
+        })
+    }
+
+    /// A database agentdb names itself (a staged file, a backup file): nothing was dropped.
+    pub fn internal(target: Target) -> Resolved {
+        Resolved {
+            target,
+            source: Source::Flag,
+            dropped_params: Vec::new(),
+        }
+    }
+}
+
 /// Resolves the database once, first match wins.
 pub fn resolve(flag: Option<&str>, env: &HashMap<String, String>) -> Result<Resolved, UsageError> {
     let get = |k: &str| env.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());

@@ -15,6 +15,24 @@ use serde::Serialize;
 
 use crate::db::{AnyConnection, Backend};
 
+/// A row of three text key columns `c0, c1, c2`: an ADK session's or a LangGraph
+/// checkpoint's key, as the prunes read them.
+#[derive(QueryableByName)]
+pub struct KeyRow3 {
+    #[diesel(sql_type = Text)]
+    c0: String,
+    #[diesel(sql_type = Text)]
+    c1: String,
+    #[diesel(sql_type = Text)]
+    c2: String,
+}
+
+impl KeyRow3 {
+    pub fn into_key(self) -> [String; 3] {
+        [self.c0, self.c1, self.c2]
+    }
+}
+
 /// A point in time before which rows count as old: whole milliseconds since 1970-01-01 UTC,
 /// taken once per run (`Cutoff::before`) so that the preview, the prompt and the run agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,15 +7,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
-use diesel::prelude::*;
 use serde::Serialize;
 
-use super::copy::render_tables;
+use super::copy::{groups, include_order, render_tables};
 use super::{Context, DEFAULT_LOCK_TIMEOUT};
 use crate::cli::{BackupArgs, Include};
-use crate::config::{Resolved, Source, SqliteLocation, Target};
+use crate::config::{Resolved, SqliteLocation, Target};
 use crate::copy::{self, Ends, Filter, Request, TableCopy};
-use crate::db::{Access, Backend, Conn, Database, TextRow};
+use crate::db::{Access, Backend, Conn, Database};
 use crate::error::{exit, UsageError};
 use crate::files;
 use crate::output::{Report, Text};
@@ -48,7 +47,7 @@ impl Report for BackupReport {
 }
 
 pub fn run(ctx: &Context, args: &BackupArgs) -> Result<u8> {
-    let include = copy::supported_include(&args.include)?;
+    let include = include_order(&args.include);
     let db = ctx.open(Access::ReadOnly)?;
     let mut conn = db.connect()?;
     let report = take(ctx, &db, &mut conn, &args.path, &include, false)?;
@@ -96,7 +95,7 @@ pub fn take(
                 "copy",
             ),
         };
-        let integrity = integrity_check(&temp)?;
+        let integrity = integrity_check(ctx, &temp)?;
         let bytes = fs::metadata(&temp).map(|m| m.len()).unwrap_or(0);
         staged.commit(false)?;
         Ok((tables, method, integrity, bytes))
@@ -128,18 +127,12 @@ fn copy_into_file(
     include: &[Include],
     older_schema: bool,
 ) -> Result<Vec<TableCopy>> {
-    let resolved = Resolved {
-        target: Target::Sqlite(SqliteLocation::File(path.to_path_buf())),
-        source: Source::Flag,
-        dropped_params: Vec::new(),
-    };
+    let resolved = Resolved::internal(Target::Sqlite(SqliteLocation::File(path.to_path_buf())));
     let target_db = Database::open(&resolved, &ctx.settings, Access::Create)?;
     let mut target = target_db.connect()?;
     let request = Request {
-        include: include.to_vec(),
         filter: Filter::default(),
         lock_timeout: DEFAULT_LOCK_TIMEOUT,
-        allow_older_source: older_schema,
     };
     let ends = Ends {
         source: conn,
@@ -147,31 +140,23 @@ fn copy_into_file(
         target: &mut target,
         target_name: &target_db.display,
     };
-    let outcome = copy::run(ends, &request, &ctx.output)?;
+    let outcome = copy::run(ends, groups(include, older_schema), &request, &ctx.output)?;
     // One self-contained file: no -wal beside it.
-    diesel::sql_query("PRAGMA journal_mode = DELETE")
-        .execute(&mut *target)
+    target
+        .use_rollback_journal()
         .context("cannot finish the backup file")?;
     Ok(outcome.tables)
 }
 
-fn integrity_check(path: &Path) -> Result<String> {
-    let name = path.to_str().unwrap_or_default();
-    let mut conn = SqliteConnection::establish(name)
+/// The new file's integrity check, through agentdb's read-only open (nothing written to it).
+fn integrity_check(ctx: &Context, path: &Path) -> Result<String> {
+    let resolved = Resolved::internal(Target::Sqlite(SqliteLocation::File(path.to_path_buf())));
+    let db = Database::open(&resolved, &ctx.settings, Access::ReadOnly)
         .with_context(|| format!("cannot open backup {}", path.display()))?;
-    let rows: Vec<TextRow> =
-        diesel::sql_query("SELECT integrity_check AS value FROM pragma_integrity_check")
-            .load(&mut conn)
-            .with_context(|| format!("PRAGMA integrity_check failed on {}", path.display()))?;
-    let result = rows
-        .into_iter()
-        .map(|r| r.value)
-        .collect::<Vec<_>>()
-        .join("; ");
-    if result != "ok" {
-        bail!("integrity check of {} failed: {result}", path.display());
-    }
-    Ok(result)
+    let mut conn = db
+        .connect()
+        .with_context(|| format!("cannot open backup {}", path.display()))?;
+    conn.integrity_check(&path.display().to_string())
 }
 
 /// Where `migrate --backup` writes when no path is given: beside the SQLite file, or in the

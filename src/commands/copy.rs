@@ -8,14 +8,17 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{seconds, validate_tenant_id, Context};
+use crate::adk::AdkGroup;
 use crate::cli::{CopyArgs, Include};
-use crate::config::{self, Resolved, Source, Target};
-use crate::copy::{self, Ends, Filter, Request, TableCopy, VerificationFailed};
+use crate::config::{self, Resolved, Target};
+use crate::copy::{self, Ends, Filter, Group, Request, TableCopy, VerificationFailed};
 use crate::db::{self, Access, Backend, Database};
 use crate::error::{exit, UsageError};
 use crate::files;
+use crate::langgraph::LangGraphGroup;
 use crate::output::{Report, Text};
 use crate::server::WaitGoal;
+use crate::store::copy::AgentdbGroup;
 
 #[derive(Debug, Serialize)]
 pub struct CopyReport {
@@ -80,36 +83,54 @@ pub fn render_tables(out: &mut Text, tables: &[TableCopy]) {
     );
 }
 
+/// The `--include` groups, deduplicated, in copy order (agentdb's tables first: ADK's and
+/// LangGraph's have no foreign keys to them, and the order is the report's).
+pub fn include_order(include: &[Include]) -> Vec<Include> {
+    let mut groups = include.to_vec();
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// The copy groups `--include` names. `allow_older_source`: `backup` copies a source whose
+/// agentdb schema is behind this agentdb (taken before `migrate`); `copy` refuses one.
+pub fn groups(include: &[Include], allow_older_source: bool) -> Vec<Box<dyn Group>> {
+    include
+        .iter()
+        .map(|group| -> Box<dyn Group> {
+            match group {
+                Include::Agentdb => Box::new(AgentdbGroup::new(allow_older_source)),
+                Include::Adk => Box::new(AdkGroup),
+                Include::Langgraph => Box::new(LangGraphGroup),
+            }
+        })
+        .collect()
+}
+
 /// A database named by a `--from`/`--to` flag: copy uses only these, never `-d`/`DATABASE_URL`.
+/// The context's database is `--to`, parsed once by `commands::run` with this.
 pub fn resolve_url(flag: &str, url: &str) -> Result<Resolved, UsageError> {
-    let parsed = config::parse_database_url_full(url)
-        .map_err(|e| UsageError::new(format!("{flag}: {e}")))?;
-    Ok(Resolved {
-        target: parsed.target,
-        source: Source::Flag,
-        dropped_params: parsed.dropped_params,
-    })
+    Resolved::from_flag(flag, url)
 }
 
 /// Opens a database named by a `--from`/`--to` flag.
-pub fn open_url(ctx: &Context, flag: &str, url: &str, access: Access) -> Result<Database> {
-    let resolved = resolve_url(flag, url)?;
+fn open_flag(ctx: &Context, flag: &str, resolved: &Resolved, access: Access) -> Result<Database> {
     for param in &resolved.dropped_params {
         ctx.output.debug(format!(
             "{flag}: dropped URL parameter `{param}`: it is for the Python driver, not libpq"
         ));
     }
-    Database::open(&resolved, &ctx.settings, access)
+    Database::open(resolved, &ctx.settings, access)
 }
 
 /// The global `--wait SECS` for a copy: until `--from` and then `--to` answer, within one
 /// deadline. A SQLite `--to` that does not exist yet counts as ready once its folder exists.
 pub fn wait_for_ends(ctx: &Context, secs: f64, args: &CopyArgs) -> Result<()> {
     let deadline = std::time::Instant::now() + seconds("--wait", secs)?;
-    for (flag, url) in [("--from", &args.from), ("--to", &args.to)] {
+    let from = resolve_url("--from", &args.from)?;
+    for resolved in [&from, &ctx.resolved] {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
-        let resolved = resolve_url(flag, url)?;
-        super::wait::wait_for_database(ctx, &resolved, left, WaitGoal::Database)?;
+        super::wait::wait_for_database(ctx, resolved, left, WaitGoal::Database)?;
     }
     Ok(())
 }
@@ -127,7 +148,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     for tenant in &args.tenant {
         validate_tenant_id(tenant)?;
     }
-    let include = copy::supported_include(&args.include)?;
+    let include = include_order(&args.include);
     if !args.tenant.is_empty() && include.iter().any(|g| *g != Include::Agentdb) {
         return Err(UsageError::new(
             "--tenant applies to agentdb's tables only: ADK's and LangGraph's tables have no tenant; copy them without --tenant",
@@ -135,7 +156,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         .into());
     }
     let from = resolve_url("--from", &args.from)?;
-    let to = resolve_url("--to", &args.to)?;
+    let to = &ctx.resolved;
     if include.contains(&Include::Langgraph)
         && matches!(from.target, Target::Postgres(_))
         && matches!(to.target, Target::Sqlite(_))
@@ -157,21 +178,19 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         );
     }
     let request = Request {
-        include: include.clone(),
         filter: Filter {
             tenants: args.tenant.clone(),
         },
         lock_timeout: seconds("--lock-timeout", args.lock_timeout)?,
-        allow_older_source: false,
     };
-    let source_db = open_url(ctx, "--from", &args.from, Access::ReadOnly)?;
+    let source_db = open_flag(ctx, "--from", &from, Access::ReadOnly)?;
     let mut source = source_db.connect()?;
     // A target that connecting creates nothing in (a server's database) is connected to here:
     // enough to recognise the source's own database under another URL before anything is
     // written. A SQLite target is opened only after every refusal.
     let mut early_target = None;
     if to.target.connecting_creates_nothing() {
-        let target_db = open_url(ctx, "--to", &args.to, Access::Create)?;
+        let target_db = open_flag(ctx, "--to", to, Access::Create)?;
         let mut target = target_db.connect()?;
         if source.database_identity()? == target.database_identity()? {
             return Err(same_database_error("one server and database"));
@@ -182,6 +201,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     let plan = copy::plan(
         &mut source,
         &source_db.display,
+        groups(&include, false),
         &request,
         to.target.backend(),
     )?;
@@ -193,16 +213,12 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
             staged = files::stage_new_sqlite(&to.target)?;
             let target_db = match &staged {
                 Some((_, temp)) => {
-                    let resolved = Resolved {
-                        target: temp.clone(),
-                        source: Source::Flag,
-                        dropped_params: Vec::new(),
-                    };
+                    let resolved = Resolved::internal(temp.clone());
                     let mut db = Database::open(&resolved, &ctx.settings, Access::Create)?;
                     db.display = to.target.redacted();
                     db
                 }
-                None => open_url(ctx, "--to", &args.to, Access::Create)?,
+                None => open_flag(ctx, "--to", to, Access::Create)?,
             };
             let target = target_db.connect()?;
             (target_db, target)

@@ -125,19 +125,13 @@ pub fn run(cli: Cli) -> Result<u8> {
         output,
         config_keys_file: cli.config_keys_file.clone(),
     };
-    dispatch(&ctx, &cli).map_err(|e| match written_database(&ctx, &cli.command) {
-        Some(target) => crate::db::explain_failure(e, &target),
-        None => e,
-    })
+    dispatch(&ctx, &cli).map_err(|e| crate::db::explain_failure(e, &written_database(&ctx)))
 }
 
-/// The database a command writes to, to explain its write failures: `copy` writes to `--to`,
-/// every other command to the configured database.
-fn written_database(ctx: &Context, command: &Command) -> Option<crate::config::Target> {
-    match command {
-        Command::Copy(args) => config::parse_database_url(&args.to).ok(),
-        _ => Some(ctx.resolved.target.clone()),
-    }
+/// The database a command writes to, to explain its write failures: the context's, which for
+/// `copy` is `--to`.
+fn written_database(ctx: &Context) -> crate::config::Target {
+    ctx.resolved.target.clone()
 }
 
 fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {

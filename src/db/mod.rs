@@ -18,6 +18,8 @@ use diesel::sql_types::{BigInt, Bool, Text};
 use diesel::sqlite::SqliteConnection;
 use scheduled_thread_pool::ScheduledThreadPool;
 
+pub mod sqlite_file;
+
 use crate::config::{Resolved, Settings, SqliteLocation, Target};
 use crate::output::stderr_line;
 
