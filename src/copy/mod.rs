@@ -1414,7 +1414,7 @@ pub fn plan(
     if include.contains(&Include::Agentdb) {
         source_version = Some(agentdb_schema_version(source, source_name, request)?);
         for tenant in &filter.tenants {
-            if !db::tenant_exists(source, tenant)? {
+            if !crate::store::tenants::exists(source, &crate::store::TenantId::parse(tenant)?)? {
                 bail!("--tenant {tenant}: the source {source_name} has no such tenant");
             }
         }

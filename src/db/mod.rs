@@ -19,6 +19,7 @@ use diesel::sqlite::SqliteConnection;
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use crate::config::{Resolved, Settings, SqliteLocation, Target};
+use crate::error::Message;
 use crate::output::stderr_line;
 
 /// One connection type over both backends, as diesel_cli does it.
@@ -298,16 +299,8 @@ pub struct Manager {
     closing: Arc<AtomicBool>,
 }
 
-#[derive(Debug)]
-pub struct ConnectError(String);
-
-impl std::fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConnectError {}
+/// Why a pooled connection could not be made or used: its message.
+pub type ConnectError = crate::error::Message;
 
 impl ManageConnection for Manager {
     type Connection = AnyConnection;
@@ -317,13 +310,13 @@ impl ManageConnection for Manager {
         establish_for(&self.target, &self.settings, self.access).map_err(|e| {
             let message = format!("{e:#}");
             *self.last_error.lock().expect("lock") = Some(message.clone());
-            ConnectError(message)
+            Message(message)
         })
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), ConnectError> {
         conn.batch_execute("SELECT 1")
-            .map_err(|e| ConnectError(e.to_string()))
+            .map_err(|e| Message(e.to_string()))
     }
 
     /// Only once the `Database` is dropped: r2d2 then closes the connection at once.
@@ -987,19 +980,10 @@ impl Backend {
         }
     }
 
-    /// A tenant's config keys and content hashes. On SQLite the covering index must be named:
-    /// the planner prefers the table's own key, which reads every (large) JSON value and fills
-    /// the page cache.
-    pub fn config_hashes_sql(self) -> &'static str {
-        match self {
-            Backend::Postgres => {
-                "SELECT key, content_hash FROM tenant_configs WHERE tenant_id = $1"
-            }
-            Backend::Sqlite => {
-                "SELECT key, content_hash FROM tenant_configs INDEXED BY tenant_configs_hash_idx \
-                 WHERE tenant_id = $1"
-            }
-        }
+    /// Whether `VACUUM` gives freed space back to the file system (SQLite); PostgreSQL's
+    /// autovacuum only makes it reusable.
+    pub fn vacuum_shrinks_file(self) -> bool {
+        self == Backend::Sqlite
     }
 
     /// The size of the database on disk, in bytes.
@@ -1022,38 +1006,6 @@ impl Backend {
     }
 }
 
-/// Locks a tenant's row for the rest of the transaction and says whether it exists. On
-/// PostgreSQL the row lock serializes writers of one tenant; on SQLite this first write takes
-/// the database's write lock (waiting up to busy_timeout) before anything is read, so the
-/// transaction never has to upgrade a read lock, which SQLite cannot wait for.
-pub fn lock_tenant(conn: &mut AnyConnection, tenant_id: &str) -> Result<bool> {
-    let rows = diesel::sql_query("UPDATE tenants SET status = status WHERE id = $1")
-        .bind::<Text, _>(tenant_id)
-        .execute(conn)
-        .with_context(|| format!("cannot lock tenant {tenant_id}"))?;
-    Ok(rows == 1)
-}
-
-/// Whether the tenant exists (no lock).
-pub fn tenant_exists(conn: &mut AnyConnection, tenant_id: &str) -> Result<bool> {
-    let row: CountRow = diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE id = $1")
-        .bind::<Text, _>(tenant_id)
-        .get_result(conn)
-        .with_context(|| format!("cannot look up tenant {tenant_id}"))?;
-    Ok(row.n == 1)
-}
-
-/// Whether another tenant than `tenant_id` holds this API key hash.
-pub fn api_key_hash_taken(conn: &mut AnyConnection, hash: &str, tenant_id: &str) -> Result<bool> {
-    let row: CountRow =
-        diesel::sql_query("SELECT count(*) AS n FROM tenants WHERE api_key_hash = $1 AND id <> $2")
-            .bind::<Text, _>(hash)
-            .bind::<Text, _>(tenant_id)
-            .get_result(conn)
-            .context("cannot check API key uniqueness")?;
-    Ok(row.n > 0)
-}
-
 /// A row of one integer column named `n`.
 #[derive(QueryableByName, Debug)]
 pub struct CountRow {
@@ -1067,6 +1019,19 @@ pub fn count(conn: &mut AnyConnection, sql: &str) -> Result<i64> {
         .get_result(conn)
         .with_context(|| format!("query failed: {sql}"))?;
     Ok(row.n)
+}
+
+/// The size of the database on disk, in bytes.
+pub fn database_size(conn: &mut AnyConnection) -> Result<i64> {
+    count(conn, conn.backend().database_size_sql())
+}
+
+/// The statement `health` times as one round trip.
+pub const ROUND_TRIP_SQL: &str = "SELECT 1";
+
+/// One round trip to the server: `ROUND_TRIP_SQL`.
+pub fn round_trip(conn: &mut AnyConnection) -> std::result::Result<(), diesel::result::Error> {
+    conn.batch_execute(ROUND_TRIP_SQL)
 }
 
 /// The server's version: PostgreSQL's `server_version`, or the SQLite library's.
@@ -1178,9 +1143,7 @@ pub struct TextRow {
     pub value: String,
 }
 
-/// The spellings for reading `tenant_configs` as the `configs` and `tenants` commands do:
-/// values as JSON text, whether a value is an encrypted envelope (`{"fernet": "<token>"}`, see
-/// `fernet.rs`), its stored size, and JSON equality.
+/// The spellings for reading JSON columns: values as JSON text and their stored size.
 impl Backend {
     /// A JSON column as text (PostgreSQL renders `jsonb`; SQLite keeps the text as written).
     pub fn json_text(self, column: &str) -> String {
@@ -1190,38 +1153,11 @@ impl Backend {
         }
     }
 
-    /// A boolean: the JSON column is an object with exactly one member, `fernet`, a string.
-    /// `CASE` keeps the object-only operators away from other documents.
-    pub fn is_envelope(self, column: &str) -> String {
-        match self {
-            Backend::Postgres => format!(
-                "(CASE WHEN jsonb_typeof({column}) = 'object' THEN \
-                 coalesce(jsonb_typeof({column} -> 'fernet') = 'string' \
-                 AND ({column} - 'fernet') = '{{}}'::jsonb, false) ELSE false END)"
-            ),
-            Backend::Sqlite => format!(
-                "(CASE WHEN json_type({column}) = 'object' THEN \
-                 coalesce(json_type({column}, '$.fernet') = 'text' \
-                 AND json_remove({column}, '$.fernet') = '{{}}', 0) ELSE 0 END)"
-            ),
-        }
-    }
-
     /// Bytes of the stored JSON text (for an encrypted value: of its envelope).
     pub fn stored_bytes(self, column: &str) -> String {
         match self {
             Backend::Postgres => format!("octet_length(({column})::text)::bigint"),
             Backend::Sqlite => format!("length(CAST({column} AS BLOB))"),
-        }
-    }
-
-    /// A boolean: the JSON column holds the same document as bind parameter `n`. PostgreSQL
-    /// compares `jsonb` values, which keep neither formatting nor key order; SQLite keeps the
-    /// text, so there the text must be the same.
-    pub fn same_json(self, column: &str, n: usize) -> String {
-        match self {
-            Backend::Postgres => format!("coalesce({column} = ${n}::jsonb, false)"),
-            Backend::Sqlite => format!("coalesce({column} = ?{n}, 0)"),
         }
     }
 }
