@@ -21,6 +21,7 @@ pub mod completions;
 pub mod configs;
 pub mod copy;
 pub mod database;
+pub mod guard;
 pub mod health;
 pub mod import_configs;
 pub mod init_tenant;

@@ -5,16 +5,15 @@
 //! known to `crate::langgraph` and `crate::adk`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::IsTerminal;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Result;
 use serde::Serialize;
 
+use super::guard::{self, Ask, Verdict, Words};
 use super::Context;
 use crate::adk::{self, SessionKey};
 use crate::cli::PruneArgs;
-use crate::config::is_production;
 use crate::db::{Access, AnyConnection, Backend};
 use crate::error::{exit, UsageError};
 use crate::langgraph::{self, Refusal};
@@ -296,29 +295,28 @@ fn confirmed(
     cutoffs: &Cutoffs,
     display: &str,
 ) -> Result<Confirmation> {
-    let interactive = std::io::stdin().is_terminal();
-    if !interactive && !is_production(&ctx.env) {
-        return Ok(Confirmation::Go(None));
-    }
-    let preview = prune(conn, args, tenant, cutoffs, true, None)?;
-    let total = preview.tally.total();
-    if total == 0 {
-        return Ok(Confirmation::Go(None));
-    }
-    let summary = summary(&preview.tally);
-    if !interactive {
-        return Err(UsageError::new(format!(
-            "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
-        ))
-        .into());
-    }
-    let yes = crate::output::ask(&format!(
-        "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
-    ))?;
-    Ok(if yes {
-        Confirmation::Go(Some(preview.candidates))
-    } else {
-        Confirmation::Declined
+    let mut shown = None;
+    let verdict = guard::confirm(ctx, false, Ask::WhereItMatters, || {
+        let preview = prune(conn, args, tenant, cutoffs, true, None)?;
+        let total = preview.tally.total();
+        if total == 0 {
+            return Ok(None);
+        }
+        let summary = summary(&preview.tally);
+        shown = Some(preview.candidates);
+        Ok(Some(Words {
+            production: format!(
+                "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
+            ),
+            question: format!(
+                "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
+            ),
+            ..Words::default()
+        }))
+    })?;
+    Ok(match verdict {
+        Verdict::Go => Confirmation::Go(shown),
+        Verdict::Declined => Confirmation::Declined,
     })
 }
 

@@ -4,10 +4,10 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 
 use crate::cli::ConfigsDeleteArgs;
+use crate::commands::guard::{self, Ask, Words};
 use crate::commands::Context;
-use crate::config::is_production;
 use crate::db::Access;
-use crate::error::{exit, UsageError};
+use crate::error::exit;
 use crate::output::{Report, Text as Out};
 use crate::store::configs;
 use crate::store::tenants::{self, MissingHint};
@@ -31,13 +31,15 @@ impl Report for DeleteReport {
 
 pub fn run(ctx: &Context, args: &ConfigsDeleteArgs) -> Result<u8> {
     let tenant = ctx.tenant(args.tenant.as_deref())?;
-    if is_production(&ctx.env) && !args.yes {
-        return Err(UsageError::new(format!(
-            "refusing to delete config {:?} of tenant {tenant}: ENV/APP_ENV is production; pass --yes to confirm",
-            args.key
-        ))
-        .into());
-    }
+    guard::confirm(ctx, args.yes, Ask::ProductionOnly, || {
+        Ok(Some(Words {
+            production: format!(
+                "refusing to delete config {:?} of tenant {tenant}: ENV/APP_ENV is production; pass --yes to confirm",
+                args.key
+            ),
+            ..Words::default()
+        }))
+    })?;
     let (db, mut conn) = ctx.open_migrated(Access::ReadWrite)?;
     tenants::require(&mut conn, &tenant, MissingHint::ListTenants)?;
     let deleted = configs::delete(&mut conn, &tenant, &args.key)?;
