@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 use diesel::Connection;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -319,16 +319,8 @@ fn content_hash(bytes: &[u8]) -> [u8; 32] {
 }
 
 fn progress(output: &Output, len: usize, what: &str) -> ProgressBar {
-    // Only on a terminal, and only when there is enough to wait for.
-    if !output.progress_allowed() || len < 200 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
-            .expect("static template")
-            .progress_chars("=> "),
-    );
+    // Only when there is enough to wait for.
+    let bar = output.progress_bar(len as u64, 200, "");
     bar.set_message(what.to_string());
     bar
 }
