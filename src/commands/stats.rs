@@ -14,7 +14,7 @@ use crate::output::{Report, Text as Out};
 use crate::store::tenants::{self, MissingHint};
 use crate::store::{stats, TenantId};
 
-pub use crate::store::stats::{AgentCounts, StatusCounts, TenantCounts};
+pub use crate::store::stats::{AgentCounts, Counts, StatusCounts, TenantCounts};
 
 #[derive(Debug, Serialize)]
 pub struct StatsReport {
@@ -22,12 +22,9 @@ pub struct StatsReport {
     pub backend: Backend,
     /// The tenant counted, or `null` for the whole database.
     pub tenant: Option<String>,
-    pub tenants: i64,
-    pub configs: i64,
-    pub agents: AgentCounts,
-    pub threads: StatusCounts,
-    pub messages: i64,
-    pub runs: StatusCounts,
+    /// agentdb's own tables: `tenants`, `configs`, `agents`, `threads`, `messages`, `runs`.
+    #[serde(flatten)]
+    pub own: Counts,
     /// Database-wide: these tables have no tenant column.
     pub langgraph: LangGraphCounts,
     /// Database-wide: these tables have no tenant column.
@@ -67,15 +64,15 @@ impl Report for StatsReport {
             .unwrap_or_else(|| "all tenants".to_string());
         let rows: Vec<[String; 2]> = vec![
             ["scope".into(), scope],
-            ["tenants".into(), self.tenants.to_string()],
-            ["configs".into(), self.configs.to_string()],
+            ["tenants".into(), self.own.tenants.to_string()],
+            ["configs".into(), self.own.configs.to_string()],
             [
                 "agents (active/total)".into(),
-                format!("{}/{}", self.agents.active, self.agents.total),
+                format!("{}/{}", self.own.agents.active, self.own.agents.total),
             ],
-            ["threads".into(), statuses(&self.threads)],
-            ["messages".into(), self.messages.to_string()],
-            ["runs".into(), statuses(&self.runs)],
+            ["threads".into(), statuses(&self.own.threads)],
+            ["messages".into(), self.own.messages.to_string()],
+            ["runs".into(), statuses(&self.own.runs)],
             [
                 "langgraph checkpoints".into(),
                 shown(self.langgraph.checkpoints),
@@ -135,12 +132,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
         database: db.display.clone(),
         backend,
         tenant: tenant.as_ref().map(TenantId::to_string),
-        tenants: own.tenants,
-        configs: own.configs,
-        agents: own.agents,
-        threads: own.threads,
-        messages: own.messages,
-        runs: own.runs,
+        own,
         langgraph,
         adk,
         database_size_bytes: db::database_size(&mut conn)?,

@@ -39,8 +39,8 @@ pub struct TenantCounts {
     pub runs: i64,
 }
 
-/// agentdb's own counts, for the whole database or one tenant.
-#[derive(Debug)]
+/// agentdb's own counts, for the whole database or one tenant (in `stats`'s JSON order).
+#[derive(Debug, Serialize)]
 pub struct Counts {
     pub tenants: i64,
     pub configs: i64,
