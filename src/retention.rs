@@ -1,6 +1,6 @@
 //! What every retention policy of `agentdb prune` shares: age cut-offs, short transactions
 //! that are retried when a concurrent writer wins, key lists bound as one JSON parameter, and
-//! the tally of what was deleted. The tables themselves are known to `commands::prune`
+//! the tally of what was deleted. The tables themselves are known to `store::prune`
 //! (agentdb's own), `langgraph` and `adk`.
 
 use std::collections::BTreeMap;

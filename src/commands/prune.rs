@@ -1,8 +1,8 @@
 //! `agentdb prune`: retention for agentdb's threads and runs, LangGraph checkpoints (both
 //! savers) and Google ADK sessions/events, beside the running platform. Every policy lists its
 //! candidates with one read, then works through them in short batches (`retention::Batches`),
-//! re-checking each candidate inside the batch's transaction. The other tools' tables are
-//! known to `crate::langgraph` and `crate::adk`.
+//! re-checking each candidate inside the batch's transaction. The tables are known to
+//! `crate::store::prune` (agentdb's own), `crate::langgraph` and `crate::adk`.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
