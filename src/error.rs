@@ -33,6 +33,25 @@ impl fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// An error that is just its message: where a trait wants an error type of its own (r2d2's
+/// connection manager, a `COPY … FROM STDIN` feeder) and the cause is already text.
+#[derive(Debug)]
+pub struct Message(pub String);
+
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Message {}
+
+impl From<diesel::result::Error> for Message {
+    fn from(e: diesel::result::Error) -> Self {
+        Message(e.to_string())
+    }
+}
+
 /// The exit code for an error that reached `main`.
 pub fn exit_code_for(err: &anyhow::Error) -> u8 {
     if err.chain().any(|e| e.is::<UsageError>()) {

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 /// `--format`.
@@ -111,6 +112,24 @@ impl Output {
     /// Whether interactive progress (bars, spinners) may be drawn on stderr.
     pub fn progress_allowed(&self) -> bool {
         !self.quiet && std::io::stderr().is_terminal()
+    }
+
+    /// The one progress-bar builder: a bar of `len` steps on stderr, drawn only where
+    /// progress is allowed and only when there are at least `shown_from` steps (less is not
+    /// worth waiting for); hidden otherwise. `unit` follows the count (` rows`, or empty).
+    pub fn progress_bar(&self, len: u64, shown_from: u64, unit: &str) -> ProgressBar {
+        if !self.progress_allowed() || len < shown_from {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "{{msg}} [{{bar:30}}] {{pos}}/{{len}}{unit} ({{eta}})"
+            ))
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar
     }
 }
 

@@ -1,6 +1,6 @@
 //! What every retention policy of `agentdb prune` shares: age cut-offs, short transactions
 //! that are retried when a concurrent writer wins, key lists bound as one JSON parameter, and
-//! the tally of what was deleted. The tables themselves are known to `commands::prune`
+//! the tally of what was deleted. The tables themselves are known to `store::prune`
 //! (agentdb's own), `langgraph` and `adk`.
 
 use std::collections::BTreeMap;
@@ -14,6 +14,9 @@ use diesel::sql_types::Text;
 use serde::Serialize;
 
 use crate::db::{AnyConnection, Backend};
+// The spellings retention's statements use live with the other backend spellings in
+// `db::dialect`; these names stay reachable here.
+pub use crate::db::dialect::{sqlite_julian, Lookup};
 
 /// A row of three text key columns `c0, c1, c2`: an ADK session's or a LangGraph
 /// checkpoint's key, as the prunes read them.
@@ -83,25 +86,6 @@ impl Cutoff {
     }
 }
 
-/// SQLite: the julian day of the ISO-8601 text in `column`, NULL when it is not a time. A time
-/// is `YYYY-MM-DD`, optionally followed by `T`, `t` or a space and `HH:MM`, `:SS` and a
-/// fraction of any length (SQLite keeps milliseconds), and `Z`/`z` or an offset `±HH:MM`
-/// (none = UTC), as SQLite's date functions read it; the day must exist (`2023-02-29` does
-/// not). Anything else (empty text, `now`, a bare number, a time without a date) is not.
-pub fn sqlite_julian(column: &str) -> String {
-    // `julianday` alone also reads `now`, bare numbers (julian days) and times without a date;
-    // a text whose fifth character is `-` and that it reads began with `YYYY-MM-DD`. These
-    // checks cost a fraction of a GLOB; the day's existence is checked only past the 28th,
-    // and `t` is tried only when the text was not read as it is.
-    format!(
-        "(CASE WHEN substr({c}, 5, 1) = '-' \
-           AND (substr({c}, 9, 2) <= '28' OR date(substr({c}, 1, 10)) = substr({c}, 1, 10)) \
-         THEN coalesce(julianday({c}), CASE WHEN substr({c}, 11, 1) = 't' \
-           THEN julianday(substr({c}, 1, 10) || 'T' || substr({c}, 12)) END) END)",
-        c = column
-    )
-}
-
 /// A row whose time column holds something that is not a time: prune refuses the whole run
 /// (before anything is deleted) rather than guess its age.
 #[derive(Debug, Clone)]
@@ -156,122 +140,6 @@ impl NotATime {
             self.expected
         )
     }
-}
-
-impl Backend {
-    /// The instant in one of agentdb's own timestamp columns, comparable with `Cutoff::sql`:
-    /// PostgreSQL `timestamptz` as it is; SQLite its julian day (`sqlite_julian`), NULL when the
-    /// text is not a time.
-    pub fn instant(self, column: &str) -> String {
-        match self {
-            Backend::Postgres => column.to_string(),
-            Backend::Sqlite => sqlite_julian(column),
-        }
-    }
-
-    /// The later of two instants (`Backend::instant`), where the second column may be NULL;
-    /// NULL when either holds something that is not a time.
-    pub fn latest_of(self, a: &str, b_nullable: &str) -> String {
-        match self {
-            // GREATEST ignores NULLs; timestamptz columns hold nothing but times.
-            Backend::Postgres => format!("GREATEST({a}, {b_nullable})"),
-            // SQLite's scalar max() is NULL when any argument is.
-            Backend::Sqlite => format!(
-                "(CASE WHEN {b_nullable} IS NULL THEN {} ELSE max({}, {}) END)",
-                sqlite_julian(a),
-                sqlite_julian(a),
-                sqlite_julian(b_nullable)
-            ),
-        }
-    }
-
-    /// The later of two instants that are both times.
-    pub fn greatest(self, a: &str, b: &str) -> String {
-        match self {
-            Backend::Postgres => format!("GREATEST({a}, {b})"),
-            Backend::Sqlite => format!("max({a}, {b})"),
-        }
-    }
-
-    /// A column's value as text for a message: SQLite `quote()` (an SQL literal, so a blob or
-    /// a number shows as what it is), PostgreSQL its text.
-    pub fn shown(self, column: &str) -> String {
-        match self {
-            Backend::Postgres => format!("CAST({column} AS TEXT)"),
-            Backend::Sqlite => format!("quote({column})"),
-        }
-    }
-
-    /// Appended to a subquery so that its columns are computed once per row: SQLite does not
-    /// flatten (or push conditions into) a subquery with a LIMIT; PostgreSQL needs nothing.
-    pub fn unflattened(self) -> &'static str {
-        match self {
-            Backend::Postgres => "",
-            Backend::Sqlite => " LIMIT -1",
-        }
-    }
-
-    /// `(columns) IN <the batch>`, the batch being a JSON array of string arrays bound as
-    /// parameter `$1` (one element per column). `Unique` when the columns are a key of the table
-    /// (at most one row each); `Many` when each key has many rows (a thread's messages): there
-    /// PostgreSQL is given `= ANY(ARRAY(…))` per column, which it plans as index lookups,
-    /// because it cannot see through a JSON parameter how few keys a batch holds and would
-    /// otherwise scan the table.
-    pub fn keys_in(self, columns: &[&str], lookup: Lookup) -> String {
-        let rows = self.json_rows(columns.len());
-        let tuple = if columns.len() == 1 {
-            columns[0].to_string()
-        } else {
-            format!("({})", columns.join(", "))
-        };
-        let listed: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
-        let row_in = format!(
-            "{tuple} IN (SELECT {} FROM ({rows}) AS k)",
-            listed.join(", ")
-        );
-        match (self, lookup) {
-            (Backend::Postgres, Lookup::Many) => {
-                let mut parts: Vec<String> = columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        format!(
-                            "{c} = ANY(ARRAY(SELECT DISTINCT x->>{i} FROM jsonb_array_elements($1::jsonb) AS x))"
-                        )
-                    })
-                    .collect();
-                if columns.len() > 1 {
-                    parts.push(row_in);
-                }
-                format!("({})", parts.join(" AND "))
-            }
-            _ => row_in,
-        }
-    }
-
-    /// The rows of the JSON batch `$1` as columns `c0 … c{width-1}`.
-    fn json_rows(self, width: usize) -> String {
-        let columns: Vec<String> = (0..width)
-            .map(|i| match self {
-                Backend::Postgres => format!("x->>{i} AS c{i}"),
-                Backend::Sqlite => format!("json_extract(value, '$[{i}]') AS c{i}"),
-            })
-            .collect();
-        match self {
-            Backend::Postgres => format!(
-                "SELECT {} FROM jsonb_array_elements($1::jsonb) AS x",
-                columns.join(", ")
-            ),
-            Backend::Sqlite => format!("SELECT {} FROM json_each(?1)", columns.join(", ")),
-        }
-    }
-}
-
-/// How many rows each key of a batch selects (see `Backend::keys_in`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lookup {
-    Unique,
-    Many,
 }
 
 /// A batch of composite keys as the JSON text `json_rows` reads.

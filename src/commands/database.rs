@@ -1,15 +1,13 @@
 //! `agentdb database create | drop | reset`: the database itself.
 
-use std::io::IsTerminal;
-
 use anyhow::{bail, Result};
 use serde::Serialize;
 
+use super::guard::{self, Ask, Verdict, Words};
 use super::{render_steps, seconds, Context};
 use crate::cli::{DatabaseAction, DatabaseArgs, DropArgs};
-use crate::config::is_production;
 use crate::db::Access;
-use crate::error::{exit, UsageError};
+use crate::error::exit;
 use crate::output::{Report, Text};
 use crate::schema::migrations::{self, RunOptions, Step};
 use crate::server::{self, Created, Dropped};
@@ -119,24 +117,20 @@ fn drop_database(ctx: &Context, args: &DropArgs) -> Result<bool> {
 /// Destroying a database needs `--yes` in production and whenever stdin is not a terminal
 /// (a script cannot answer); on a terminal the operator is asked, with the database named.
 fn confirm(ctx: &Context, verb: &str, display: &str, args: &DropArgs) -> Result<()> {
-    if args.yes {
-        return Ok(());
-    }
-    if is_production(&ctx.env) {
-        return Err(UsageError::new(format!(
-            "refusing to {verb} database {display}: ENV/APP_ENV is production; pass --yes to confirm"
-        ))
-        .into());
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(UsageError::new(format!(
-            "refusing to {verb} database {display} without --yes: stdin is not a terminal, so nobody can confirm"
-        ))
-        .into());
-    }
-    if !crate::output::ask(&format!(
-        "This will {verb} database {display} and delete all its data. Type `yes` to confirm: "
-    ))? {
+    let verdict = guard::confirm(ctx, args.yes, Ask::Always, || {
+        Ok(Some(Words {
+            production: format!(
+                "refusing to {verb} database {display}: ENV/APP_ENV is production; pass --yes to confirm"
+            ),
+            no_terminal: format!(
+                "refusing to {verb} database {display} without --yes: stdin is not a terminal, so nobody can confirm"
+            ),
+            question: format!(
+                "This will {verb} database {display} and delete all its data. Type `yes` to confirm: "
+            ),
+        }))
+    })?;
+    if verdict == Verdict::Declined {
         bail!("aborted: database {display} was not changed");
     }
     Ok(())

@@ -6,7 +6,6 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use diesel::connection::SimpleConnection;
 use serde::Serialize;
 
 use super::{seconds, Context};
@@ -203,12 +202,12 @@ fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
         ),
     }
     let t = Instant::now();
-    match conn.batch_execute("SELECT 1") {
+    match db::round_trip(&mut conn) {
         Ok(()) => record(
             shared,
             "round_trip",
             Status::Ok,
-            "SELECT 1",
+            db::ROUND_TRIP_SQL,
             Some(t.elapsed()),
         ),
         Err(e) => record(shared, "round_trip", Status::Fail, e.to_string(), None),

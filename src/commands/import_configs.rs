@@ -8,19 +8,20 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
-use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
-use indicatif::{ProgressBar, ProgressStyle};
+use diesel::Connection;
+use indicatif::ProgressBar;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{tenant_id, Context};
+use super::Context;
 use crate::cli::{ImportConfigsArgs, OnConflict};
-use crate::db::{self, Access, AnyConnection, Backend};
+use crate::db::{Access, AnyConnection, Backend};
 use crate::error::exit;
 use crate::fernet::{self, ConfigKeys};
 use crate::output::{Output, Report, Text as Out};
-use crate::schema::migrations;
+use crate::store::configs::{self, Comparison, InsertBatch, NewConfig, Update};
+use crate::store::tenants::{self, MissingHint};
+use crate::store::TenantId;
 
 /// A JSON file to import and the config key it becomes.
 #[derive(Debug, Clone)]
@@ -318,16 +319,8 @@ fn content_hash(bytes: &[u8]) -> [u8; 32] {
 }
 
 fn progress(output: &Output, len: usize, what: &str) -> ProgressBar {
-    // Only on a terminal, and only when there is enough to wait for.
-    if !output.progress_allowed() || len < 200 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta})")
-            .expect("static template")
-            .progress_chars("=> "),
-    );
+    // Only when there is enough to wait for.
+    let bar = output.progress_bar(len as u64, 200, "");
     bar.set_message(what.to_string());
     bar
 }
@@ -371,11 +364,9 @@ fn check_all(
 }
 
 pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
-    let tenant = tenant_id(ctx, args.tenant.as_deref())?;
+    let tenant = ctx.tenant(args.tenant.as_deref())?;
     let keys = ctx.config_keys()?;
-    let db = ctx.open(Access::writing(args.dry_run))?;
-    let mut conn = db.connect()?;
-    migrations::require_migrated(&mut conn, &db.display)?;
+    let (db, mut conn) = ctx.open_migrated(Access::writing(args.dry_run))?;
     let backend = conn.backend();
 
     let (candidates, mut problems) = collect(&args.paths, args.recursive);
@@ -397,13 +388,14 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
     ctx.output.debug(format!("{} file(s) valid", checked.len()));
 
     let outcomes = if args.dry_run {
-        require_tenant(&mut conn, &tenant, false)?;
+        tenants::require(&mut conn, &tenant, MissingHint::InitTenant)?;
         let outcomes = decide(&mut conn, &tenant, &checked, args, keys.is_some())?;
         refuse_mixed_keys(&mut conn, &tenant, keys.as_ref(), &outcomes, args.force)?;
         outcomes
     } else {
         conn.transaction(|conn| {
-            require_tenant(conn, &tenant, true)?;
+            // Locked: concurrent imports into one tenant run one after another.
+            tenants::require_locked(conn, &tenant, MissingHint::InitTenant)?;
             let outcomes = decide(conn, &tenant, &checked, args, keys.is_some())?;
             refuse_mixed_keys(conn, &tenant, keys.as_ref(), &outcomes, args.force)?;
             write_all(
@@ -446,7 +438,7 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
     }
     ctx.output.emit(&ImportReport {
         database: db.display.clone(),
-        tenant,
+        tenant: tenant.into_string(),
         dry_run: args.dry_run,
         files: configs.len(),
         summary,
@@ -463,7 +455,7 @@ pub fn run(ctx: &Context, args: &ImportConfigsArgs) -> Result<u8> {
 /// anyway.
 fn refuse_mixed_keys(
     conn: &mut AnyConnection,
-    tenant: &str,
+    tenant: &TenantId,
     keys: Option<&ConfigKeys>,
     outcomes: &[Outcome],
     force: bool,
@@ -474,18 +466,7 @@ fn refuse_mixed_keys(
     let Some(keys) = keys.filter(|_| writes && !force) else {
         return Ok(());
     };
-    let b = conn.backend();
-    let sql = format!(
-        "SELECT key, {} AS value FROM tenant_configs WHERE tenant_id = {} AND {} ORDER BY key",
-        b.json_text("value"),
-        b.param(1),
-        b.is_envelope("value")
-    );
-    let rows: Vec<super::configs::StoredValue> = diesel::sql_query(sql)
-        .into_boxed::<db::MultiBackend>()
-        .bind::<Text, _>(tenant.to_string())
-        .load(conn)
-        .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
+    let rows = configs::encrypted_values(conn, tenant)?;
     let foreign: Vec<String> = rows
         .into_iter()
         .filter(|row| {
@@ -506,60 +487,15 @@ fn refuse_mixed_keys(
     ))
 }
 
-/// Checks that the tenant exists; inside the write transaction also locks it (see
-/// `db::lock_tenant`), so concurrent imports into one tenant run one after another.
-fn require_tenant(conn: &mut AnyConnection, tenant: &str, lock: bool) -> Result<()> {
-    let exists = if lock {
-        db::lock_tenant(conn, tenant)?
-    } else {
-        db::tenant_exists(conn, tenant)?
-    };
-    if !exists {
-        bail!(
-            "tenant {tenant} does not exist: create it first with `agentdb init-tenant --tenant-id {tenant}`"
-        );
-    }
-    Ok(())
-}
-
-#[derive(QueryableByName)]
-struct HashRow {
-    #[diesel(sql_type = Text)]
-    key: String,
-    #[diesel(sql_type = Text)]
-    content_hash: String,
-}
-
-/// The stored configs' content hashes by key (`None` where a stored hash is not ours).
-fn existing_hashes(
-    conn: &mut AnyConnection,
-    tenant: &str,
-) -> Result<HashMap<String, Option<[u8; 32]>>> {
-    let rows: Vec<HashRow> = diesel::sql_query(conn.backend().config_hashes_sql())
-        .bind::<Text, _>(tenant)
-        .load(conn)
-        .with_context(|| format!("cannot read the configs of tenant {tenant}"))?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let mut hash = [0u8; 32];
-            let parsed = hex::decode_to_slice(&r.content_hash, &mut hash)
-                .ok()
-                .map(|_| hash);
-            (r.key, parsed)
-        })
-        .collect())
-}
-
 /// Reads what is stored and decides each file's outcome, refusing what must not be written.
 fn decide(
     conn: &mut AnyConnection,
-    tenant: &str,
+    tenant: &TenantId,
     checked: &[Checked],
     args: &ImportConfigsArgs,
     encrypting: bool,
 ) -> Result<Vec<Outcome>> {
-    let existing = existing_hashes(conn, tenant)?;
+    let existing = configs::content_hashes(conn, tenant)?;
     let stored = compare_stored(conn, tenant, checked, &existing, args.max_size)?;
     let outcomes = plan(checked, &existing, &stored, args.on_conflict, tenant)?;
     refuse_decrypting(checked, &outcomes, &stored, encrypting, tenant)?;
@@ -577,31 +513,16 @@ struct StoredComparison {
     encrypted: HashSet<String>,
 }
 
-#[derive(QueryableByName)]
-struct StoredState {
-    #[diesel(sql_type = Bool)]
-    same: bool,
-    #[diesel(sql_type = Bool)]
-    encrypted: bool,
-}
-
 /// Looks at the stored rows of keys whose hash differs (one query each; such keys are updated
 /// one by one anyway).
 fn compare_stored(
     conn: &mut AnyConnection,
-    tenant: &str,
+    tenant: &TenantId,
     checked: &[Checked],
     existing: &HashMap<String, Option<[u8; 32]>>,
     max_size: u64,
 ) -> Result<StoredComparison> {
-    let b = conn.backend();
-    let sql = format!(
-        "SELECT {} AS same, {} AS encrypted FROM tenant_configs WHERE tenant_id = {} AND key = {}",
-        b.same_json("value", 1),
-        b.is_envelope("value"),
-        b.param(2),
-        b.param(3)
-    );
+    let comparison = Comparison::new(conn.backend());
     let mut stored = StoredComparison::default();
     for c in checked {
         let key = &c.candidate.key;
@@ -610,12 +531,7 @@ fn compare_stored(
             None => continue,
             Some(_) => {}
         }
-        let state: StoredState = diesel::sql_query(&sql)
-            .bind::<Text, _>(content_of(c, max_size)?)
-            .bind::<Text, _>(tenant)
-            .bind::<Text, _>(key)
-            .get_result(conn)
-            .with_context(|| format!("cannot read config {key:?} of tenant {tenant}"))?;
+        let state = comparison.state(conn, tenant, key, content_of(c, max_size)?)?;
         if state.same {
             stored.same.insert(key.clone());
         }
@@ -632,7 +548,7 @@ fn refuse_decrypting(
     outcomes: &[Outcome],
     stored: &StoredComparison,
     encrypting: bool,
-    tenant: &str,
+    tenant: &TenantId,
 ) -> Result<()> {
     if encrypting {
         return Ok(());
@@ -661,7 +577,7 @@ fn plan(
     existing: &HashMap<String, Option<[u8; 32]>>,
     stored: &StoredComparison,
     on_conflict: OnConflict,
-    tenant: &str,
+    tenant: &TenantId,
 ) -> Result<Vec<Outcome>> {
     let mut conflicts = Vec::new();
     let outcomes: Vec<Outcome> = checked
@@ -690,82 +606,6 @@ fn plan(
     Ok(outcomes)
 }
 
-/// Inserts are sent in multi-row statements: one round trip per batch instead of per file,
-/// which is most of an import's time on PostgreSQL. A batch is bounded in rows and bytes.
-struct InsertBatch<'a> {
-    backend: Backend,
-    tenant: &'a str,
-    rows: Vec<(&'a Candidate, String, &'a [u8; 32])>,
-    bytes: usize,
-}
-
-impl<'a> InsertBatch<'a> {
-    const MAX_ROWS: usize = 500;
-    const MAX_BYTES: usize = 4 << 20;
-
-    fn new(backend: Backend, tenant: &'a str) -> Self {
-        InsertBatch {
-            backend,
-            tenant,
-            rows: Vec::new(),
-            bytes: 0,
-        }
-    }
-
-    fn push(
-        &mut self,
-        conn: &mut AnyConnection,
-        c: &'a Candidate,
-        value: String,
-        hash: &'a [u8; 32],
-    ) -> Result<()> {
-        self.bytes += value.len();
-        self.rows.push((c, value, hash));
-        if self.rows.len() >= Self::MAX_ROWS || self.bytes >= Self::MAX_BYTES {
-            self.flush(conn)?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self, conn: &mut AnyConnection) -> Result<()> {
-        if self.rows.is_empty() {
-            return Ok(());
-        }
-        let p = |n| self.backend.param(n);
-        let values: Vec<String> = (0..self.rows.len())
-            .map(|i| {
-                let n = i * 5;
-                format!(
-                    "({}, {}, {}, {}, {})",
-                    p(n + 1),
-                    p(n + 2),
-                    self.backend.json_param(n + 3),
-                    p(n + 4),
-                    p(n + 5)
-                )
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO tenant_configs (tenant_id, key, value, source_file, content_hash) VALUES {}",
-            values.join(", ")
-        );
-        let mut query = diesel::sql_query(sql).into_boxed::<db::MultiBackend>();
-        for (c, value, hash) in self.rows.drain(..) {
-            query = query
-                .bind::<Text, _>(self.tenant.to_string())
-                .bind::<Text, _>(c.key.clone())
-                .bind::<Text, _>(value)
-                .bind::<Text, _>(c.source_file())
-                .bind::<Text, _>(hex::encode(hash));
-        }
-        self.bytes = 0;
-        query
-            .execute(conn)
-            .with_context(|| format!("cannot store the configs of tenant {}", self.tenant))?;
-        Ok(())
-    }
-}
-
 /// The content to write: kept from validation, or read again (and it must still be what was
 /// validated).
 fn content_of(checked: &Checked, max_size: u64) -> Result<String> {
@@ -787,7 +627,7 @@ fn content_of(checked: &Checked, max_size: u64) -> Result<String> {
 /// Writes the planned rows: inserts in batches, updates one by one.
 fn write_all(
     conn: &mut AnyConnection,
-    tenant: &str,
+    tenant: &TenantId,
     checked: &[Checked],
     outcomes: &[Outcome],
     max_size: u64,
@@ -800,32 +640,29 @@ fn write_all(
         Some(k) => k.seal(&content),
         None => content,
     };
-    let update = format!(
-        "UPDATE tenant_configs SET value = {}, source_file = $2, content_hash = $3, updated_at = {} \
-         WHERE tenant_id = $4 AND key = $5",
-        backend.json_param(1),
-        backend.now()
-    );
+    let update = Update::new(backend);
     let bar = progress(output, checked.len(), "importing");
     let mut batch = InsertBatch::new(backend, tenant);
     for (checked, outcome) in checked.iter().zip(outcomes) {
         bar.inc(1);
         let c = &checked.candidate;
+        let row = |value: String| NewConfig {
+            key: c.key.clone(),
+            value,
+            source_file: c.source_file(),
+            content_hash: checked.hash,
+        };
         match outcome {
-            Outcome::Inserted => batch.push(
-                conn,
-                c,
-                stored_form(content_of(checked, max_size)?),
-                &checked.hash,
-            )?,
+            Outcome::Inserted => {
+                batch.push(conn, row(stored_form(content_of(checked, max_size)?)))?
+            }
             Outcome::Updated => {
-                diesel::sql_query(&update)
-                    .bind::<Text, _>(stored_form(content_of(checked, max_size)?))
-                    .bind::<Text, _>(c.source_file())
-                    .bind::<Text, _>(hex::encode(checked.hash))
-                    .bind::<Text, _>(tenant)
-                    .bind::<Text, _>(&c.key)
-                    .execute(conn)
+                update
+                    .write(
+                        conn,
+                        tenant,
+                        row(stored_form(content_of(checked, max_size)?)),
+                    )
                     .with_context(|| {
                         format!("cannot store config {:?} from {}", c.key, c.path.display())
                     })?;

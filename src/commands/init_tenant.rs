@@ -2,17 +2,17 @@
 //! a short prefix of the API key are stored.
 
 use anyhow::{bail, Context as _, Result};
-use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{tenant_id, Context};
+use super::Context;
 use crate::cli::InitTenantArgs;
-use crate::db::{self, Access, AnyConnection, Backend};
+use crate::db::{Access, AnyConnection};
 use crate::error::{exit, UsageError};
 use crate::output::{Report, Text as Out};
-use crate::schema::migrations;
+use crate::store::tenants::{self, NameAndKey};
+use crate::store::TenantId;
 
 /// Supplied keys shorter than this are refused: a short key is guessable from its hash.
 const MIN_KEY_LEN: usize = 16;
@@ -66,12 +66,7 @@ impl Report for InitTenantReport {
     }
 }
 
-/// The key to store: its SHA-256 (hex) and a recognisable prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HashedKey {
-    pub hash: String,
-    pub prefix: String,
-}
+pub use crate::store::tenants::HashedKey;
 
 pub fn hash_api_key(key: &str) -> HashedKey {
     let hash = hex::encode(Sha256::digest(key.as_bytes()));
@@ -91,16 +86,8 @@ pub fn generate_api_key() -> Result<String> {
     Ok(format!("agdb_{}", hex::encode(bytes)))
 }
 
-#[derive(QueryableByName)]
-struct TenantRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    api_key_hash: Option<String>,
-}
-
 pub fn run(ctx: &Context, args: &InitTenantArgs) -> Result<u8> {
-    let tenant = tenant_id(ctx, args.tenant_id.as_deref())?;
+    let tenant = ctx.tenant(args.tenant_id.as_deref())?;
     if args.thread_id.trim().is_empty() || args.thread_id.len() > 255 {
         return Err(UsageError::new("--thread-id must be 1 to 255 characters").into());
     }
@@ -123,12 +110,9 @@ pub fn run(ctx: &Context, args: &InitTenantArgs) -> Result<u8> {
     }
     let hashed = key.as_deref().map(hash_api_key);
 
-    let db = ctx.open(Access::ReadWrite)?;
-    let mut conn = db.connect()?;
-    migrations::require_migrated(&mut conn, &db.display)?;
-    let backend = conn.backend();
+    let (db, mut conn) = ctx.open_migrated(Access::ReadWrite)?;
     let mut report = conn
-        .transaction(|conn| apply(conn, backend, &tenant, args, hashed.as_ref()))
+        .transaction(|conn| apply(conn, &tenant, args, hashed.as_ref()))
         .with_context(|| format!("init-tenant {tenant} failed; nothing was written"))?;
     report.database = db.display.clone();
     report.generated_api_key = generated;
@@ -138,72 +122,36 @@ pub fn run(ctx: &Context, args: &InitTenantArgs) -> Result<u8> {
 
 fn apply(
     conn: &mut AnyConnection,
-    backend: Backend,
-    tenant: &str,
+    tenant: &TenantId,
     args: &InitTenantArgs,
     key: Option<&HashedKey>,
 ) -> Result<InitTenantReport> {
     let name = args.name.clone().unwrap_or_else(|| tenant.to_string());
-    let now = backend.now();
-    // First statement is a write: it takes SQLite's write lock up front, and on PostgreSQL a
-    // concurrent init-tenant of the same id waits here for the other to commit. No conflict
-    // target: a concurrent insert of the same key hash (the other unique index) must wait and
-    // do nothing too, not fail.
-    let inserted = diesel::sql_query(
-        "INSERT INTO tenants (id, name, api_key_hash, api_key_prefix) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind::<Text, _>(tenant)
-    .bind::<Text, _>(&name)
-    .bind::<Nullable<Text>, _>(key.map(|k| k.hash.as_str()))
-    .bind::<Nullable<Text>, _>(key.map(|k| k.prefix.as_str()))
-    .execute(conn)
-    .with_context(|| format!("cannot create tenant {tenant}"))?;
+    // First statement is a write: see `tenants::insert_if_absent`.
+    let inserted = tenants::insert_if_absent(conn, tenant, &name, key)?;
 
     let mut stored_name = name.clone();
-    let (tenant_result, key_result) = if inserted == 1 {
+    let (tenant_result, key_result) = if inserted {
         ("created", if key.is_some() { "set" } else { "none" })
     } else {
-        if !db::lock_tenant(conn, tenant)? {
+        if !tenants::lock(conn, tenant)? {
             // Nothing inserted and no such tenant: the key is another tenant's.
             bail!("the API key is already used by another tenant; use another key or --generate-api-key");
         }
-        let row: TenantRow =
-            diesel::sql_query("SELECT name, api_key_hash FROM tenants WHERE id = $1")
-                .bind::<Text, _>(tenant)
-                .get_result(conn)
-                .with_context(|| format!("cannot read tenant {tenant}"))?;
-        let key_result = reconcile_key(conn, now, tenant, &row, key, args.rotate_api_key)?;
+        let row = tenants::name_and_key(conn, tenant)?;
+        let key_result = reconcile_key(conn, tenant, &row, key, args.rotate_api_key)?;
         let renamed = args.name.as_ref().is_some_and(|n| *n != row.name);
         if !renamed {
             stored_name = row.name.clone();
         } else {
-            diesel::sql_query(format!(
-                "UPDATE tenants SET name = $1, updated_at = {now} WHERE id = $2"
-            ))
-            .bind::<Text, _>(&name)
-            .bind::<Text, _>(tenant)
-            .execute(conn)
-            .with_context(|| format!("cannot rename tenant {tenant}"))?;
+            tenants::rename(conn, tenant, &name)?;
         }
         let changed = renamed || key_result == "set" || key_result == "rotated";
         (if changed { "updated" } else { "unchanged" }, key_result)
     };
 
-    let thread_inserted = diesel::sql_query(
-        "INSERT INTO threads (tenant_id, id, title) VALUES ($1, $2, 'Default thread') \
-         ON CONFLICT (tenant_id, id) DO NOTHING",
-    )
-    .bind::<Text, _>(tenant)
-    .bind::<Text, _>(&args.thread_id)
-    .execute(conn)
-    .with_context(|| format!("cannot create thread {} of tenant {tenant}", args.thread_id))?;
-
-    let prefix: Option<String> =
-        diesel::sql_query("SELECT api_key_prefix AS value FROM tenants WHERE id = $1")
-            .bind::<Text, _>(tenant)
-            .get_result::<PrefixRow>(conn)?
-            .value;
+    let thread_created = tenants::ensure_default_thread(conn, tenant, &args.thread_id)?;
+    let prefix = tenants::api_key_prefix(conn, tenant)?;
     Ok(InitTenantReport {
         database: String::new(),
         tenant_id: tenant.to_string(),
@@ -213,7 +161,7 @@ fn apply(
         api_key_prefix: prefix,
         generated_api_key: None,
         thread_id: args.thread_id.clone(),
-        thread: if thread_inserted == 1 {
+        thread: if thread_created {
             "created"
         } else {
             "unchanged"
@@ -221,18 +169,11 @@ fn apply(
     })
 }
 
-#[derive(QueryableByName)]
-struct PrefixRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    value: Option<String>,
-}
-
 /// Sets, keeps or rotates the key of an existing tenant; refuses a silent replacement.
 fn reconcile_key(
     conn: &mut AnyConnection,
-    now: &str,
-    tenant: &str,
-    row: &TenantRow,
+    tenant: &TenantId,
+    row: &NameAndKey,
     key: Option<&HashedKey>,
     rotate: bool,
 ) -> Result<&'static str> {
@@ -243,7 +184,7 @@ fn reconcile_key(
             "none"
         });
     };
-    if db::api_key_hash_taken(conn, &key.hash, tenant)? {
+    if tenants::api_key_hash_taken(conn, &key.hash, tenant)? {
         bail!(
             "the API key is already used by another tenant; use another key or --generate-api-key"
         );
@@ -256,14 +197,7 @@ fn reconcile_key(
         Some(_) => "rotated",
         None => "set",
     };
-    diesel::sql_query(format!(
-        "UPDATE tenants SET api_key_hash = $1, api_key_prefix = $2, updated_at = {now} WHERE id = $3"
-    ))
-    .bind::<Text, _>(&key.hash)
-    .bind::<Text, _>(&key.prefix)
-    .bind::<Text, _>(tenant)
-    .execute(conn)
-    .with_context(|| format!("cannot store the API key of tenant {tenant}"))?;
+    tenants::set_api_key(conn, tenant, key)?;
     Ok(result)
 }
 

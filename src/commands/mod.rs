@@ -9,24 +9,25 @@ use anyhow::Result;
 
 use crate::cli::{Cli, Command};
 use crate::config::{self, Resolved, Settings};
-use crate::db::{Access, Database};
+use crate::db::{Access, Conn, Database};
 use crate::error::UsageError;
 use crate::fernet::ConfigKeys;
 use crate::output::{Format, Output};
+use crate::schema::migrations;
+use crate::store::TenantId;
 
 pub mod backup;
 pub mod completions;
 pub mod configs;
-pub mod configs_export;
 pub mod copy;
 pub mod database;
+pub mod guard;
 pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
 pub mod migrate;
 pub mod prune;
 pub mod rollback;
-pub mod rotate_keys;
 pub mod stats;
 pub mod status;
 pub mod tenants;
@@ -81,6 +82,25 @@ impl Context {
             }
         }
         Ok(keys)
+    }
+
+    /// Opens the database, connects, and refuses (exit 1, saying to run `agentdb migrate`) one
+    /// whose schema is not up to date: how every command working on agentdb's tables starts.
+    /// The `Database` knows its display name (password redacted) for reports and errors.
+    pub fn open_migrated(&self, access: Access) -> Result<(Database, Conn)> {
+        let db = self.open(access)?;
+        let mut conn = db.connect()?;
+        migrations::require_migrated(&mut conn, &db.display)?;
+        Ok((db, conn))
+    }
+
+    /// The tenant a command works on: the flag, else `DEFAULT_TENANT_ID`, else `default`
+    /// (`TenantId::resolve`); refused (exit 2) unless it is a valid id.
+    pub fn tenant(&self, flag: Option<&str>) -> Result<TenantId> {
+        Ok(TenantId::resolve(
+            flag,
+            self.env_value("DEFAULT_TENANT_ID"),
+        )?)
     }
 
     pub fn env_value(&self, key: &str) -> Option<&str> {
@@ -191,55 +211,7 @@ pub fn seconds(flag: &str, secs: f64) -> Result<Duration> {
     Ok(config::duration_from_secs(flag, secs)?)
 }
 
-/// The tenant a command works on: the flag, else `DEFAULT_TENANT_ID`, else `default`;
-/// refused (exit 2) unless it matches `[a-z0-9][a-z0-9_-]{0,62}`.
-pub fn tenant_id(ctx: &Context, flag: Option<&str>) -> Result<String> {
-    let id = flag
-        .map(str::to_string)
-        .or_else(|| ctx.env_value("DEFAULT_TENANT_ID").map(str::to_string))
-        .unwrap_or_else(|| "default".to_string());
-    validate_tenant_id(&id)?;
-    Ok(id)
-}
-
+/// An explicit tenant id (copy's `--tenant`), checked as every id is: `TenantId::parse`.
 pub fn validate_tenant_id(id: &str) -> Result<(), UsageError> {
-    let mut chars = id.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-    let rest_ok =
-        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    if first_ok && rest_ok && id.len() <= 63 {
-        Ok(())
-    } else {
-        Err(UsageError::new(format!(
-            "invalid tenant id {id:?}: use 1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit"
-        )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::validate_tenant_id;
-
-    #[test]
-    fn tenant_ids() {
-        for ok in ["default", "a", "acme-prod_2", "0", &"a".repeat(63)] {
-            assert!(validate_tenant_id(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "-a",
-            "_a",
-            "Acme",
-            "a b",
-            "a;drop",
-            "a'",
-            "é",
-            &"a".repeat(64),
-            "a\n",
-        ] {
-            assert!(validate_tenant_id(bad).is_err(), "{bad:?}");
-        }
-    }
+    TenantId::parse(id).map(drop)
 }

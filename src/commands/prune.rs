@@ -1,33 +1,27 @@
 //! `agentdb prune`: retention for agentdb's threads and runs, LangGraph checkpoints (both
 //! savers) and Google ADK sessions/events, beside the running platform. Every policy lists its
 //! candidates with one read, then works through them in short batches (`retention::Batches`),
-//! re-checking each candidate inside the batch's transaction. The other tools' tables are
-//! known to `crate::langgraph` and `crate::adk`.
+//! re-checking each candidate inside the batch's transaction. The tables are known to
+//! `crate::store::prune` (agentdb's own), `crate::langgraph` and `crate::adk`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::IsTerminal;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{bail, Context as _, Result};
-use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use anyhow::Result;
 use serde::Serialize;
 
-use super::{validate_tenant_id, Context};
+use super::guard::{self, Ask, Verdict, Words};
+use super::Context;
 use crate::adk::{self, SessionKey};
 use crate::cli::PruneArgs;
-use crate::config::is_production;
-use crate::db::{self, Access, AnyConnection, Backend};
+use crate::db::{Access, AnyConnection, Backend};
 use crate::error::{exit, UsageError};
 use crate::langgraph::{self, Refusal};
 use crate::output::{Report, Text as Out};
-use crate::retention::{
-    self, execute_with_keys, json_keys, Batches, Cutoff, Lookup, NotATime, Tally,
-};
-use crate::schema::migrations;
-
-/// Runs that are over: only these are pruned by age.
-const FINISHED_RUNS: &str = "('succeeded', 'failed', 'cancelled')";
+use crate::retention::{self, Batches, Cutoff, Tally};
+use crate::store::prune::{RunRow, Scope};
+use crate::store::tenants::{self, MissingHint};
+use crate::store::{self, TenantId};
 
 #[derive(Debug, Serialize)]
 pub struct VacuumReport {
@@ -209,33 +203,34 @@ impl Cutoffs {
 }
 
 pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
-    if let Some(t) = &args.tenant {
-        validate_tenant_id(t)?;
-        if !agentdb_policies(args) {
-            return Err(UsageError::new(
-                "--tenant scopes agentdb's threads and runs only; LangGraph and ADK tables have no tenant (drop --tenant or add a thread/run policy)",
-            )
-            .into());
-        }
+    let tenant = args.tenant.as_deref().map(TenantId::parse).transpose()?;
+    if tenant.is_some() && !agentdb_policies(args) {
+        return Err(UsageError::new(
+            "--tenant scopes agentdb's threads and runs only; LangGraph and ADK tables have no tenant (drop --tenant or add a thread/run policy)",
+        )
+        .into());
     }
     let cutoffs = Cutoffs::take(args)?;
-    let db = ctx.open(Access::writing(args.dry_run))?;
-    let mut conn = db.connect()?;
-    if agentdb_policies(args) {
-        migrations::require_migrated(&mut conn, &db.display)?;
-        if let Some(t) = &args.tenant {
-            if !db::tenant_exists(&mut conn, t)? {
-                bail!("tenant {t} does not exist");
-            }
+    let access = Access::writing(args.dry_run);
+    // Only the agentdb policies need agentdb's schema; LangGraph's and ADK's alone do not.
+    let (db, mut conn) = if agentdb_policies(args) {
+        let (db, mut conn) = ctx.open_migrated(access)?;
+        if let Some(t) = &tenant {
+            tenants::require(&mut conn, t, MissingHint::Plain)?;
         }
-    }
+        (db, conn)
+    } else {
+        let db = ctx.open(access)?;
+        let conn = db.connect()?;
+        (db, conn)
+    };
     if args.checkpoints_keep.is_some() && !args.dry_run {
         ctx.output.info(
             "note: keeping only the newest checkpoints loses time travel and forks to the pruned ones",
         );
     }
     let shown = if !args.dry_run && !args.yes {
-        match confirmed(ctx, &mut conn, args, &cutoffs, &db.display)? {
+        match confirmed(ctx, &mut conn, args, tenant.as_ref(), &cutoffs, &db.display)? {
             Confirmation::Declined => {
                 ctx.output.info("Nothing deleted.");
                 return Ok(exit::FAILED);
@@ -245,14 +240,21 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
     } else {
         None
     };
-    let outcome = prune(&mut conn, args, &cutoffs, args.dry_run, shown)?;
+    let outcome = prune(
+        &mut conn,
+        args,
+        tenant.as_ref(),
+        &cutoffs,
+        args.dry_run,
+        shown,
+    )?;
     let vacuum = if args.vacuum && !args.dry_run {
         vacuum(ctx, &mut conn)?
     } else {
         None
     };
     let mut notes = outcome.notes;
-    if args.vacuum && conn.backend() == Backend::Postgres {
+    if args.vacuum && !conn.backend().vacuum_shrinks_file() {
         notes.push(
             "--vacuum applies to SQLite; on PostgreSQL autovacuum makes the space reusable (VACUUM FULL or pg_repack shrink files, under an exclusive lock)".into(),
         );
@@ -289,32 +291,32 @@ fn confirmed(
     ctx: &Context,
     conn: &mut AnyConnection,
     args: &PruneArgs,
+    tenant: Option<&TenantId>,
     cutoffs: &Cutoffs,
     display: &str,
 ) -> Result<Confirmation> {
-    let interactive = std::io::stdin().is_terminal();
-    if !interactive && !is_production(&ctx.env) {
-        return Ok(Confirmation::Go(None));
-    }
-    let preview = prune(conn, args, cutoffs, true, None)?;
-    let total = preview.tally.total();
-    if total == 0 {
-        return Ok(Confirmation::Go(None));
-    }
-    let summary = summary(&preview.tally);
-    if !interactive {
-        return Err(UsageError::new(format!(
-            "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
-        ))
-        .into());
-    }
-    let yes = crate::output::ask(&format!(
-        "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
-    ))?;
-    Ok(if yes {
-        Confirmation::Go(Some(preview.candidates))
-    } else {
-        Confirmation::Declined
+    let mut shown = None;
+    let verdict = guard::confirm(ctx, false, Ask::WhereItMatters, || {
+        let preview = prune(conn, args, tenant, cutoffs, true, None)?;
+        let total = preview.tally.total();
+        if total == 0 {
+            return Ok(None);
+        }
+        let summary = summary(&preview.tally);
+        shown = Some(preview.candidates);
+        Ok(Some(Words {
+            production: format!(
+                "refusing to prune: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
+            ),
+            question: format!(
+                "This deletes {total} row(s) from {display} ({summary}). Continue? [y/N] "
+            ),
+            ..Words::default()
+        }))
+    })?;
+    Ok(match verdict {
+        Verdict::Go => Confirmation::Go(shown),
+        Verdict::Declined => Confirmation::Declined,
     })
 }
 
@@ -347,13 +349,26 @@ struct Candidates {
     adk_present: bool,
 }
 
-fn candidates(conn: &mut AnyConnection, args: &PruneArgs, cutoffs: &Cutoffs) -> Result<Candidates> {
+/// Which of agentdb's rows the thread and run policies look at.
+fn scope<'a>(args: &PruneArgs, tenant: Option<&'a TenantId>) -> Scope<'a> {
+    Scope {
+        tenant,
+        thread_status: args.threads_status.map(|s| s.as_str()),
+    }
+}
+
+fn candidates(
+    conn: &mut AnyConnection,
+    args: &PruneArgs,
+    tenant: Option<&TenantId>,
+    cutoffs: &Cutoffs,
+) -> Result<Candidates> {
     let mut c = Candidates::default();
     if args.threads_older_than.is_some() || args.threads_status.is_some() {
-        c.threads = thread_candidates(conn, args, cutoffs.threads)?;
+        c.threads = store::prune::thread_candidates(conn, scope(args, tenant), cutoffs.threads)?;
     }
     if let Some(cutoff) = cutoffs.runs {
-        c.runs = run_candidates(conn, args, cutoff)?;
+        c.runs = store::prune::run_candidates(conn, scope(args, tenant), cutoff)?;
     }
     let langgraph_asked =
         args.checkpoint_threads_older_than.is_some() || args.checkpoints_keep.is_some();
@@ -375,6 +390,7 @@ fn candidates(conn: &mut AnyConnection, args: &PruneArgs, cutoffs: &Cutoffs) -> 
 fn prune(
     conn: &mut AnyConnection,
     args: &PruneArgs,
+    tenant: Option<&TenantId>,
     cutoffs: &Cutoffs,
     dry_run: bool,
     shown: Option<Candidates>,
@@ -390,15 +406,30 @@ fn prune(
     };
     let c = match shown {
         Some(c) => c,
-        None => candidates(conn, args, cutoffs)?,
+        None => candidates(conn, args, tenant, cutoffs)?,
     };
     let deleted_threads = if args.threads_older_than.is_some() || args.threads_status.is_some() {
-        prune_threads(conn, args, cutoffs.threads, &c.threads, &mut o)?
+        store::prune::prune_threads(
+            conn,
+            scope(args, tenant),
+            cutoffs.threads,
+            &c.threads,
+            &mut o.batches,
+            &mut o.tally,
+        )?
     } else {
         HashSet::new()
     };
     if let Some(cutoff) = cutoffs.runs {
-        prune_runs(conn, args, cutoff, &c.runs, &deleted_threads, &mut o)?;
+        store::prune::prune_runs(
+            conn,
+            scope(args, tenant),
+            cutoff,
+            &c.runs,
+            &deleted_threads,
+            &mut o.batches,
+            &mut o.tally,
+        )?;
     }
     let langgraph_asked =
         args.checkpoint_threads_older_than.is_some() || args.checkpoints_keep.is_some();
@@ -453,238 +484,9 @@ fn prune(
     Ok(o)
 }
 
-#[derive(QueryableByName)]
-struct PairRow {
-    #[diesel(sql_type = Text)]
-    c0: String,
-    #[diesel(sql_type = Text)]
-    c1: String,
-}
-
-/// A candidate row of an age policy, or a row whose time is not one (`bad` names the column).
-#[derive(QueryableByName)]
-struct AgedRow {
-    #[diesel(sql_type = Text)]
-    c0: String,
-    #[diesel(sql_type = Text)]
-    c1: String,
-    #[diesel(sql_type = Text)]
-    thread_id: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    bad: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    value: Option<String>,
-}
-
-#[derive(Clone)]
-struct RunRow {
-    key: [String; 2],
-    thread_id: String,
-}
-
-/// Refuses the run at the first row whose time is not one.
-fn refuse_non_times(table: &str, key: [&str; 2], rows: &[AgedRow]) -> Result<()> {
-    if let Some(r) = rows.iter().find(|r| r.bad.is_some()) {
-        return Err(NotATime::new(
-            table,
-            &[(key[0], &r.c0), (key[1], &r.c1)],
-            r.bad.as_deref().unwrap_or_default(),
-            r.value.as_deref().unwrap_or("NULL"),
-            retention::TIME_TEXT,
-        )
-        .into_error());
-    }
-    Ok(())
-}
-
-/// `AND tenant_id = '…'` for `--tenant` (validated: `[a-z0-9][a-z0-9_-]*`, safe to inline).
-fn tenant_clause(args: &PruneArgs) -> String {
-    args.tenant
-        .as_ref()
-        .map(|t| format!(" AND tenant_id = '{t}'"))
-        .unwrap_or_default()
-}
-
-/// The condition of the threads policy without its age.
-fn thread_filter(args: &PruneArgs) -> String {
-    let mut condition = vec!["TRUE".to_string()];
-    if let Some(status) = args.threads_status {
-        condition.push(format!("status = '{}'", status.as_str()));
-    }
-    format!("{}{}", condition.join(" AND "), tenant_clause(args))
-}
-
-/// The threads the policy selects, in key order; refuses the run when a thread's last
-/// activity is not a time.
-fn thread_candidates(
-    conn: &mut AnyConnection,
-    args: &PruneArgs,
-    cutoff: Option<Cutoff>,
-) -> Result<Vec<[String; 2]>> {
-    let backend = conn.backend();
-    let filter = thread_filter(args);
-    let rows: Vec<AgedRow> = match cutoff {
-        None => diesel::sql_query(format!(
-            "SELECT tenant_id AS c0, id AS c1, id AS thread_id, NULL AS bad, NULL AS value \
-             FROM threads WHERE {filter} ORDER BY tenant_id, id"
-        ))
-        .load(conn),
-        Some(cutoff) => diesel::sql_query(format!(
-            // Each time is read once per row (the inner query is not flattened).
-            "SELECT c0, c1, c1 AS thread_id, \
-               CASE WHEN u IS NULL THEN 'updated_at' \
-                    WHEN l_raw IS NOT NULL AND l IS NULL THEN 'last_message_at' END AS bad, \
-               CASE WHEN u IS NULL THEN {u_shown} WHEN l_raw IS NOT NULL AND l IS NULL THEN {l_shown} END AS value \
-             FROM (SELECT tenant_id AS c0, id AS c1, {u} AS u, {l} AS l, \
-                     updated_at AS u_raw, last_message_at AS l_raw \
-                   FROM threads WHERE {filter}{unflattened}) AS t \
-             WHERE u IS NULL OR (l_raw IS NOT NULL AND l IS NULL) \
-                OR (CASE WHEN l_raw IS NULL THEN u ELSE {latest} END) < {cut} \
-             ORDER BY c0, c1",
-            u = backend.instant("updated_at"),
-            l = backend.instant("last_message_at"),
-            u_shown = backend.shown("u_raw"),
-            l_shown = backend.shown("l_raw"),
-            unflattened = backend.unflattened(),
-            latest = backend.greatest("u", "l"),
-            cut = cutoff.sql(backend),
-        ))
-        .load(conn),
-    }
-    .context("cannot read agentdb threads")?;
-    refuse_non_times("threads", ["tenant_id", "id"], &rows)?;
-    Ok(rows.into_iter().map(|r| [r.c0, r.c1]).collect())
-}
-
-/// Deletes the candidate threads still selected inside each batch's transaction, with their
-/// messages and runs; returns the deleted (tenant, thread) keys.
-fn prune_threads(
-    conn: &mut AnyConnection,
-    args: &PruneArgs,
-    cutoff: Option<Cutoff>,
-    keys: &[[String; 2]],
-    o: &mut Outcome,
-) -> Result<HashSet<[String; 2]>> {
-    let backend = conn.backend();
-    let mut condition = thread_filter(args);
-    if let Some(cutoff) = cutoff {
-        let last_activity = backend.latest_of("updated_at", "last_message_at");
-        condition.push_str(&format!(" AND {last_activity} < {}", cutoff.sql(backend)));
-    }
-    let per_batch = o
-        .batches
-        .each_batch(conn, keys, &mut o.tally, |c, batch, tally| {
-            let confirmed: Vec<PairRow> = diesel::sql_query(format!(
-                "SELECT tenant_id AS c0, id AS c1 FROM threads \
-                 WHERE {} AND {condition}",
-                backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
-            ))
-            .bind::<Text, _>(json_keys(batch))
-            .load(c)
-            .context("cannot re-check agentdb threads")?;
-            let confirmed: Vec<[String; 2]> = confirmed.into_iter().map(|r| [r.c0, r.c1]).collect();
-            if confirmed.is_empty() {
-                return Ok(confirmed);
-            }
-            let list = json_keys(&confirmed);
-            // Children first: counted per table, and nothing relies on the cascade.
-            for (table, column, lookup) in [
-                ("messages", "thread_id", Lookup::Many),
-                ("runs", "thread_id", Lookup::Many),
-                ("threads", "id", Lookup::Unique),
-            ] {
-                let sql = format!(
-                    "DELETE FROM {table} WHERE {}",
-                    backend.keys_in(&["tenant_id", column], lookup)
-                );
-                tally.add("threads", table, execute_with_keys(c, &sql, &list)?);
-            }
-            Ok(confirmed)
-        })?;
-    Ok(removed(per_batch).into_iter().collect())
-}
-
-/// The runs policy's condition without its age.
-fn run_filter(args: &PruneArgs) -> String {
-    format!("status IN {FINISHED_RUNS}{}", tenant_clause(args))
-}
-
-/// Finished agentdb runs older than the cutoff (by finish, else creation time), in key order;
-/// refuses the run when that time is not one.
-fn run_candidates(
-    conn: &mut AnyConnection,
-    args: &PruneArgs,
-    cutoff: Cutoff,
-) -> Result<Vec<RunRow>> {
-    let backend = conn.backend();
-    let rows: Vec<AgedRow> = diesel::sql_query(format!(
-        "SELECT c0, c1, thread_id, \
-           CASE WHEN t IS NULL THEN (CASE WHEN f_raw IS NULL THEN 'created_at' ELSE 'finished_at' END) END AS bad, \
-           CASE WHEN t IS NOT NULL THEN NULL WHEN f_raw IS NULL THEN {c_shown} ELSE {f_shown} END AS value \
-         FROM (SELECT tenant_id AS c0, id AS c1, thread_id, {t} AS t, \
-                 finished_at AS f_raw, created_at AS c_raw \
-               FROM runs WHERE {filter}{unflattened}) AS r \
-         WHERE t IS NULL OR t < {cut} ORDER BY c0, c1",
-        t = backend.instant("coalesce(finished_at, created_at)"),
-        f_shown = backend.shown("f_raw"),
-        c_shown = backend.shown("c_raw"),
-        filter = run_filter(args),
-        unflattened = backend.unflattened(),
-        cut = cutoff.sql(backend),
-    ))
-    .load(conn)
-    .context("cannot read agentdb runs")?;
-    refuse_non_times("runs", ["tenant_id", "id"], &rows)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| RunRow {
-            key: [r.c0, r.c1],
-            thread_id: r.thread_id,
-        })
-        .collect())
-}
-
-/// Deletes the candidate runs still old inside each batch's transaction, except those of
-/// threads this run deleted anyway.
-fn prune_runs(
-    conn: &mut AnyConnection,
-    args: &PruneArgs,
-    cutoff: Cutoff,
-    candidates: &[RunRow],
-    deleted_threads: &HashSet<[String; 2]>,
-    o: &mut Outcome,
-) -> Result<()> {
-    let backend = conn.backend();
-    let condition = format!(
-        "{} AND {} < {}",
-        run_filter(args),
-        backend.instant("coalesce(finished_at, created_at)"),
-        cutoff.sql(backend)
-    );
-    let keys: Vec<[String; 2]> = candidates
-        .iter()
-        .filter(|r| !deleted_threads.contains(&[r.key[0].clone(), r.thread_id.clone()]))
-        .map(|r| r.key.clone())
-        .collect();
-    o.batches
-        .each_batch(conn, &keys, &mut o.tally, |c, batch, tally| {
-            let sql = format!(
-                "DELETE FROM runs WHERE {} AND {condition}",
-                backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
-            );
-            tally.add(
-                "runs",
-                "runs",
-                execute_with_keys(c, &sql, &json_keys(batch))?,
-            );
-            Ok(())
-        })?;
-    Ok(())
-}
-
 /// SQLite: VACUUM (see `retention::vacuum_sqlite`), with what it needs said first.
 fn vacuum(ctx: &Context, conn: &mut AnyConnection) -> Result<Option<VacuumReport>> {
-    if conn.backend() != Backend::Sqlite {
+    if !conn.backend().vacuum_shrinks_file() {
         return Ok(None);
     }
     ctx.output.info(

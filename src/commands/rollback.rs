@@ -3,12 +3,12 @@
 use anyhow::Result;
 use serde::Serialize;
 
+use super::guard::{self, Ask, Words};
 use super::render_steps;
 use super::{seconds, Context};
 use crate::cli::RollbackArgs;
-use crate::config::is_production;
 use crate::db::{Access, Backend};
-use crate::error::{exit, UsageError};
+use crate::error::exit;
 use crate::output::{Report, Text};
 use crate::schema::migrations::{self, RunOptions, Step};
 
@@ -42,12 +42,13 @@ impl Report for RollbackReport {
 }
 
 pub fn run(ctx: &Context, args: &RollbackArgs) -> Result<u8> {
-    if is_production(&ctx.env) && !args.yes && !args.dry_run {
-        return Err(UsageError::new(
-            "refusing to roll back: ENV/APP_ENV is production and rollback destroys data; pass --yes to confirm",
-        )
-        .into());
-    }
+    // A dry run destroys nothing: it needs no confirmation.
+    guard::confirm(ctx, args.yes || args.dry_run, Ask::ProductionOnly, || {
+        Ok(Some(Words {
+            production: "refusing to roll back: ENV/APP_ENV is production and rollback destroys data; pass --yes to confirm".to_string(),
+            ..Words::default()
+        }))
+    })?;
     let lock_timeout = seconds("--lock-timeout", args.lock_timeout)?;
     let db = ctx.open(Access::writing(args.dry_run))?;
     let mut conn = db.connect()?;

@@ -1,49 +1,20 @@
 //! `agentdb stats`: counts of agentdb's tables and, where present, LangGraph's and Google
 //! ADK's. Only whole-table or indexed counts run in the database; nothing is counted in Rust.
 
-use std::collections::BTreeMap;
-
-use anyhow::{bail, Result};
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
+use anyhow::Result;
 use serde::Serialize;
 
-use super::{tenant_id, validate_tenant_id, Context};
+use super::Context;
 use crate::adk::{self, AdkCounts};
 use crate::cli::StatsArgs;
-use crate::db::{self, Access, AnyConnection, Backend};
+use crate::db::{self, Access, Backend};
 use crate::error::exit;
 use crate::langgraph::{self, LangGraphCounts};
 use crate::output::{Report, Text as Out};
-use crate::schema::migrations;
+use crate::store::tenants::{self, MissingHint};
+use crate::store::{stats, TenantId};
 
-const THREAD_STATUSES: [&str; 3] = ["active", "archived", "deleted"];
-const RUN_STATUSES: [&str; 5] = ["pending", "running", "succeeded", "failed", "cancelled"];
-
-#[derive(Debug, Serialize)]
-pub struct AgentCounts {
-    pub active: i64,
-    pub total: i64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct StatusCounts {
-    pub total: i64,
-    /// Every known status, zero included, so the JSON keys are stable.
-    #[serde(flatten)]
-    pub by_status: BTreeMap<String, i64>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct TenantCounts {
-    pub tenant_id: String,
-    pub configs: i64,
-    pub agents_active: i64,
-    pub agents_total: i64,
-    pub threads: i64,
-    pub messages: i64,
-    pub runs: i64,
-}
+pub use crate::store::stats::{AgentCounts, Counts, StatusCounts, TenantCounts};
 
 #[derive(Debug, Serialize)]
 pub struct StatsReport {
@@ -51,12 +22,9 @@ pub struct StatsReport {
     pub backend: Backend,
     /// The tenant counted, or `null` for the whole database.
     pub tenant: Option<String>,
-    pub tenants: i64,
-    pub configs: i64,
-    pub agents: AgentCounts,
-    pub threads: StatusCounts,
-    pub messages: i64,
-    pub runs: StatusCounts,
+    /// agentdb's own tables: `tenants`, `configs`, `agents`, `threads`, `messages`, `runs`.
+    #[serde(flatten)]
+    pub own: Counts,
     /// Database-wide: these tables have no tenant column.
     pub langgraph: LangGraphCounts,
     /// Database-wide: these tables have no tenant column.
@@ -96,15 +64,15 @@ impl Report for StatsReport {
             .unwrap_or_else(|| "all tenants".to_string());
         let rows: Vec<[String; 2]> = vec![
             ["scope".into(), scope],
-            ["tenants".into(), self.tenants.to_string()],
-            ["configs".into(), self.configs.to_string()],
+            ["tenants".into(), self.own.tenants.to_string()],
+            ["configs".into(), self.own.configs.to_string()],
             [
                 "agents (active/total)".into(),
-                format!("{}/{}", self.agents.active, self.agents.total),
+                format!("{}/{}", self.own.agents.active, self.own.agents.total),
             ],
-            ["threads".into(), statuses(&self.threads)],
-            ["messages".into(), self.messages.to_string()],
-            ["runs".into(), statuses(&self.runs)],
+            ["threads".into(), statuses(&self.own.threads)],
+            ["messages".into(), self.own.messages.to_string()],
+            ["runs".into(), statuses(&self.own.runs)],
             [
                 "langgraph checkpoints".into(),
                 shown(self.langgraph.checkpoints),
@@ -147,173 +115,30 @@ impl Report for StatsReport {
     }
 }
 
-#[derive(QueryableByName)]
-struct KeyCount {
-    #[diesel(sql_type = Text)]
-    key: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-#[derive(QueryableByName)]
-struct AgentRow {
-    #[diesel(sql_type = BigInt)]
-    active: i64,
-    #[diesel(sql_type = BigInt)]
-    total: i64,
-}
-
-#[derive(QueryableByName)]
-struct LatestRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    latest: Option<String>,
-}
-
-/// A `WHERE` clause for one tenant. The id is inlined as a literal so the planner sees it
-/// (SQLite plans once per statement); it matches `[a-z0-9][a-z0-9_-]*`, so it cannot break
-/// out of the quotes.
-fn tenant_filter(column: &str, tenant: Option<&str>) -> String {
-    match tenant {
-        Some(t) => {
-            validate_tenant_id(t).expect("tenant ids are validated before queries are built");
-            format!(" WHERE {column} = '{t}'")
-        }
-        None => String::new(),
-    }
-}
-
-fn status_counts(
-    conn: &mut AnyConnection,
-    table: &str,
-    known: &[&str],
-    tenant: Option<&str>,
-) -> Result<StatusCounts> {
-    let sql = format!(
-        "SELECT status AS key, count(*) AS n FROM {table}{} GROUP BY status",
-        tenant_filter("tenant_id", tenant)
-    );
-    let rows: Vec<KeyCount> = diesel::sql_query(&sql).load(conn)?;
-    let mut by_status: BTreeMap<String, i64> = known.iter().map(|s| (s.to_string(), 0)).collect();
-    for r in &rows {
-        by_status.insert(r.key.clone(), r.n);
-    }
-    Ok(StatusCounts {
-        total: rows.iter().map(|r| r.n).sum(),
-        by_status,
-    })
-}
-
-fn per_table(conn: &mut AnyConnection, table: &str, filter: &str) -> Result<BTreeMap<String, i64>> {
-    let sql =
-        format!("SELECT tenant_id AS key, count(*) AS n FROM {table}{filter} GROUP BY tenant_id");
-    let rows: Vec<KeyCount> = diesel::sql_query(&sql).load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.key, r.n)).collect())
-}
-
-fn by_tenant(conn: &mut AnyConnection) -> Result<Vec<TenantCounts>> {
-    let tenants: Vec<KeyCount> =
-        diesel::sql_query("SELECT id AS key, CAST(0 AS BIGINT) AS n FROM tenants ORDER BY id")
-            .load(conn)?;
-    let configs = per_table(conn, "tenant_configs", "")?;
-    let agents = per_table(conn, "agents", "")?;
-    let active = per_table(conn, "agents", " WHERE is_active")?;
-    let threads = per_table(conn, "threads", "")?;
-    let messages = per_table(conn, "messages", "")?;
-    let runs = per_table(conn, "runs", "")?;
-    let get = |m: &BTreeMap<String, i64>, t: &str| m.get(t).copied().unwrap_or(0);
-    Ok(tenants
-        .into_iter()
-        .map(|t| TenantCounts {
-            configs: get(&configs, &t.key),
-            agents_active: get(&active, &t.key),
-            agents_total: get(&agents, &t.key),
-            threads: get(&threads, &t.key),
-            messages: get(&messages, &t.key),
-            runs: get(&runs, &t.key),
-            tenant_id: t.key,
-        })
-        .collect())
-}
-
-fn last_activity(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    tenant: Option<&str>,
-) -> Result<Option<String>> {
-    let f = tenant_filter("tenant_id", tenant);
-    let inner = format!(
-        "SELECT max(updated_at) AS t FROM threads{f} \
-         UNION ALL SELECT max(last_message_at) FROM threads{f} \
-         UNION ALL SELECT max(created_at) FROM runs{f} \
-         UNION ALL SELECT max(updated_at) FROM tenant_configs{f}"
-    );
-    let sql = format!(
-        "SELECT {} AS latest FROM ({inner}) AS activity",
-        backend.timestamp_text("max(t)")
-    );
-    let row: LatestRow = diesel::sql_query(&sql).get_result(conn)?;
-    Ok(row.latest)
-}
-
 pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
     let tenant = match &args.tenant {
-        Some(t) => Some(tenant_id(ctx, Some(t))?),
+        Some(t) => Some(ctx.tenant(Some(t))?),
         None => None,
     };
-    let db = ctx.open(Access::ReadOnly)?;
-    let mut conn = db.connect()?;
-    migrations::require_migrated(&mut conn, &db.display)?;
+    let (db, mut conn) = ctx.open_migrated(Access::ReadOnly)?;
     let backend = conn.backend();
-    let t = tenant.as_deref();
-    if let Some(t) = t {
-        if !db::tenant_exists(&mut conn, t)? {
-            bail!("tenant {t} does not exist");
-        }
+    if let Some(t) = &tenant {
+        tenants::require(&mut conn, t, MissingHint::Plain)?;
     }
-    let scoped = |column: &str| tenant_filter(column, t);
-    let tenants = db::count(
-        &mut conn,
-        &format!("SELECT count(*) AS n FROM tenants{}", scoped("id")),
-    )?;
-    let configs = db::count(
-        &mut conn,
-        &format!(
-            "SELECT count(*) AS n FROM tenant_configs{}",
-            scoped("tenant_id")
-        ),
-    )?;
-    let agents: AgentRow = diesel::sql_query(format!(
-        "SELECT count(*) FILTER (WHERE is_active) AS active, count(*) AS total FROM agents{}",
-        scoped("tenant_id")
-    ))
-    .get_result(&mut conn)?;
-    let threads = status_counts(&mut conn, "threads", &THREAD_STATUSES, t)?;
-    let messages = db::count(
-        &mut conn,
-        &format!("SELECT count(*) AS n FROM messages{}", scoped("tenant_id")),
-    )?;
-    let runs = status_counts(&mut conn, "runs", &RUN_STATUSES, t)?;
+    let own = stats::counts(&mut conn, tenant.as_ref())?;
     let langgraph = langgraph::counts(&mut conn)?;
     let adk = adk::counts(&mut conn)?;
     let report = StatsReport {
         database: db.display.clone(),
         backend,
-        tenant: tenant.clone(),
-        tenants,
-        configs,
-        agents: AgentCounts {
-            active: agents.active,
-            total: agents.total,
-        },
-        threads,
-        messages,
-        runs,
+        tenant: tenant.as_ref().map(TenantId::to_string),
+        own,
         langgraph,
         adk,
-        database_size_bytes: db::count(&mut conn, backend.database_size_sql())?,
-        last_activity: last_activity(&mut conn, backend, t)?,
+        database_size_bytes: db::database_size(&mut conn)?,
+        last_activity: stats::last_activity(&mut conn, tenant.as_ref())?,
         by_tenant: if args.by_tenant {
-            Some(by_tenant(&mut conn)?)
+            Some(stats::by_tenant(&mut conn)?)
         } else {
             None
         },

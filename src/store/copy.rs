@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::copy::{Filter, Group, Step};
-use crate::db::{self, AnyConnection, Backend};
+use crate::db::{AnyConnection, Backend};
 use crate::schema::migrations::{self, RunOptions};
 
 /// agentdb's own tables, in foreign-key order (parents first).
@@ -107,7 +107,7 @@ impl Group for AgentdbGroup {
     ) -> Result<Vec<Step<'static>>> {
         self.source_version = Some(self.schema_version(source, source_name)?);
         for tenant in &filter.tenants {
-            if !db::tenant_exists(source, tenant)? {
+            if !crate::store::tenants::exists(source, &crate::store::TenantId::parse(tenant)?)? {
                 bail!("--tenant {tenant}: the source {source_name} has no such tenant");
             }
         }

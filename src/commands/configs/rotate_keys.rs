@@ -5,19 +5,19 @@
 //! are left alone, so an interrupted run resumes where it stopped.
 
 use anyhow::{anyhow, Context as _, Result};
-use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::configs::{stored_values, StoredValue};
-use super::Context;
 use crate::cli::RotateKeysArgs;
-use crate::db::{self, Access, AnyConnection};
+use crate::commands::Context;
+use crate::db::{Access, AnyConnection};
 use crate::error::{exit, UsageError};
 use crate::fernet::{self, ConfigKeys, Rotation};
 use crate::output::{Report, Text as Out};
-use crate::schema::migrations;
+use crate::store::configs::{stored_values, Reseal, StoredValue};
+use crate::store::tenants::{self, MissingHint};
+use crate::store::TenantId;
 
 #[derive(Debug, Default, Serialize, Clone, Copy)]
 pub struct RotationCounts {
@@ -89,11 +89,7 @@ impl Report for RotateReport {
 }
 
 pub fn run(ctx: &Context, args: &RotateKeysArgs) -> Result<u8> {
-    let tenant = args
-        .tenant
-        .as_deref()
-        .map(|t| super::validate_tenant_id(t).map(|_| t.to_string()))
-        .transpose()?;
+    let tenant = args.tenant.as_deref().map(TenantId::parse).transpose()?;
     let Some(keys) = ctx.config_keys()? else {
         return Err(UsageError::new(format!(
             "no keys to rotate to: set {} (or --config-keys-file) to the new key first, then the old ones, comma-separated",
@@ -101,15 +97,13 @@ pub fn run(ctx: &Context, args: &RotateKeysArgs) -> Result<u8> {
         ))
         .into());
     };
-    let db = ctx.open(Access::ReadWrite)?;
-    let mut conn = db.connect()?;
-    migrations::require_migrated(&mut conn, &db.display)?;
+    let (db, mut conn) = ctx.open_migrated(Access::ReadWrite)?;
     let tenants = match tenant {
         Some(t) => {
-            super::configs::require_tenant(&mut conn, &t)?;
+            tenants::require(&mut conn, &t, MissingHint::ListTenants)?;
             vec![t]
         }
-        None => all_tenants(&mut conn)?,
+        None => tenants::all_ids(&mut conn)?,
     };
 
     let mut done: Vec<TenantRotation> = Vec::with_capacity(tenants.len());
@@ -133,7 +127,10 @@ pub fn run(ctx: &Context, args: &RotateKeysArgs) -> Result<u8> {
             )
         })?;
         ctx.output.debug(format!("tenant {tenant}: {counts:?}"));
-        done.push(TenantRotation { tenant, counts });
+        done.push(TenantRotation {
+            tenant: tenant.into_string(),
+            counts,
+        });
     }
     let mut summary = RotationCounts::default();
     done.iter().for_each(|t| summary.add(t.counts));
@@ -153,36 +150,21 @@ pub fn run(ctx: &Context, args: &RotateKeysArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-fn all_tenants(conn: &mut AnyConnection) -> Result<Vec<String>> {
-    let rows: Vec<db::TextRow> = diesel::sql_query("SELECT id AS value FROM tenants ORDER BY id")
-        .load(conn)
-        .context("cannot list the tenants")?;
-    Ok(rows.into_iter().map(|r| r.value).collect())
-}
-
 /// Rotates one tenant's values; with `write`, inside the caller's transaction after locking
 /// the tenant. A value no key decrypts fails the tenant, naming it and the config key.
 fn rotate_tenant(
     conn: &mut AnyConnection,
     keys: &ConfigKeys,
-    tenant: &str,
+    tenant: &TenantId,
     encrypt_plaintext: bool,
     write: bool,
 ) -> Result<RotationCounts> {
     if write {
-        db::lock_tenant(conn, tenant)?;
+        tenants::lock(conn, tenant)?;
     }
-    let b = conn.backend();
     // The content hash is of the plaintext stored. It changes only when encrypting a value
     // PostgreSQL had normalised (jsonb): the plaintext sealed is then its text, not the file's.
-    let update = format!(
-        "UPDATE tenant_configs SET value = {}, content_hash = coalesce({}, content_hash) \
-         WHERE tenant_id = {} AND key = {}",
-        b.json_param(1),
-        b.param(2),
-        b.param(3),
-        b.param(4)
-    );
+    let reseal = Reseal::new(conn.backend());
     let mut counts = RotationCounts::default();
     for StoredValue { key, value } in stored_values(conn, tenant, None)? {
         let mut new_hash = None;
@@ -214,13 +196,7 @@ fn rotate_tenant(
             }
         };
         if write {
-            diesel::sql_query(&update)
-                .bind::<Text, _>(new_value)
-                .bind::<Nullable<Text>, _>(new_hash)
-                .bind::<Text, _>(tenant)
-                .bind::<Text, _>(&key)
-                .execute(conn)
-                .with_context(|| format!("cannot store config {key:?} of tenant {tenant}"))?;
+            reseal.write(conn, tenant, &key, new_value, new_hash)?;
         }
     }
     Ok(counts)

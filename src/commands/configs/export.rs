@@ -12,14 +12,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
 
-use super::configs::{plaintext_of, require_tenant, stored_values};
-use super::{tenant_id, Context};
 use crate::cli::ConfigsExportArgs;
+use crate::commands::Context;
 use crate::db::Access;
 use crate::error::{exit, UsageError};
 use crate::files;
 use crate::output::{Report, Text as Out};
-use crate::schema::migrations;
+use crate::store::configs::{plaintext_of, stored_values};
+use crate::store::tenants::{self, MissingHint};
 
 #[derive(Debug, Serialize)]
 pub struct ExportedFile {
@@ -54,12 +54,10 @@ impl Report for ExportReport {
 }
 
 pub fn run(ctx: &Context, args: &ConfigsExportArgs) -> Result<u8> {
-    let tenant = tenant_id(ctx, args.tenant.as_deref())?;
+    let tenant = ctx.tenant(args.tenant.as_deref())?;
     let keys = ctx.config_keys()?;
-    let db = ctx.open(Access::ReadOnly)?;
-    let mut conn = db.connect()?;
-    migrations::require_migrated(&mut conn, &db.display)?;
-    require_tenant(&mut conn, &tenant)?;
+    let (db, mut conn) = ctx.open_migrated(Access::ReadOnly)?;
+    tenants::require(&mut conn, &tenant, MissingHint::ListTenants)?;
     let documents = stored_values(&mut conn, &tenant, None)?
         .into_iter()
         .map(|stored| plaintext_of(stored, keys.as_ref(), &tenant))
@@ -97,7 +95,7 @@ pub fn run(ctx: &Context, args: &ConfigsExportArgs) -> Result<u8> {
         .collect::<Vec<_>>();
     ctx.output.emit(&ExportReport {
         database: db.display.clone(),
-        tenant,
+        tenant: tenant.into_string(),
         directory: args.dir.display().to_string(),
         files: configs.len(),
         configs,
