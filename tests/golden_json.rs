@@ -69,14 +69,6 @@ fn migrated(db: &TestDb) {
     db.cmd().args(["-q", "migrate"]).assert().success();
 }
 
-/// SQL for "`days` days ago" in the backend's timestamp form.
-fn ago(db: &TestDb, days: u32) -> String {
-    match db.kind {
-        Kind::Postgres => format!("now() - interval '{days} days'"),
-        Kind::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{days} days')"),
-    }
-}
-
 /// Tenants alpha and beta with an agent, threads old/new/deleted, messages and runs.
 fn seeded(db: &TestDb) {
     migrated(db);
