@@ -18,13 +18,104 @@
 //! | `detail` of the health checks `server_version` and `connections` | `<server>` |
 //!
 //! Everything else (keys, their order, nulls, counts, booleans, messages) must match exactly.
+//! Documents are read into [`Json`], which keeps keys in document order: `serde_json::Value`
+//! sorts them, and would let a reordered report pass.
 #![allow(dead_code)]
 
+use std::fmt;
 use std::path::PathBuf;
 use std::process::Output;
 
 use assert_cmd::Command;
-use serde_json::{json, Map, Value};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Number;
+
+/// A JSON value whose objects keep their keys in document order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Json, D::Error> {
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+        Ok(Json::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Json, E> {
+        Ok(Json::Number(n.into()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Json, E> {
+        Ok(Json::Number(n.into()))
+    }
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Json, E> {
+        Number::from_f64(n)
+            .map(Json::Number)
+            .ok_or_else(|| E::custom("a number JSON cannot hold"))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+        Ok(Json::String(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Json, E> {
+        Ok(Json::String(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry::<String, Json>()? {
+            entries.push(entry);
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Json::Null => serializer.serialize_unit(),
+            Json::Bool(b) => serializer.serialize_bool(*b),
+            Json::Number(n) => n.serialize(serializer),
+            Json::String(s) => serializer.serialize_str(s),
+            Json::Array(items) => items.serialize(serializer),
+            Json::Object(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
 
 /// The command that regenerates every golden file, printed on a mismatch.
 pub const BLESS: &str = "AGENTDB_BLESS=1 cargo test --locked --test golden_json";
@@ -33,7 +124,7 @@ pub const BLESS: &str = "AGENTDB_BLESS=1 cargo test --locked --test golden_json"
 pub struct Golden {
     name: String,
     replacements: Vec<(String, String)>,
-    steps: Vec<Value>,
+    steps: Vec<Json>,
 }
 
 impl Golden {
@@ -72,9 +163,9 @@ impl Golden {
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let document = if stdout.is_empty() {
-            Value::Null
+            Json::Null
         } else {
-            serde_json::from_str::<Value>(&stdout).unwrap_or_else(|e| {
+            serde_json::from_str::<Json>(&stdout).unwrap_or_else(|e| {
                 panic!(
                     "{args:?}: stdout is not one JSON document ({e}):\n{stdout}\nstderr:\n{stderr}"
                 )
@@ -86,11 +177,19 @@ impl Golden {
                 "{args:?}: a stderr line is on stdout: {line:?}"
             );
         }
-        let mut step = json!({
-            "args": args,
-            "exit": out.status.code(),
-            "stdout": document,
-        });
+        let mut step = Json::Object(vec![
+            (
+                "args".to_string(),
+                Json::Array(args.iter().cloned().map(Json::String).collect()),
+            ),
+            (
+                "exit".to_string(),
+                out.status
+                    .code()
+                    .map_or(Json::Null, |c| Json::Number(c.into())),
+            ),
+            ("stdout".to_string(), document),
+        ]);
         self.normalise(&mut step);
         self.steps.push(step);
         out
@@ -99,7 +198,7 @@ impl Golden {
     /// Compares the record with the committed file, or writes it with `AGENTDB_BLESS=1`.
     pub fn check(self) {
         let path = golden_path(&self.name);
-        let text = serde_json::to_string_pretty(&Value::Array(self.steps)).unwrap() + "\n";
+        let text = serde_json::to_string_pretty(&Json::Array(self.steps)).unwrap() + "\n";
         if std::env::var("AGENTDB_BLESS").is_ok_and(|v| v == "1") {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &text).unwrap();
@@ -123,13 +222,13 @@ impl Golden {
         }
     }
 
-    fn normalise(&self, value: &mut Value) {
+    fn normalise(&self, value: &mut Json) {
         match value {
-            Value::String(s) => *s = self.normalise_string(s),
-            Value::Array(items) => items.iter_mut().for_each(|v| self.normalise(v)),
-            Value::Object(map) => {
-                normalise_fields(map);
-                map.values_mut().for_each(|v| self.normalise(v));
+            Json::String(s) => *s = self.normalise_string(s),
+            Json::Array(items) => items.iter_mut().for_each(|v| self.normalise(v)),
+            Json::Object(entries) => {
+                normalise_fields(entries);
+                entries.iter_mut().for_each(|(_, v)| self.normalise(v));
             }
             _ => {}
         }
@@ -194,18 +293,27 @@ fn zero_compact_times(s: &str) -> String {
 }
 
 /// The key-based rules of the table at the top of this file.
-fn normalise_fields(map: &mut Map<String, Value>) {
-    let encrypted = map.get("encrypted") == Some(&Value::Bool(true));
-    let check = map.get("name").and_then(Value::as_str).map(str::to_string);
-    for (key, value) in map.iter_mut() {
+fn normalise_fields(entries: &mut [(String, Json)]) {
+    let field = |name: &str| {
+        entries
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let encrypted = field("encrypted") == Some(Json::Bool(true));
+    let check = match field("name") {
+        Some(Json::String(s)) => Some(s),
+        _ => None,
+    };
+    for (key, value) in entries.iter_mut() {
         let replacement = match (key.as_str(), &*value) {
-            (k, Value::Number(n)) if k.ends_with("_ms") => {
+            (k, Json::Number(n)) if k.ends_with("_ms") => {
                 Some(if n.is_f64() { "<ms:float>" } else { "<ms:int>" })
             }
-            ("database_size_bytes" | "bytes", Value::Number(n)) if !n.is_f64() => {
+            ("database_size_bytes" | "bytes", Json::Number(n)) if !n.is_f64() => {
                 Some("<bytes:int>")
             }
-            (k, Value::String(s))
+            (k, Json::String(s))
                 if k.ends_with("_digest")
                     && s.len() == 32
                     && s.bytes().all(|b| b.is_ascii_hexdigit())
@@ -213,12 +321,12 @@ fn normalise_fields(map: &mut Map<String, Value>) {
             {
                 Some("<digest>")
             }
-            ("generated_api_key", Value::String(_)) => Some("<generated>"),
-            ("api_key_prefix", Value::String(s)) if s.starts_with("agdb_") => {
+            ("generated_api_key", Json::String(_)) => Some("<generated>"),
+            ("api_key_prefix", Json::String(s)) if s.starts_with("agdb_") => {
                 Some("agdb_<generated>")
             }
-            ("hash_prefix", Value::String(_)) if encrypted => Some("<ciphertext>"),
-            ("detail", Value::String(_))
+            ("hash_prefix", Json::String(_)) if encrypted => Some("<ciphertext>"),
+            ("detail", Json::String(_))
                 if matches!(check.as_deref(), Some("server_version" | "connections")) =>
             {
                 Some("<server>")
@@ -226,7 +334,7 @@ fn normalise_fields(map: &mut Map<String, Value>) {
             _ => None,
         };
         if let Some(r) = replacement {
-            *value = Value::String(r.to_string());
+            *value = Json::String(r.to_string());
         }
     }
 }
