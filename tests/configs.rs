@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 use common::*;
@@ -88,10 +87,6 @@ fn imported(cmd: assert_cmd::Command, args: &[&str]) -> Vec<String> {
     let mut cmd = cmd;
     cmd.args(["--format", "json", "import-configs"]);
     import_results(&ok(run(cmd, args)))
-}
-
-fn mode_of(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 both_backends!(
@@ -242,43 +237,36 @@ both_backends!(plaintext_export_reimports_unchanged, |db| {
     );
 });
 
-/// `configs get` refuses a terminal without `--reveal` (run under `script`, which gives it a
-/// pty); redirected, it prints the value.
-#[test]
-fn get_refuses_a_terminal_without_reveal() {
+// `configs get` refuses a terminal without `--reveal` (run under `script`, which gives it a
+// pty); redirected, it prints the value.
+both_backends!(get_refuses_a_terminal_without_reveal, |db| {
     if !terminal_available() {
         return;
     }
-    for kind in [Kind::Sqlite, Kind::Postgres] {
-        let Some(db) = TestDb::new(kind) else {
-            continue;
-        };
-        let dir = setup(&db);
-        keyed(&db, KEY)
-            .args(["import-configs", "-r"])
-            .arg(&dir)
-            .assert()
-            .success();
-        let on_terminal = |extra: &str| {
-            let line = format!(
-                "{} -d {} configs get gmail_token {extra}; echo \"exit=$?\"",
-                agentdb_word(),
-                shell_quote(&db.url)
-            );
-            let out =
-                common::on_terminal(db.dir.path(), &line, "", &[("AGENTDB_CONFIG_KEYS", KEY)]);
-            assert!(out.status.success());
-            stdout_of(&out)
-        };
-        let refused = on_terminal("");
-        assert!(refused.contains("exit=2"), "{refused}");
-        assert!(refused.contains("--reveal"), "{refused}");
-        assert!(!refused.contains(SECRET), "{refused}");
-        let revealed = on_terminal("--reveal");
-        assert!(revealed.contains("exit=0"), "{revealed}");
-        assert!(revealed.contains(SECRET), "{revealed}");
-    }
-}
+    let dir = setup(&db);
+    keyed(&db, KEY)
+        .args(["import-configs", "-r"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let on_terminal = |extra: &str| {
+        let line = format!(
+            "{} -d {} configs get gmail_token {extra}; echo \"exit=$?\"",
+            agentdb_word(),
+            shell_quote(&db.url)
+        );
+        let out = common::on_terminal(db.dir.path(), &line, "", &[("AGENTDB_CONFIG_KEYS", KEY)]);
+        assert!(out.status.success());
+        stdout_of(&out)
+    };
+    let refused = on_terminal("");
+    assert!(refused.contains("exit=2"), "{refused}");
+    assert!(refused.contains("--reveal"), "{refused}");
+    assert!(!refused.contains(SECRET), "{refused}");
+    let revealed = on_terminal("--reveal");
+    assert!(revealed.contains("exit=0"), "{revealed}");
+    assert!(revealed.contains(SECRET), "{revealed}");
+});
 
 both_backends!(errors_name_tenant_and_key_never_the_value, |db| {
     let dir = setup(&db);

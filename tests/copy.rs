@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -191,9 +190,9 @@ fn same_backend_copies_on_both_backends() {
     }
 }
 
-#[test]
-fn non_empty_target_is_refused_naming_the_tables_unless_tenants_are_new() {
-    for kind in [Kind::Sqlite, Kind::Postgres] {
+both_backends!(
+    non_empty_target_is_refused_naming_the_tables_unless_tenants_are_new,
+    |kind: Kind| {
         let source = sqlite_source(100);
         let Some(target) = TestDb::new(kind) else {
             return;
@@ -251,7 +250,7 @@ fn non_empty_target_is_refused_naming_the_tables_unless_tenants_are_new() {
             ["t1"]
         );
     }
-}
+);
 
 #[test]
 fn nul_characters_are_refused_up_front_for_postgres_naming_the_row() {
@@ -280,26 +279,26 @@ fn nul_characters_are_refused_up_front_for_postgres_naming_the_row() {
     );
 }
 
-/// A trigger on the target changes what is written: verification must catch it and roll back.
-#[test]
-fn a_verification_mismatch_exits_1_and_rolls_the_target_back() {
-    for kind in [Kind::Sqlite, Kind::Postgres] {
+// A trigger on the target changes what is written: verification must catch it and roll back.
+both_backends!(
+    a_verification_mismatch_exits_1_and_rolls_the_target_back,
+    |kind: Kind| {
         let source = sqlite_source(50);
         let Some(target) = TestDb::new(kind) else {
             return;
         };
         target.cmd().args(["-q", "migrate"]).assert().success();
         target.exec(match kind {
-            Kind::Sqlite => {
-                "CREATE TRIGGER tamper AFTER INSERT ON messages WHEN NEW.id = 'm7' BEGIN \
-                 UPDATE messages SET content = 'tampered' WHERE tenant_id = NEW.tenant_id AND id = NEW.id; END;"
-            }
-            Kind::Postgres => {
-                "CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN IF NEW.id = 'm7' THEN NEW.content := 'tampered'; END IF; RETURN NEW; END $$; \
-                 CREATE TRIGGER tamper BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION tamper();"
-            }
-        });
+        Kind::Sqlite => {
+            "CREATE TRIGGER tamper AFTER INSERT ON messages WHEN NEW.id = 'm7' BEGIN \
+             UPDATE messages SET content = 'tampered' WHERE tenant_id = NEW.tenant_id AND id = NEW.id; END;"
+        }
+        Kind::Postgres => {
+            "CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN IF NEW.id = 'm7' THEN NEW.content := 'tampered'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER tamper BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION tamper();"
+        }
+    });
         let out = copy(&source, &source.url, &target.url, &[]);
         assert_eq!(out.status.code(), Some(1), "{kind:?}: {}", stderr_of(&out));
         assert!(stderr_of(&out).contains("verification failed for messages"));
@@ -318,7 +317,7 @@ fn a_verification_mismatch_exits_1_and_rolls_the_target_back() {
             assert_eq!(row_count(&target, table), 0, "{kind:?} {table}");
         }
     }
-}
+);
 
 /// The number of applied migrations another process can see, 0 while the database is busy
 /// (the copy switches a new SQLite file to WAL under an exclusive lock).
@@ -326,15 +325,13 @@ fn migrations_visible(db: &TestDb) -> usize {
     std::panic::catch_unwind(|| db.applied_versions().len()).unwrap_or(0)
 }
 
-/// kill -9 while rows are being written: the target's rows stay as they were (empty; the
-/// migration of the empty target may have committed).
-#[test]
-fn kill_9_mid_copy_leaves_the_target_rows_as_they_were() {
-    let source = sqlite_source(100_000);
-    for kind in [Kind::Sqlite, Kind::Postgres] {
-        let Some(target) = TestDb::new(kind) else {
-            return;
-        };
+// kill -9 while rows are being written: the target's rows stay as they were (empty; the
+// migration of the empty target may have committed).
+both_backends!(
+    kill_9_mid_copy_leaves_the_target_rows_as_they_were,
+    |target| {
+        let kind = target.kind;
+        let source = sqlite_source(100_000);
         let mut child = std_agentdb(source.dir.path())
             .args(["copy", "--from", &source.url, "--to", &target.url])
             .stdout(Stdio::null())
@@ -366,7 +363,7 @@ fn kill_9_mid_copy_leaves_the_target_rows_as_they_were() {
             assert_eq!(row_count(&target, "messages"), 100_000);
         }
     }
-}
+);
 
 #[test]
 fn copy_through_pgbouncer_both_ways() {
@@ -422,10 +419,6 @@ fn usage_errors_exit_2() {
     }
 }
 
-fn mode_of(path: &std::path::Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 #[test]
 fn backup_from_both_backends_and_restore_with_copy() {
     let source = sqlite_source(1_000);
@@ -469,10 +462,10 @@ fn backup_from_both_backends_and_restore_with_copy() {
     assert!(!pg.dir.path().join("backups/nightly.db-wal").exists());
 }
 
-#[test]
-fn migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it() {
-    for kind in [Kind::Sqlite, Kind::Postgres] {
-        let Some(db) = TestDb::new(kind) else { return };
+both_backends!(
+    migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it,
+    |db| {
+        let kind = db.kind;
         db.cmd().args(["-q", "migrate"]).assert().success();
         db.cmd()
             .args(["-q", "init-tenant", "--tenant-id", "acme"])
@@ -527,7 +520,7 @@ fn migrate_backup_takes_a_backup_before_applying_and_a_failed_one_stops_it() {
             .unwrap();
         assert_eq!(json_of(&out)["backup"], serde_json::Value::Null);
     }
-}
+);
 
 // ---- Google ADK (--include adk), read back with the real google-adk ----
 

@@ -113,28 +113,28 @@ fn canonical_numbers_are_what_jsonb_keeps() {
     }
 }
 
-/// A target that changes one digit of a number beyond f64's precision fails verification:
-/// exit 1, nothing left on the target, on both target backends.
-#[test]
-fn a_target_that_alters_a_big_number_fails_verification() {
-    for kind in [Kind::Sqlite, Kind::Postgres] {
+// A target that changes one digit of a number beyond f64's precision fails verification:
+// exit 1, nothing left on the target, on both target backends.
+both_backends!(
+    a_target_that_alters_a_big_number_fails_verification,
+    |kind: Kind| {
         let source = sqlite_source();
         let Some(target) = TestDb::new(kind) else {
             return;
         };
         target.cmd().args(["-q", "migrate"]).assert().success();
         target.exec(match kind {
-            Kind::Sqlite => {
-                "CREATE TRIGGER tamper AFTER INSERT ON tenant_configs WHEN NEW.key = 'big' BEGIN \
-                 UPDATE tenant_configs SET value = '{\"n\": 12345678901234567890999}' \
-                 WHERE tenant_id = NEW.tenant_id AND key = NEW.key; END;"
-            }
-            Kind::Postgres => {
-                "CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN IF NEW.key = 'big' THEN NEW.value := '{\"n\": 12345678901234567890999}'::jsonb; END IF; RETURN NEW; END $$; \
-                 CREATE TRIGGER tamper BEFORE INSERT ON tenant_configs FOR EACH ROW EXECUTE FUNCTION tamper();"
-            }
-        });
+        Kind::Sqlite => {
+            "CREATE TRIGGER tamper AFTER INSERT ON tenant_configs WHEN NEW.key = 'big' BEGIN \
+             UPDATE tenant_configs SET value = '{\"n\": 12345678901234567890999}' \
+             WHERE tenant_id = NEW.tenant_id AND key = NEW.key; END;"
+        }
+        Kind::Postgres => {
+            "CREATE FUNCTION tamper() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN IF NEW.key = 'big' THEN NEW.value := '{\"n\": 12345678901234567890999}'::jsonb; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER tamper BEFORE INSERT ON tenant_configs FOR EACH ROW EXECUTE FUNCTION tamper();"
+        }
+    });
         let out = copy(&source, &source.url, &target.url);
         assert_eq!(out.status.code(), Some(1), "{kind:?}: {}", stderr_of(&out));
         assert!(
@@ -150,7 +150,7 @@ fn a_target_that_alters_a_big_number_fails_verification() {
             );
         }
     }
-}
+);
 
 /// SQLite → PostgreSQL → SQLite with the hostile numbers: every copy verifies, the digests are
 /// the same at every step, and the numbers keep every digit (checked with plain SQL).

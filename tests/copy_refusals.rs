@@ -141,11 +141,11 @@ fn refusals(dir: &Path) -> Vec<Refusal> {
     ]
 }
 
-#[test]
-fn a_refused_copy_creates_nothing_on_either_target_backend() {
-    let sources = tempfile::TempDir::new().unwrap();
-    let cases = refusals(sources.path());
-    for kind in [Kind::Sqlite, Kind::Postgres] {
+both_backends!(
+    a_refused_copy_creates_nothing_on_either_target_backend,
+    |kind: Kind| {
+        let sources = tempfile::TempDir::new().unwrap();
+        let cases = refusals(sources.path());
         for case in &cases {
             if case.to_postgres_only && kind == Kind::Sqlite {
                 continue;
@@ -196,7 +196,7 @@ fn a_refused_copy_creates_nothing_on_either_target_backend() {
             }
         }
     }
-}
+);
 
 /// The spellings of one SQLite file, relative to the folder agentdb runs in, which holds
 /// `x.db` (and `sub/`).
@@ -403,13 +403,6 @@ fn copy_waits_for_a_postgres_target() {
         err.contains("_missing was not ready within") && err.contains("does not exist"),
         "{err}"
     );
-}
-
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n")
 }
 
 /// A source the user may not read (mode 000): refused, and `--to` not created. As root, which

@@ -12,10 +12,6 @@ use std::process::Stdio;
 use common::signals::{temporaries, wait_until};
 use common::*;
 
-fn mode_of(path: &Path) -> u32 {
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
-}
-
 fn source(kind: Kind) -> Option<TestDb> {
     let db = TestDb::new(kind)?;
     db.cmd().args(["-q", "migrate"]).assert().success();

@@ -8,10 +8,6 @@ mod common;
 use common::drift::DRIFT_CASES;
 use common::*;
 
-fn code(out: &std::process::Output) -> Option<i32> {
-    out.status.code()
-}
-
 /// `status --verify` on `url` (run in `db`'s folder): exit code and differences.
 fn verify(db: &TestDb, url: &str) -> (Option<i32>, serde_json::Value) {
     let out = agentdb(db.dir.path())

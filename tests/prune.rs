@@ -60,13 +60,6 @@ fn checkpoint_rows(db: &TestDb, thread: &str) -> Vec<String> {
 
 // ---------------------------------------------------------------- agentdb's own data
 
-fn ago(db: &TestDb, days: u32) -> String {
-    match db.kind {
-        Kind::Postgres => format!("now() - interval '{days} days'"),
-        Kind::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{days} days')"),
-    }
-}
-
 /// Tenants alpha and beta; threads old/new, active/deleted, with messages and runs.
 fn seed_agentdb(db: &TestDb) {
     db.cmd().arg("migrate").assert().success();

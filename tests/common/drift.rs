@@ -228,3 +228,12 @@ pub fn rebuild_sqlite_table(db: &TestDb, table: &str, replacements: &[(&str, &st
         indexes.join("; ")
     ));
 }
+
+/// Tables of the reference left behind: it is built as temporary tables in a transaction that
+/// is rolled back, so there must be none, in any schema.
+pub fn reference_tables_left(db: &TestDb) -> i64 {
+    db.scalar(
+        "SELECT count(*) AS v FROM pg_class WHERE relname = 'tenants' \
+         AND (relpersistence = 't' OR relnamespace <> 'public'::regnamespace)",
+    )
+}

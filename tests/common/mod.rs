@@ -10,9 +10,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub mod drift;
+pub mod golden;
 pub mod pty;
 pub mod python;
 pub mod read_only;
+pub mod reliability;
 pub mod signals;
 pub mod tmpfs;
 
@@ -29,7 +31,7 @@ pub fn postgres_admin_url() -> String {
     std::env::var("AGENTDB_TEST_POSTGRES_URL").unwrap_or_else(|_| LOCAL_POSTGRES.to_string())
 }
 
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
@@ -285,6 +287,77 @@ pub fn json_of(output: &Output) -> serde_json::Value {
     })
 }
 
+/// The exit code (`None` when killed by a signal).
+pub fn code(out: &Output) -> Option<i32> {
+    out.status.code()
+}
+
+/// The permission bits of a file (`0o600`…).
+pub fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Whether the tests run as root (tmpfs mounts; root reads files of mode 000).
+pub fn is_root() -> bool {
+    StdCommand::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+}
+
+/// The migration versions this binary embeds, in order.
+pub fn known_versions() -> Vec<String> {
+    agentdb::schema::migrations::embedded_ids(agentdb::db::Backend::Sqlite)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.version)
+        .collect()
+}
+
+/// `agentdb -d URL ARGS…` in `db`'s working directory (a URL other than `db.url`: another
+/// database name, through PgBouncer, a spelling of the path).
+pub fn run_on(db: &TestDb, url: &str, args: &[&str]) -> Output {
+    agentdb(db.dir.path())
+        .args(["-d", url])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Whether the test server has a database of this name.
+pub fn pg_database_exists(name: &str) -> bool {
+    let mut conn = PgConnection::establish(&postgres_admin_url()).unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let row: Row = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<Text, _>(name)
+        .get_result(&mut conn)
+        .unwrap();
+    row.n == 1
+}
+
+/// Drops a database a test created under a name of its own (not a `TestDb`).
+pub fn drop_pg_database(name: &str) {
+    let mut conn = PgConnection::establish(&postgres_admin_url()).unwrap();
+    conn.batch_execute(&format!(
+        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+        name.replace('"', "\"\"")
+    ))
+    .unwrap();
+}
+
+/// SQL for "`days` days ago" in the backend's own timestamp form (agentdb's columns).
+pub fn ago(db: &TestDb, days: u32) -> String {
+    match db.kind {
+        Kind::Postgres => format!("now() - interval '{days} days'"),
+        Kind::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{days} days')"),
+    }
+}
+
 /// Starts `n` copies of a command at once and waits for all of them.
 pub fn run_concurrently(n: usize, make: impl Fn(usize) -> StdCommand) -> Vec<Output> {
     let children: Vec<_> = (0..n)
@@ -428,6 +501,26 @@ pub fn write_file(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf
 /// `TestDb`. The PostgreSQL one says loudly when there is no server (and fails in CI).
 #[macro_export]
 macro_rules! both_backends {
+    // `|kind: Kind|`: the body makes its own databases of that kind (several, or none it
+    // can share), and says loudly itself when PostgreSQL is missing (`TestDb::new` does).
+    ($name:ident, |$kind:ident : Kind| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn sqlite() {
+                let $kind = $crate::common::Kind::Sqlite;
+                $body
+            }
+
+            #[test]
+            fn postgres() {
+                let $kind = $crate::common::Kind::Postgres;
+                $body
+            }
+        }
+    };
     ($name:ident, |$db:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
