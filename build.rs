@@ -97,13 +97,15 @@ fn link_openssl_statically() {
         } else {
             looked_in.join(", ")
         };
-        panic!(
+        // A message, not a panic's backtrace: this is the builder's machine to fix.
+        eprintln!(
             "\n\nagentdb links OpenSSL statically, but libssl.a and libcrypto.a were not found \
              (looked in {looked_in}).\n\
              Install OpenSSL's static libraries: Debian/Ubuntu `apt-get install libssl-dev \
              pkg-config`, Alpine `apk add openssl-dev openssl-libs-static pkgconf`.\n\
              Or link the shared libraries instead: build with OPENSSL_STATIC=0.\n\n"
         );
+        std::process::exit(1);
     };
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR")).join("openssl-static");
     std::fs::create_dir_all(&out).expect("create $OUT_DIR/openssl-static");
