@@ -137,3 +137,29 @@ fn binary_links_openssl_statically() {
         "SSL_CTX_new comes from a shared library:\n{undefined}"
     );
 }
+
+/// `sslrootcert=system` (and asyncpg's `ssl=true`, which becomes it) makes libpq trust the CA
+/// store the linked OpenSSL was built to read. That store must be this system's: a vendored
+/// OpenSSL (openssl-src) reads `/usr/local/ssl`, which Debian does not have, and then every
+/// certificate is refused.
+#[cfg(target_os = "linux")]
+#[test]
+fn linked_openssl_reads_the_systems_ca_store() {
+    use std::ffi::CStr;
+    // SAFETY: both return pointers to static, NUL-terminated strings compiled into OpenSSL.
+    let (file, dir) = unsafe {
+        (
+            CStr::from_ptr(openssl_sys::X509_get_default_cert_file()),
+            CStr::from_ptr(openssl_sys::X509_get_default_cert_dir()),
+        )
+    };
+    let file = Path::new(file.to_str().expect("UTF-8 path"));
+    let dir = Path::new(dir.to_str().expect("UTF-8 path"));
+    assert!(
+        file.is_file() || dir.is_dir(),
+        "the linked OpenSSL looks for CA certificates in {} and {}, which this system does not \
+         have: sslrootcert=system would trust nothing",
+        file.display(),
+        dir.display()
+    );
+}
