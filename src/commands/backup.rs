@@ -10,7 +10,7 @@ use anyhow::{bail, Context as _, Result};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::copy::render_tables;
+use super::copy::{groups, include_order, render_tables};
 use super::{Context, DEFAULT_LOCK_TIMEOUT};
 use crate::cli::{BackupArgs, Include};
 use crate::config::{Resolved, Source, SqliteLocation, Target};
@@ -48,7 +48,7 @@ impl Report for BackupReport {
 }
 
 pub fn run(ctx: &Context, args: &BackupArgs) -> Result<u8> {
-    let include = copy::supported_include(&args.include)?;
+    let include = include_order(&args.include);
     let db = ctx.open(Access::ReadOnly)?;
     let mut conn = db.connect()?;
     let report = take(ctx, &db, &mut conn, &args.path, &include, false)?;
@@ -136,10 +136,8 @@ fn copy_into_file(
     let target_db = Database::open(&resolved, &ctx.settings, Access::Create)?;
     let mut target = target_db.connect()?;
     let request = Request {
-        include: include.to_vec(),
         filter: Filter::default(),
         lock_timeout: DEFAULT_LOCK_TIMEOUT,
-        allow_older_source: older_schema,
     };
     let ends = Ends {
         source: conn,
@@ -147,7 +145,7 @@ fn copy_into_file(
         target: &mut target,
         target_name: &target_db.display,
     };
-    let outcome = copy::run(ends, &request, &ctx.output)?;
+    let outcome = copy::run(ends, groups(include, older_schema), &request, &ctx.output)?;
     // One self-contained file: no -wal beside it.
     diesel::sql_query("PRAGMA journal_mode = DELETE")
         .execute(&mut *target)

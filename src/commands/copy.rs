@@ -8,14 +8,17 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::{seconds, validate_tenant_id, Context};
+use crate::adk::AdkGroup;
 use crate::cli::{CopyArgs, Include};
 use crate::config::{self, Resolved, Source, Target};
-use crate::copy::{self, Ends, Filter, Request, TableCopy, VerificationFailed};
+use crate::copy::{self, Ends, Filter, Group, Request, TableCopy, VerificationFailed};
 use crate::db::{self, Access, Backend, Database};
 use crate::error::{exit, UsageError};
 use crate::files;
+use crate::langgraph::LangGraphGroup;
 use crate::output::{Report, Text};
 use crate::server::WaitGoal;
+use crate::store::copy::AgentdbGroup;
 
 #[derive(Debug, Serialize)]
 pub struct CopyReport {
@@ -80,6 +83,30 @@ pub fn render_tables(out: &mut Text, tables: &[TableCopy]) {
     );
 }
 
+/// The `--include` groups, deduplicated, in copy order (agentdb's tables first: ADK's and
+/// LangGraph's have no foreign keys to them, and the order is the report's).
+pub fn include_order(include: &[Include]) -> Vec<Include> {
+    let mut groups = include.to_vec();
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// The copy groups `--include` names. `allow_older_source`: `backup` copies a source whose
+/// agentdb schema is behind this agentdb (taken before `migrate`); `copy` refuses one.
+pub fn groups(include: &[Include], allow_older_source: bool) -> Vec<Box<dyn Group>> {
+    include
+        .iter()
+        .map(|group| -> Box<dyn Group> {
+            match group {
+                Include::Agentdb => Box::new(AgentdbGroup::new(allow_older_source)),
+                Include::Adk => Box::new(AdkGroup),
+                Include::Langgraph => Box::new(LangGraphGroup),
+            }
+        })
+        .collect()
+}
+
 /// A database named by a `--from`/`--to` flag: copy uses only these, never `-d`/`DATABASE_URL`.
 pub fn resolve_url(flag: &str, url: &str) -> Result<Resolved, UsageError> {
     let parsed = config::parse_database_url_full(url)
@@ -127,7 +154,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     for tenant in &args.tenant {
         validate_tenant_id(tenant)?;
     }
-    let include = copy::supported_include(&args.include)?;
+    let include = include_order(&args.include);
     if !args.tenant.is_empty() && include.iter().any(|g| *g != Include::Agentdb) {
         return Err(UsageError::new(
             "--tenant applies to agentdb's tables only: ADK's and LangGraph's tables have no tenant; copy them without --tenant",
@@ -157,12 +184,10 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         );
     }
     let request = Request {
-        include: include.clone(),
         filter: Filter {
             tenants: args.tenant.clone(),
         },
         lock_timeout: seconds("--lock-timeout", args.lock_timeout)?,
-        allow_older_source: false,
     };
     let source_db = open_url(ctx, "--from", &args.from, Access::ReadOnly)?;
     let mut source = source_db.connect()?;
@@ -182,6 +207,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     let plan = copy::plan(
         &mut source,
         &source_db.display,
+        groups(&include, false),
         &request,
         to.target.backend(),
     )?;
