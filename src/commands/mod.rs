@@ -19,6 +19,7 @@ pub mod completions;
 pub mod configs;
 pub mod configs_export;
 pub mod copy;
+pub mod copy_layout;
 pub mod database;
 pub mod health;
 pub mod import_configs;

@@ -16,6 +16,9 @@
 
 pub mod adk_integration;
 pub mod agentkit;
+pub mod group;
+
+pub use group::{preview, DryRun, Import, Layout, LegacyGroup};
 
 use anyhow::{anyhow, bail, Context, Result};
 use diesel::connection::SimpleConnection;
@@ -652,7 +655,7 @@ impl TargetRow for MessageRow {
 
 /// agentdb's `TableSpec` for a target table.
 pub fn agentdb_spec(name: &str) -> &'static TableSpec {
-    copy::agentdb_tables::TABLES
+    crate::store::copy::agentdb_tables::TABLES
         .iter()
         .find(|s| s.name == name)
         .unwrap_or_else(|| panic!("agentdb has a table {name}"))
@@ -895,6 +898,39 @@ pub fn ensure_tenant(target: &mut AnyConnection, tenant: &str) -> Result<bool> {
     .execute(target)
     .with_context(|| format!("cannot create tenant {tenant} in the target"))?;
     Ok(created == 1)
+}
+
+/// One agentdb table of a dry run: the rows the copy would write, and their digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub table: &'static str,
+    pub rows: u64,
+    pub digest: String,
+}
+
+/// `--dry-run`: every legacy row read and mapped in one snapshot of the source (so every
+/// refusal the copy would meet is met), counted and digested as the copy's verification would;
+/// nothing is written anywhere.
+pub fn dry_run(source: &mut AnyConnection, steps: &mut [Step<'static>]) -> Result<Vec<Preview>> {
+    copy::in_source_snapshot(source, |source| {
+        let mut previews = Vec::with_capacity(steps.len());
+        for step in steps.iter_mut() {
+            let spec = step.target;
+            let mut tally = copy::Tally::default();
+            step.rows.pages(source, &mut |rows| {
+                for row in &rows {
+                    tally.add(spec, row);
+                }
+                Ok(())
+            })?;
+            previews.push(Preview {
+                table: spec.name,
+                rows: tally.rows,
+                digest: tally.digest(),
+            });
+        }
+        Ok(previews)
+    })
 }
 
 /// Test helpers for the layouts' mapping tests.

@@ -190,19 +190,55 @@ pub fn agentkit_messages() -> Vec<Value> {
         r#"{{"type": "table", "rows": [{{"n": {BIG}, "f": 1.50, "deep": {{"a": [[[{{"b": null}}]]]}}}}]}}"#
     ))
     .unwrap();
-    let message = |id: &str, thread: &str, role: &str, content: &str, artifact: Value, created: &str, metadata: Value| {
+    let message = |id: &str,
+                   thread: &str,
+                   role: &str,
+                   content: &str,
+                   artifact: Value,
+                   created: &str,
+                   metadata: Value| {
         json!({"id": id, "thread_id": thread, "role": role, "content": content, "message_type": "text",
                "tool_name": null, "tool_arguments": null, "tool_call_id": null, "artifact_data": artifact,
                "is_complete": true, "created_at": created, "metadata": metadata})
     };
     let t1 = "7d0c6a52-2b1f-4c39-9d4e-0a1b2c3d4e5f";
     vec![
-        message("m-1", t1, "user", "Bonjour 👋 ñ", Value::Null, "2026-01-04T10:00:00.123456Z", json!({})),
-        message("m-2", t1, "assistant", "", artifact, "2026-01-04T10:00:01.500000Z",
-                json!({"tokens": {"in": 12, "out": 3400}, "model": "gpt-5-mini"})),
-        message("m-3", "t-2", "user", "", Value::Null, "2026-01-04T10:00:01.000000Z", json!({})),
-        message("m-4", "t-3", "assistant", "say \"hi\" \\ ok", json!([]), "2026-01-01T00:00:00.000001Z",
-                json!({"ünï": "ç", "e": 100.0})),
+        message(
+            "m-1",
+            t1,
+            "user",
+            "Bonjour 👋 ñ",
+            Value::Null,
+            "2026-01-04T10:00:00.123456Z",
+            json!({}),
+        ),
+        message(
+            "m-2",
+            t1,
+            "assistant",
+            "",
+            artifact,
+            "2026-01-04T10:00:01.500000Z",
+            json!({"tokens": {"in": 12, "out": 3400}, "model": "gpt-5-mini"}),
+        ),
+        message(
+            "m-3",
+            "t-2",
+            "user",
+            "",
+            Value::Null,
+            "2026-01-04T10:00:01.000000Z",
+            json!({}),
+        ),
+        message(
+            "m-4",
+            "t-3",
+            "assistant",
+            "say \"hi\" \\ ok",
+            json!([]),
+            "2026-01-01T00:00:00.000001Z",
+            json!({"ünï": "ç", "e": 100.0}),
+        ),
     ]
 }
 
@@ -344,21 +380,49 @@ pub fn columns(table: &str) -> Vec<(&'static str, Col)> {
     use Col::*;
     match table {
         "agents" => vec![
-            ("id", Text), ("name", Text), ("description", Text), ("agent_type", Text),
-            ("persona", Json), ("config", Json), ("tools", Json), ("sub_agents", Json),
-            ("planner", Json), ("version", Int), ("is_active", Bool), ("usage_count", Int),
-            ("created_at", Time), ("last_used_at", Time), ("metadata", Json),
+            ("id", Text),
+            ("name", Text),
+            ("description", Text),
+            ("agent_type", Text),
+            ("persona", Json),
+            ("config", Json),
+            ("tools", Json),
+            ("sub_agents", Json),
+            ("planner", Json),
+            ("version", Int),
+            ("is_active", Bool),
+            ("usage_count", Int),
+            ("created_at", Time),
+            ("last_used_at", Time),
+            ("metadata", Json),
         ],
         "threads" => vec![
-            ("id", Text), ("agent_id", Text), ("title", Text), ("agent_type", Text), ("model", Text),
-            ("provider", Text), ("session_id", Text), ("status", Text), ("created_at", Time),
-            ("updated_at", Time), ("last_message_at", Time), ("metadata", Json),
+            ("id", Text),
+            ("agent_id", Text),
+            ("title", Text),
+            ("agent_type", Text),
+            ("model", Text),
+            ("provider", Text),
+            ("session_id", Text),
+            ("status", Text),
+            ("created_at", Time),
+            ("updated_at", Time),
+            ("last_message_at", Time),
+            ("metadata", Json),
         ],
         "messages" => vec![
-            ("id", Text), ("thread_id", Text), ("role", Text), ("content", Text),
-            ("message_type", Text), ("tool_name", Text), ("tool_arguments", Json),
-            ("tool_call_id", Text), ("artifact_data", Json), ("is_complete", Bool),
-            ("created_at", Time), ("metadata", Json),
+            ("id", Text),
+            ("thread_id", Text),
+            ("role", Text),
+            ("content", Text),
+            ("message_type", Text),
+            ("tool_name", Text),
+            ("tool_arguments", Json),
+            ("tool_call_id", Text),
+            ("artifact_data", Json),
+            ("is_complete", Bool),
+            ("created_at", Time),
+            ("metadata", Json),
         ],
         other => panic!("no table {other}"),
     }
@@ -377,11 +441,10 @@ pub fn agentdb_rows(db: &TestDb, table: &str, tenant: &str) -> (Vec<Value>, Stri
                     "to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
                 ),
                 (Kind::Postgres, Col::Json) => format!("{name}::jsonb"),
-                (Kind::Postgres, Col::Bool) => format!("{name}"),
                 (Kind::Sqlite, Col::Json) => format!("json({name})"),
-                (Kind::Sqlite, Col::Bool) => format!(
-                    "CASE {name} WHEN 1 THEN json('true') WHEN 0 THEN json('false') END"
-                ),
+                (Kind::Sqlite, Col::Bool) => {
+                    format!("CASE {name} WHEN 1 THEN json('true') WHEN 0 THEN json('false') END")
+                }
                 // A SQLite time as stored; normalized below.
                 _ => name.to_string(),
             };
