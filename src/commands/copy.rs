@@ -162,7 +162,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     for tenant in &args.tenant {
         validate_tenant_id(tenant)?;
     }
-    let mut layout = copy_layout::options(args)?;
+    let layout = copy_layout::options(args)?;
     // A layout's rows all go to agentdb's tables; `--include` does not apply.
     let include = match layout {
         Some(_) => Vec::new(),
@@ -204,17 +204,15 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     };
     let source_db = open_url(ctx, "--from", &args.from, Access::ReadOnly)?;
     let mut source = source_db.connect()?;
-    if let Some((layout, options)) = &mut layout {
-        options.target = to.target.backend();
-        if args.dry_run {
-            let ends = DryRunEnds {
-                source: &mut source,
-                source_name: &source_db.display,
-                target_name: to.target.redacted(),
-                started,
-            };
-            return copy_layout::dry_run(ctx, *layout, options, ends);
-        }
+    if let (Some((layout, options)), true) = (&layout, args.dry_run) {
+        let ends = DryRunEnds {
+            source: &mut source,
+            source_name: &source_db.display,
+            target_name: to.target.redacted(),
+            target_backend: to.target.backend(),
+            started,
+        };
+        return copy_layout::dry_run(ctx, *layout, options, ends);
     }
     // A target that connecting creates nothing in (a server's database) is connected to here:
     // enough to recognise the source's own database under another URL before anything is

@@ -33,8 +33,6 @@ pub fn options(args: &CopyArgs) -> Result<Option<(Layout, legacy::Options)>> {
     let options = legacy::Options {
         tenant: tenant.clone(),
         skip_orphans: args.skip_orphans,
-        // The caller sets it from `--to`.
-        target: Backend::Sqlite,
     };
     Ok(Some((layout, options)))
 }
@@ -138,6 +136,7 @@ pub struct DryRunEnds<'a> {
     pub source: &'a mut AnyConnection,
     pub source_name: &'a str,
     pub target_name: String,
+    pub target_backend: Backend,
     pub started: Instant,
 }
 
@@ -148,7 +147,13 @@ pub fn dry_run(
     ends: DryRunEnds<'_>,
 ) -> Result<u8> {
     let from_backend = ends.source.backend();
-    let preview = legacy::preview(layout, ends.source, ends.source_name, options)?;
+    let preview = legacy::preview(
+        layout,
+        ends.source,
+        ends.source_name,
+        options,
+        ends.target_backend,
+    )?;
     debug_extra_columns(ctx, &preview.findings);
     let report = DryRunReport {
         from: ends.source_name.to_string(),

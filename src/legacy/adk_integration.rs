@@ -8,11 +8,11 @@ use diesel::sql_types::{BigInt, Text};
 use serde_json::Value;
 
 use super::{
-    inspect, merge_metadata, orphans, refuse_unaccepted, step, AgentRow, ColumnRole, CountMismatch,
-    Field, Findings, LegacyPlan, LegacyTable, MapRecord, MessageRow, Options, Positions, Record,
-    Shape, Skipped, ThreadRow,
+    inspect, merge_metadata, orphans, refuse_unaccepted, step, AgentRow, Backends, ColumnRole,
+    CountMismatch, Field, Findings, LegacyPlan, LegacyTable, MapRecord, MessageRow, Options,
+    Positions, Record, Shape, Skipped, ThreadRow,
 };
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, Backend};
 
 pub const LAYOUT: &str = "adk-integration";
 
@@ -164,8 +164,8 @@ impl AgentMapper {
 impl MapRecord for AgentMapper {
     type Target = AgentRow;
 
-    fn id<'r>(&self, record: &'r Record) -> &'r str {
-        self.at.id(record)
+    fn positions(&self) -> &Positions {
+        &self.at
     }
 
     fn map(&self, record: &Record) -> Result<AgentRow> {
@@ -234,8 +234,8 @@ impl ConversationMapper {
 impl MapRecord for ConversationMapper {
     type Target = ThreadRow;
 
-    fn id<'r>(&self, record: &'r Record) -> &'r str {
-        self.at.id(record)
+    fn positions(&self) -> &Positions {
+        &self.at
     }
 
     fn map(&self, record: &Record) -> Result<ThreadRow> {
@@ -278,8 +278,8 @@ impl MessageMapper {
 impl MapRecord for MessageMapper {
     type Target = MessageRow;
 
-    fn id<'r>(&self, record: &'r Record) -> &'r str {
-        self.at.id(record)
+    fn positions(&self) -> &Positions {
+        &self.at
     }
 
     fn map(&self, record: &Record) -> Result<MessageRow> {
@@ -361,6 +361,7 @@ pub fn plan(
     source: &mut AnyConnection,
     source_name: &str,
     options: &Options,
+    target: Backend,
 ) -> Result<LegacyPlan> {
     let shapes = inspect(
         source,
@@ -425,22 +426,25 @@ pub fn plan(
     let (listed, total) = message_count_mismatches(source, keep_conversation)?;
     findings.message_count_mismatches = listed;
     findings.message_count_mismatch_total = total;
-    let backend = source.backend();
+    let backends = Backends {
+        source: source.backend(),
+        target,
+    };
     let (agents, conversations, messages) = (&shapes[0], &shapes[1], &shapes[2]);
     let steps = vec![
-        step(agents, AgentMapper::new(agents), None, backend, options),
+        step(agents, AgentMapper::new(agents), None, backends, options),
         step(
             conversations,
             ConversationMapper::new(conversations),
             keep_conversation,
-            backend,
+            backends,
             options,
         ),
         step(
             messages,
             MessageMapper::new(messages),
             keep_message,
-            backend,
+            backends,
             options,
         ),
     ];

@@ -4,10 +4,10 @@
 //! See docs/legacy-layouts.md for the mapping table.
 
 use super::{
-    inspect, merge_metadata, orphans, refuse_unaccepted, step, Findings, LegacyPlan, LegacyTable,
-    MapRecord, MessageRow, Options, Positions, Record, Shape, Skipped, ThreadRow,
+    inspect, merge_metadata, orphans, refuse_unaccepted, step, Backends, Findings, LegacyPlan,
+    LegacyTable, MapRecord, MessageRow, Options, Positions, Record, Shape, Skipped, ThreadRow,
 };
-use crate::db::AnyConnection;
+use crate::db::{AnyConnection, Backend};
 use anyhow::Result;
 
 pub const LAYOUT: &str = "agentkit";
@@ -72,8 +72,8 @@ impl ThreadMapper {
 impl MapRecord for ThreadMapper {
     type Target = ThreadRow;
 
-    fn id<'r>(&self, record: &'r Record) -> &'r str {
-        self.at.id(record)
+    fn positions(&self) -> &Positions {
+        &self.at
     }
 
     fn map(&self, record: &Record) -> Result<ThreadRow> {
@@ -118,8 +118,8 @@ impl MessageMapper {
 impl MapRecord for MessageMapper {
     type Target = MessageRow;
 
-    fn id<'r>(&self, record: &'r Record) -> &'r str {
-        self.at.id(record)
+    fn positions(&self) -> &Positions {
+        &self.at
     }
 
     fn map(&self, record: &Record) -> Result<MessageRow> {
@@ -153,6 +153,7 @@ pub fn plan(
     source: &mut AnyConnection,
     source_name: &str,
     options: &Options,
+    target: Backend,
 ) -> Result<LegacyPlan> {
     let shapes = inspect(source, source_name, LAYOUT, &[&THREADS, &MESSAGES])?;
     let (threads, messages) = (&shapes[0], &shapes[1]);
@@ -176,14 +177,17 @@ pub fn plan(
         });
     }
     refuse_unaccepted(source, &MESSAGES, "role", ROLES, false, keep)?;
-    let backend = source.backend();
+    let backends = Backends {
+        source: source.backend(),
+        target,
+    };
     let steps = vec![
-        step(threads, ThreadMapper::new(threads), None, backend, options),
+        step(threads, ThreadMapper::new(threads), None, backends, options),
         step(
             messages,
             MessageMapper::new(messages),
             keep,
-            backend,
+            backends,
             options,
         ),
     ];

@@ -38,10 +38,11 @@ impl Layout {
         source: &mut AnyConnection,
         source_name: &str,
         options: &Options,
+        target: Backend,
     ) -> Result<LegacyPlan> {
         match self {
-            Layout::Agentkit => agentkit::plan(source, source_name, options),
-            Layout::AdkIntegration => adk_integration::plan(source, source_name, options),
+            Layout::Agentkit => agentkit::plan(source, source_name, options, target),
+            Layout::AdkIntegration => adk_integration::plan(source, source_name, options, target),
         }
     }
 }
@@ -87,8 +88,9 @@ impl Group for LegacyGroup {
         target: Backend,
         _filter: &Filter,
     ) -> Result<Vec<Step<'static>>> {
-        self.options.target = target;
-        let plan = self.layout.plan(source, source_name, &self.options)?;
+        let plan = self
+            .layout
+            .plan(source, source_name, &self.options, target)?;
         self.import.borrow_mut().findings = plan.findings;
         Ok(plan.steps)
     }
@@ -131,8 +133,9 @@ pub fn preview(
     source: &mut AnyConnection,
     source_name: &str,
     options: &Options,
+    target: Backend,
 ) -> Result<DryRun> {
-    let mut plan = layout.plan(source, source_name, options)?;
+    let mut plan = layout.plan(source, source_name, options, target)?;
     let tables = dry_run(source, &mut plan.steps)?;
     Ok(DryRun {
         tables,

@@ -665,8 +665,8 @@ pub fn agentdb_spec(name: &str) -> &'static TableSpec {
 pub trait MapRecord {
     type Target: TargetRow;
     fn map(&self, record: &Record) -> Result<Self::Target>;
-    /// The legacy row's id, for refusals of the mapped row.
-    fn id<'r>(&self, record: &'r Record) -> &'r str;
+    /// Where the legacy table's columns are (names the row in refusals).
+    fn positions(&self) -> &Positions;
 }
 
 /// A `RowSource` for the engine: a legacy table read by `Reader` and mapped by `M`.
@@ -693,7 +693,7 @@ impl<M: MapRecord> Mapped<M> {
                 return Err(refusal(
                     self.legacy.name,
                     self.legacy.key,
-                    self.mapper.id(record),
+                    self.mapper.positions().id(record),
                     column.name,
                     "holds the NUL character (\\u0000), which PostgreSQL cannot store in text or jsonb (copy to SQLite, or remove it)",
                 ));
@@ -728,16 +728,16 @@ pub fn step<M: MapRecord + 'static>(
     shape: &Shape,
     mapper: M,
     keep: Option<&str>,
-    source: Backend,
+    backends: Backends,
     options: &Options,
 ) -> Step<'static> {
     Step {
         target: agentdb_spec(M::Target::TABLE),
         rows: Box::new(Mapped {
-            reader: Reader::new(shape, source, keep),
+            reader: Reader::new(shape, backends.source, keep),
             mapper,
             tenant: options.tenant.clone(),
-            target: options.target,
+            target: backends.target,
             legacy: shape.table,
         }),
         plain_source: None,
@@ -752,7 +752,12 @@ pub struct Options {
     /// Leave out messages whose thread, and conversations whose agent, is missing (counted)
     /// instead of refusing them.
     pub skip_orphans: bool,
-    /// The backend written to.
+}
+
+/// The backends read from and written to (the target's decides what PostgreSQL refuses).
+#[derive(Debug, Clone, Copy)]
+pub struct Backends {
+    pub source: Backend,
     pub target: Backend,
 }
 
