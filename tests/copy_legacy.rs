@@ -591,3 +591,63 @@ fn through_pgbouncer() {
     target.url = direct;
     assert_rows(&target, "messages", adk_integration_messages());
 }
+
+/// SIGKILL in the middle of the copy's one transaction: the target is as it was (no tenant, no
+/// row on PostgreSQL; no file on SQLite), and the import then runs to the end.
+#[test]
+fn kill_9_mid_copy_leaves_the_target_as_it_was() {
+    use common::signals::{send, temporaries, wait_until, Sig};
+    const BULK: usize = 50_000;
+    let source = legacy_source(Kind::Sqlite, "agentkit").unwrap();
+    source.exec(&agentkit_bulk_sqlite(BULK));
+    let Some(admin) = TestDb::postgres() else {
+        return;
+    };
+    for to in KINDS {
+        let target = TestDb::new(to).unwrap();
+        let mut child = std_agentdb(target.dir.path())
+            .args(["-q", "copy", "--from", &source.url, "--to", &target.url])
+            .args(["--layout", "agentkit", "--tenant", TENANT])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let copying = match to {
+            Kind::Postgres => {
+                let name = target.pg_name().unwrap().to_string();
+                wait_until(&mut child, || {
+                    admin.scalar(&format!(
+                        "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = '{name}' \
+                         AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND query ILIKE 'COPY%'"
+                    )) > 0
+                })
+            }
+            // Rows are being written into the staged file (`.NAME.agentdb-tmp-PID` and its WAL).
+            Kind::Sqlite => {
+                let dir = target.dir.path().to_path_buf();
+                wait_until(&mut child, || {
+                    let written: u64 = temporaries(&dir)
+                        .iter()
+                        .filter_map(|n| std::fs::metadata(dir.join(n)).ok())
+                        .map(|m| m.len())
+                        .sum();
+                    written > 2 << 20
+                })
+            }
+        };
+        assert!(copying, "{to:?}: the copy was observed running");
+        send(&child, Sig::Kill);
+        child.wait().unwrap();
+        match to {
+            Kind::Postgres => {
+                for table in ["tenants", "threads", "messages"] {
+                    let sql = format!("SELECT count(*) AS v FROM {table}");
+                    assert_eq!(target.scalar(&sql), 0, "{table}");
+                }
+            }
+            Kind::Sqlite => assert!(!target.path().exists()),
+        }
+        let report = ok_report(&import(&source, &target, "agentkit", &[]));
+        assert_eq!(report["rows"], serde_json::json!(7 + BULK + BULK / 100));
+    }
+}

@@ -481,3 +481,21 @@ pub fn agentdb_rows(db: &TestDb, table: &str, tenant: &str) -> (Vec<Value>, Stri
         .collect();
     (rows, texts.join("\n"))
 }
+
+/// `n` more agentkit messages (100 per thread) on SQLite, for copies long enough to interrupt.
+pub fn agentkit_bulk_sqlite(n: usize) -> String {
+    format!(
+        "BEGIN;
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < {threads})
+INSERT INTO threads (id, title, agent_type, model, provider, created_at, updated_at)
+SELECT 'bulk-' || i, 'Thread ' || i, 'chat', 'gpt-5-mini', 'azure-openai',
+       '2026-01-04 10:00:00.123456', '2026-01-04 10:00:00.123456' FROM k;
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < {n})
+INSERT INTO messages (id, thread_id, role, content, artifact_data, message_metadata, created_at)
+SELECT 'bulk-m-' || i, 'bulk-' || (i / 100), CASE i % 2 WHEN 0 THEN 'user' ELSE 'assistant' END,
+       'message ' || i || ' ' || hex(randomblob(100)), NULL, '{{\"n\": ' || i || '}}',
+       '2026-01-04 10:00:01.000001' FROM k;
+COMMIT;",
+        threads = n.div_ceil(100)
+    )
+}
