@@ -8,9 +8,9 @@ use diesel::sql_types::{BigInt, Text};
 use serde_json::Value;
 
 use super::{
-    inspect, merge_metadata, orphans, refuse_unaccepted, step, AgentRow, Backends, ColumnRole,
-    CountMismatch, Field, Findings, LegacyPlan, LegacyTable, MapRecord, MessageRow, Options,
-    Positions, Record, Shape, Skipped, ThreadRow,
+    inspect, merge_metadata, orphans, refuse_unaccepted, refuse_unparsable_json, step, AgentRow,
+    Backends, ColumnRole, CountMismatch, Field, Findings, LegacyPlan, LegacyTable, MapRecord,
+    MessageRow, Options, Positions, Record, Shape, Skipped, ThreadRow,
 };
 use crate::db::{AnyConnection, Backend};
 
@@ -423,6 +423,10 @@ pub fn plan(
         keep_message,
     )?;
     refuse_duplicate_names(source)?;
+    let json = ["config", "tools", "sub_agents", "metadata"];
+    refuse_unparsable_json(source, &AGENTS, &json, None)?;
+    refuse_unparsable_json(source, &CONVERSATIONS, &["metadata"], keep_conversation)?;
+    refuse_unparsable_json(source, &MESSAGES, &["tool_args", "metadata"], keep_message)?;
     let (listed, total) = message_count_mismatches(source, keep_conversation)?;
     findings.message_count_mismatches = listed;
     findings.message_count_mismatch_total = total;

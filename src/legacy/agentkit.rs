@@ -4,8 +4,9 @@
 //! See docs/legacy-layouts.md for the mapping table.
 
 use super::{
-    inspect, merge_metadata, orphans, refuse_unaccepted, step, Backends, Findings, LegacyPlan,
-    LegacyTable, MapRecord, MessageRow, Options, Positions, Record, Shape, Skipped, ThreadRow,
+    inspect, merge_metadata, orphans, refuse_unaccepted, refuse_unparsable_json, step, Backends,
+    Findings, LegacyPlan, LegacyTable, MapRecord, MessageRow, Options, Positions, Record, Shape,
+    Skipped, ThreadRow,
 };
 use crate::db::{AnyConnection, Backend};
 use anyhow::Result;
@@ -177,6 +178,8 @@ pub fn plan(
         });
     }
     refuse_unaccepted(source, &MESSAGES, "role", ROLES, false, keep)?;
+    let json = ["artifact_data", "message_metadata"];
+    refuse_unparsable_json(source, &MESSAGES, &json, keep)?;
     let backends = Backends {
         source: source.backend(),
         target,

@@ -857,6 +857,31 @@ pub fn refuse_unaccepted(
     Ok(())
 }
 
+/// Refuses, before anything is written, the first row whose JSON text in `columns` does not
+/// parse, on a SQLite source (JSON there is text nothing checked). PostgreSQL's `json`/`jsonb`
+/// parse by construction; a PostgreSQL text column is checked as its rows are mapped.
+pub fn refuse_unparsable_json(
+    source: &mut AnyConnection,
+    table: &LegacyTable,
+    columns: &[&str],
+    keep: Option<&str>,
+) -> Result<()> {
+    if source.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    for column in columns {
+        let name = format!("t.{}", quoted(column));
+        let mut condition = format!("{name} IS NOT NULL AND NOT json_valid(CAST({name} AS TEXT))");
+        if let Some(keep) = keep {
+            condition = format!("{condition} AND {keep}");
+        }
+        if let Some((id, _)) = first_where(source, table, column, &condition)? {
+            return Err(refusal(table.name, table.key, &id, column, "not JSON"));
+        }
+    }
+    Ok(())
+}
+
 /// Orphans: rows of `table` for which `keep` (their parent exists) is false. Refused naming the
 /// first one, or counted when they are to be skipped.
 pub fn orphans(
