@@ -691,7 +691,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__copy)
-            opts="-d -q -v -h -V --from --to --tenant --include --lock-timeout --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            opts="-d -q -v -h -V --from --to --tenant --include --lock-timeout --layout --skip-orphans --dry-run --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,6 +715,10 @@ _agentdb() {
                     ;;
                 --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --layout)
+                    COMPREPLY=($(compgen -W "agentkit adk-integration" -- "${cur}"))
                     return 0
                     ;;
                 --database-url)

@@ -371,12 +371,16 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l include -d 'Wha
 adk\t'Google ADK\'s session tables (schema "1")'
 langgraph\t'LangGraph\'s checkpoint tables'"
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l lock-timeout -d 'Seconds to wait for a migrate running on the target before giving up (exit 1)' -r
+complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l layout -d 'Read another platform\'s own tables into agentdb\'s agents, threads and messages of one --tenant (created when missing); the mapping is in docs/legacy-layouts.md' -r -f -a "agentkit\t'agentkit\'s threads and messages (SQLite or PostgreSQL)'
+adk-integration\t'The Google ADK integration\'s new_agent, new_conversations and new_messages'"
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -s d -l database-url -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l env-file -d 'Read environment variables from this file instead of ./.env' -r -F
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l format -d 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]' -r -f -a "table\t''
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l skip-orphans -d 'With --layout: leave out messages whose thread, and conversations whose agent, is missing (and count them) instead of refusing the copy'
+complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -l dry-run -d 'With --layout: check the source and read and map every row, report what would be copied; write nothing and do not open the target'
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -s v -l verbose -d 'Print more on stderr (the database chosen and why, timings)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand copy" -s h -l help -d 'Print help (see more with \'--help\')'

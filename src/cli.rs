@@ -634,6 +634,36 @@ pub struct CopyArgs {
     /// Seconds to wait for a migrate running on the target before giving up (exit 1)
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     pub lock_timeout: f64,
+
+    /// Read another platform's own tables into agentdb's agents, threads and messages of one
+    /// --tenant (created when missing); the mapping is in docs/legacy-layouts.md
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LAYOUT",
+        conflicts_with = "include",
+        requires = "tenant"
+    )]
+    pub layout: Option<Layout>,
+
+    /// With --layout: leave out messages whose thread, and conversations whose agent, is
+    /// missing (and count them) instead of refusing the copy
+    #[arg(long, requires = "layout")]
+    pub skip_orphans: bool,
+
+    /// With --layout: check the source and read and map every row, report what would be
+    /// copied; write nothing and do not open the target
+    #[arg(long, requires = "layout")]
+    pub dry_run: bool,
+}
+
+/// The legacy layouts `copy --layout` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Layout {
+    /// agentkit's threads and messages (SQLite or PostgreSQL)
+    Agentkit,
+    /// The Google ADK integration's new_agent, new_conversations and new_messages
+    AdkIntegration,
 }
 
 const BACKUP_HELP: &str = "\

@@ -11,6 +11,7 @@ pub mod error;
 pub mod fernet;
 pub mod files;
 pub mod langgraph;
+pub mod legacy;
 pub mod msgpack;
 pub mod output;
 pub mod retention;

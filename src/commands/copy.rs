@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Result;
 use serde::Serialize;
 
+use super::copy_layout::{self, DryRunEnds, LayoutSection};
 use super::{seconds, validate_tenant_id, Context};
 use crate::adk::AdkGroup;
 use crate::cli::{CopyArgs, Include};
@@ -16,6 +17,7 @@ use crate::db::{self, Access, Backend, Database};
 use crate::error::{exit, UsageError};
 use crate::files;
 use crate::langgraph::LangGraphGroup;
+use crate::legacy::LegacyGroup;
 use crate::output::{Report, Text};
 use crate::server::WaitGoal;
 use crate::store::copy::AgentdbGroup;
@@ -35,6 +37,9 @@ pub struct CopyReport {
     /// Every table's row count and digest equal on both sides (else the target was rolled back).
     pub verified: bool,
     pub duration_ms: u128,
+    /// `--layout` copies only: the layout and what the import found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<LayoutSection>,
 }
 
 impl Report for CopyReport {
@@ -51,6 +56,9 @@ impl Report for CopyReport {
             ));
         }
         render_tables(out, &self.tables);
+        if let (Some(section), [tenant]) = (&self.layout, self.tenants.as_slice()) {
+            section.render(out, tenant);
+        }
     }
 }
 
@@ -148,7 +156,12 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     for tenant in &args.tenant {
         validate_tenant_id(tenant)?;
     }
-    let include = include_order(&args.include);
+    let layout = copy_layout::options(args)?;
+    // A layout's rows all go to agentdb's tables; `--include` does not apply.
+    let include = match layout {
+        Some(_) => Vec::new(),
+        None => include_order(&args.include),
+    };
     if !args.tenant.is_empty() && include.iter().any(|g| *g != Include::Agentdb) {
         return Err(UsageError::new(
             "--tenant applies to agentdb's tables only: ADK's and LangGraph's tables have no tenant; copy them without --tenant",
@@ -185,6 +198,16 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
     };
     let source_db = open_flag(ctx, "--from", &from, Access::ReadOnly)?;
     let mut source = source_db.connect()?;
+    if let (Some((layout, options)), true) = (&layout, args.dry_run) {
+        let ends = DryRunEnds {
+            source: &mut source,
+            source_name: &source_db.display,
+            target_name: to.target.redacted(),
+            target_backend: to.target.backend(),
+            started,
+        };
+        return copy_layout::dry_run(ctx, *layout, options, ends);
+    }
     // A target that connecting creates nothing in (a server's database) is connected to here:
     // enough to recognise the source's own database under another URL before anything is
     // written. A SQLite target is opened only after every refusal.
@@ -198,13 +221,26 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         early_target = Some((target_db, target));
     }
     // Every refusal that depends on the source comes before a SQLite target is created.
+    let (groups, import) = match layout {
+        Some((layout, options)) => {
+            let (group, import) = LegacyGroup::new(layout, options);
+            (
+                vec![Box::new(group) as Box<dyn Group>],
+                Some((layout, import)),
+            )
+        }
+        None => (groups(&include, false), None),
+    };
     let plan = copy::plan(
         &mut source,
         &source_db.display,
-        groups(&include, false),
+        groups,
         &request,
         to.target.backend(),
     )?;
+    if let Some((_, import)) = &import {
+        copy_layout::debug_extra_columns(ctx, &import.borrow().findings);
+    }
     // A new SQLite file is built under a temporary name and appears only whole (files.rs).
     let mut staged = None;
     let (target_db, mut target) = match early_target {
@@ -236,6 +272,7 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         rows: 0,
         verified: false,
         duration_ms: 0,
+        layout: None,
     };
     let ends = Ends {
         source: &mut source,
@@ -252,6 +289,10 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         }
     }
     report.duration_ms = started.elapsed().as_millis();
+    report.layout = import.map(|(layout, import)| LayoutSection {
+        name: layout,
+        import: import.take(),
+    });
     match result {
         Ok(outcome) => {
             report.rows = copy::rows_copied(&outcome.tables);

@@ -20,6 +20,7 @@ pub mod backup;
 pub mod completions;
 pub mod configs;
 pub mod copy;
+pub mod copy_layout;
 pub mod database;
 pub mod guard;
 pub mod health;
