@@ -20,6 +20,7 @@ pub mod configs;
 pub mod configs_export;
 pub mod copy;
 pub mod database;
+pub mod erase;
 pub mod health;
 pub mod import_configs;
 pub mod init_tenant;
@@ -162,6 +163,7 @@ fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
         Command::Tenants(args) => tenants::run(ctx, args),
         Command::Configs(args) => configs::run(ctx, args),
         Command::Prune(args) => prune::run(ctx, args),
+        Command::Erase(args) => erase::run(ctx, args),
         Command::Copy(args) => copy::run(ctx, args),
         Command::Backup(args) => backup::run(ctx, args),
         Command::Completions(args) => completions::run(args),

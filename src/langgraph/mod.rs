@@ -5,6 +5,9 @@
 //! `task_path` column of 3.1.2). The rules of a safe prune follow `PostgresSaver.prune`
 //! (3.2.0) with its "head" widened to "newest N"; see `docs/data-facts.md#prune-keep-newest-n`.
 
+pub mod erase;
+pub mod store;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::SystemTime;
 
