@@ -355,109 +355,117 @@ pub fn check_receipt_path(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
-/// What `confirm` is asked with: the counts of the plan (a dry run of it).
-pub struct Preview<'a> {
-    pub plan: &'a Plan,
-    pub tally: &'a Tally,
+/// An erase whose arguments are checked and whose subjects are found, nothing deleted yet.
+pub struct Prepared<'r> {
+    req: &'r Request,
+    opts: &'r Options,
+    receipt: Option<PathBuf>,
+    plan: Plan,
+    started: Instant,
 }
 
-/// Runs the whole erase. `confirm` sees the preview counts (when `wants_preview`) and
-/// returns whether to go on; `Ok(None)` when it declined (nothing deleted).
-pub fn run(
+/// Checks what can be checked before anything is deleted (the receipt's path) and finds the
+/// subject's threads, sessions and namespaces.
+pub fn prepare<'r>(
     conn: &mut AnyConnection,
-    database: &str,
-    req: &Request,
-    opts: &Options,
-    wants_preview: bool,
-    confirm: impl FnOnce(&Preview) -> Result<bool>,
-) -> Result<Option<EraseReport>> {
+    req: &'r Request,
+    opts: &'r Options,
+) -> Result<Prepared<'r>> {
     let started = Instant::now();
-    let backend = conn.backend();
     let receipt = opts
         .receipt
         .as_deref()
         .map(check_receipt_path)
         .transpose()?;
-    let plan = plan(conn, req)?;
-    let mut batches = Batches::new(opts.dry_run, 1);
-    if !opts.dry_run && wants_preview {
-        let mut preview = Batches::new(true, 1);
-        let tally = execute(conn, &plan, &mut preview)?;
-        if !confirm(&Preview {
-            plan: &plan,
-            tally: &tally,
-        })? {
-            return Ok(None);
-        }
+    Ok(Prepared {
+        req,
+        opts,
+        receipt,
+        plan: plan(conn, req)?,
+        started,
+    })
+}
+
+impl Prepared<'_> {
+    /// The counts the run will delete, per store and table (the plan's deletes, rolled back),
+    /// for a question or a refusal.
+    pub fn preview(&self, conn: &mut AnyConnection) -> Result<Tally> {
+        execute(conn, &self.plan, &mut Batches::new(true, 1))
     }
-    if opts.purge && !opts.dry_run && backend == Backend::Sqlite {
-        // Deleted cells are overwritten with zeros as they are deleted (some builds default
-        // to off); a connection setting, kept for the rest of the run.
-        conn.batch_execute("PRAGMA secure_delete = ON")
-            .context("cannot set PRAGMA secure_delete")?;
+
+    /// Erases (dry run: counts), rechecks, purges and writes the receipt; the report.
+    pub fn run(self, conn: &mut AnyConnection, database: &str) -> Result<EraseReport> {
+        let (req, opts, plan) = (self.req, self.opts, self.plan);
+        let backend = conn.backend();
+        let mut batches = Batches::new(opts.dry_run, 1);
+        if opts.purge && !opts.dry_run && backend == Backend::Sqlite {
+            // Deleted cells are overwritten with zeros as they are deleted (some builds
+            // default to off); a connection setting, kept for the rest of the run.
+            conn.batch_execute("PRAGMA secure_delete = ON")
+                .context("cannot set PRAGMA secure_delete")?;
+        }
+        let tally = execute(conn, &plan, &mut batches)?;
+        let at = humantime::format_rfc3339_micros(SystemTime::now()).to_string();
+        let mut notes = plan.notes.clone();
+        let recheck = match opts.recheck {
+            Some(_) if opts.dry_run => {
+                notes.push("--recheck: not run in a dry run".into());
+                None
+            }
+            Some(wait) => {
+                std::thread::sleep(wait);
+                let again = self::plan(conn, req)?;
+                let found = execute(conn, &again, &mut batches)?;
+                Some(RecheckReport {
+                    after_seconds: wait.as_secs_f64(),
+                    deleted: found.by_policy.clone(),
+                    total_deleted: found.total(),
+                    erased: again,
+                })
+            }
+            None => None,
+        };
+        let purge = match (opts.purge, opts.dry_run) {
+            (true, true) => {
+                notes.push("--purge: not run in a dry run".into());
+                None
+            }
+            (true, false) => Some(purge(conn, &tally, recheck.as_ref())?),
+            _ => None,
+        };
+        let include: Vec<&'static str> = if req.include.is_empty() {
+            vec!["agentdb", "langgraph", "store", "adk"]
+        } else {
+            req.include.iter().map(|p| p.name()).collect()
+        };
+        let report = EraseReport {
+            subject: SubjectReport::of(&req.subject),
+            store_namespaces_requested: req.namespaces.clone(),
+            include,
+            dry_run: opts.dry_run,
+            at,
+            agentdb_version: env!("CARGO_PKG_VERSION"),
+            database: database.to_string(),
+            backend,
+            total_deleted: tally.total(),
+            deleted: tally.by_policy,
+            erased: plan,
+            recheck,
+            purge,
+            notes,
+            elapsed_ms: ms(self.started.elapsed()),
+            transactions: batches.transactions,
+            retries: batches.retries,
+            longest_transaction_ms: ms(batches.longest),
+            receipt: self.receipt.clone(),
+        };
+        if let Some(path) = &self.receipt {
+            if !opts.dry_run {
+                write_receipt(path, &report)?;
+            }
+        }
+        Ok(report)
     }
-    let tally = execute(conn, &plan, &mut batches)?;
-    let at = humantime::format_rfc3339_micros(SystemTime::now()).to_string();
-    let mut notes = plan.notes.clone();
-    let recheck = match opts.recheck {
-        Some(_) if opts.dry_run => {
-            notes.push("--recheck: not run in a dry run".into());
-            None
-        }
-        Some(wait) => {
-            std::thread::sleep(wait);
-            let again = self::plan(conn, req)?;
-            let found = execute(conn, &again, &mut batches)?;
-            Some(RecheckReport {
-                after_seconds: wait.as_secs_f64(),
-                deleted: found.by_policy.clone(),
-                total_deleted: found.total(),
-                erased: again,
-            })
-        }
-        None => None,
-    };
-    let purge = match (opts.purge, opts.dry_run) {
-        (true, true) => {
-            notes.push("--purge: not run in a dry run".into());
-            None
-        }
-        (true, false) => Some(purge(conn, &tally, recheck.as_ref())?),
-        _ => None,
-    };
-    let mut include: Vec<&'static str> = if req.include.is_empty() {
-        vec!["agentdb", "langgraph", "store", "adk"]
-    } else {
-        req.include.iter().map(|p| p.name()).collect()
-    };
-    include.dedup();
-    let report = EraseReport {
-        subject: SubjectReport::of(&req.subject),
-        store_namespaces_requested: req.namespaces.clone(),
-        include,
-        dry_run: opts.dry_run,
-        at,
-        agentdb_version: env!("CARGO_PKG_VERSION"),
-        database: database.to_string(),
-        backend,
-        total_deleted: tally.total(),
-        deleted: tally.by_policy,
-        erased: plan,
-        recheck,
-        purge,
-        notes,
-        elapsed_ms: ms(started.elapsed()),
-        transactions: batches.transactions,
-        retries: batches.retries,
-        longest_transaction_ms: ms(batches.longest),
-        receipt: receipt.clone(),
-    };
-    if let Some(path) = receipt {
-        if !opts.dry_run {
-            write_receipt(&path, &report)?;
-        }
-    }
-    Ok(Some(report))
 }
 
 /// The tables an erase touched (anything counted, even zero rows deleted is skipped).

@@ -564,3 +564,30 @@ fn erase_user_from_adk_sqlite_session_service() {
         .collect();
     assert_eq!(read(), expected);
 }
+
+/// On a terminal the counts are shown and asked about; "n" deletes nothing (exit 1).
+#[test]
+fn asks_on_a_terminal_with_the_counts() {
+    if !common::terminal_available() {
+        return;
+    }
+    let db = TestDb::sqlite();
+    db.cmd().arg("migrate").assert().success();
+    db.exec("INSERT INTO tenants (id, name) VALUES ('acme', 'Acme'); INSERT INTO threads (tenant_id, id) VALUES ('acme', 't1'); INSERT INTO messages (tenant_id, id, thread_id, role) VALUES ('acme', 'm1', 't1', 'user');");
+    let line = format!(
+        "{} -d {} erase --thread t1",
+        common::agentdb_word(),
+        common::shell_quote(&db.url)
+    );
+    let no = common::on_terminal(db.dir.path(), &line, "n\n", &[]);
+    let shown = common::stdout_of(&no);
+    assert_eq!(no.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("This erases 2 row(s)") && shown.contains("agentdb.messages 1"),
+        "{shown}"
+    );
+    assert_eq!(db.scalar("SELECT count(*) AS v FROM messages"), 1);
+    let yes = common::on_terminal(db.dir.path(), &line, "y\n", &[]);
+    assert!(yes.status.success(), "{}", common::stdout_of(&yes));
+    assert_eq!(db.scalar("SELECT count(*) AS v FROM threads"), 0);
+}

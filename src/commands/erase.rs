@@ -61,34 +61,30 @@ pub fn run(ctx: &Context, args: &EraseArgs) -> Result<u8> {
     };
     let interactive = std::io::stdin().is_terminal();
     let production = is_production(&ctx.env);
-    let wants_preview = !args.dry_run && !args.yes && (interactive || production);
     let db = ctx.open(Access::writing(args.dry_run))?;
     let mut conn = db.connect()?;
-    let display = db.display.clone();
-    let report = erasure::run(&mut conn, &db.display, &req, &opts, wants_preview, |p| {
-        let total = p.tally.total();
-        if total == 0 {
-            return Ok(true);
-        }
-        let summary = erasure::summary(p.tally);
-        if !interactive {
-            return Err(UsageError::new(format!(
-                "refusing to erase: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
-            ))
-            .into());
-        }
-        crate::output::ask(&format!(
-            "This erases {total} row(s) from {display} ({summary}). Continue? [y/N] "
-        ))
-    })?;
-    match report {
-        Some(report) => {
-            ctx.output.emit(&report)?;
-            Ok(exit::OK)
-        }
-        None => {
-            ctx.output.info("Nothing erased.");
-            Ok(exit::FAILED)
+    let prepared = erasure::prepare(&mut conn, &req, &opts)?;
+    if !args.dry_run && !args.yes && (interactive || production) {
+        let preview = prepared.preview(&mut conn)?;
+        let total = preview.total();
+        if total > 0 {
+            let summary = erasure::summary(&preview);
+            if !interactive {
+                return Err(UsageError::new(format!(
+                    "refusing to erase: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
+                ))
+                .into());
+            }
+            if !crate::output::ask(&format!(
+                "This erases {total} row(s) from {} ({summary}). Continue? [y/N] ",
+                db.display
+            ))? {
+                ctx.output.info("Nothing erased.");
+                return Ok(exit::FAILED);
+            }
         }
     }
+    let report = prepared.run(&mut conn, &db.display)?;
+    ctx.output.emit(&report)?;
+    Ok(exit::OK)
 }

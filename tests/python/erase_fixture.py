@@ -127,7 +127,10 @@ def populate_store(url):
                 store.put(ns, key, value, ttl=None)
             else:
                 store.put(ns, key, value, ttl=ttl)
-    rows = [(".".join(ns), key) for ns, key, _, _ in NAMESPACES]
+    populate_vectors(url, [(".".join(ns), key) for ns, key, _, _ in NAMESPACES])
+
+
+def populate_vectors(url, rows):
     if is_pg(url):
         import psycopg
 
@@ -316,6 +319,31 @@ def late(url, thread, user):
         print("written", flush=True)
 
 
+def ttl(url):
+    """Store items for the TTL sweep: expired in the put form and (SQLite) in the refresh form,
+    live with a TTL, and without one; a vector each. Prints nothing; waits until the short TTLs
+    have passed."""
+    import time
+
+    with store_of(url) as store:
+        store.setup()
+        store.put(("ttl", "put"), "k", {"v": "expired-put"}, ttl=0.005)
+        store.put(("ttl", "live"), "k", {"v": "live"}, ttl=60.0)
+        store.put(("ttl", "none"), "k", {"v": "no ttl"}, ttl=None)
+    if not is_pg(url):
+        from langgraph.store.sqlite import SqliteStore
+
+        conn = sqlite3.connect(url, check_same_thread=False, isolation_level=None)
+        refreshing = SqliteStore(conn, ttl={"refresh_on_read": True})
+        refreshing.put(("ttl", "refreshed"), "k", {"v": "expired-refresh"}, ttl=0.005)
+        time.sleep(0.5)
+        refreshing.get(("ttl", "refreshed"), "k")  # refresh: DATETIME(CURRENT_TIMESTAMP, '+N minutes')
+        conn.close()
+    populate_vectors(url, [("ttl.put", "k"), ("ttl.live", "k"), ("ttl.none", "k")]
+                     + ([] if is_pg(url) else [("ttl.refreshed", "k"), ("ttl.gone", "orphan")]))
+    time.sleep(2.5)
+
+
 if __name__ == "__main__":
     cmd, url = sys.argv[1], sys.argv[2]
     if cmd == "populate":
@@ -328,6 +356,8 @@ if __name__ == "__main__":
         dump(url, json.loads(sys.argv[3]))
     elif cmd == "late":
         late(url, sys.argv[3], sys.argv[4])
+    elif cmd == "ttl":
+        ttl(url)
     elif cmd == "adk-sqlite":
         asyncio.run(adk_sqlite(url))
     else:
