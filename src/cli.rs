@@ -701,8 +701,8 @@ pub struct EraseArgs {
 
     /// With --user: the checkpoint and thread metadata key holding the user's id (default
     /// user_id)
-    #[arg(long, value_name = "KEY", value_parser = crate::langgraph::erase::MetadataKey::parse)]
-    pub metadata_key: Option<crate::langgraph::erase::MetadataKey>,
+    #[arg(long, value_name = "KEY", value_parser = crate::db::MetadataKey::parse)]
+    pub metadata_key: Option<crate::db::MetadataKey>,
 
     /// Only these stores, comma-separated (default: every store present)
     #[arg(long, value_enum, value_delimiter = ',')]

@@ -20,9 +20,9 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 
 use crate::adk::{self, SessionKey};
+use crate::db::MetadataKey;
 use crate::db::{AnyConnection, Backend};
 use crate::files::Staged;
-use crate::langgraph::erase::MetadataKey;
 use crate::langgraph::store::{self as lg_store, Namespace};
 use crate::langgraph::{self};
 use crate::output::{Report, Text as Out};

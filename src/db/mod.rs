@@ -2,6 +2,9 @@
 //! per-backend connection setup, the migration lock, and the few SQL spellings that differ.
 //! Commands talk to `Database` and `AnyConnection`; backend differences stay in this file.
 
+mod json_key;
+pub use json_key::MetadataKey;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

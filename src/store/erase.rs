@@ -7,8 +7,7 @@ use anyhow::{Context, Result};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use crate::db::{AnyConnection, Backend};
-use crate::langgraph::erase::{json_key_equals, MetadataKey};
+use crate::db::{AnyConnection, Backend, MetadataKey};
 use crate::retention::{execute_with_keys, json_keys, Lookup, Tally};
 
 /// An agentdb thread's key: (tenant_id, id).
@@ -62,7 +61,7 @@ pub fn threads_of_user(
 ) -> Result<Vec<ThreadKey>> {
     let rows: Vec<KeyRow> = diesel::sql_query(format!(
         "SELECT tenant_id, id FROM threads WHERE {} ORDER BY tenant_id, id",
-        json_key_equals(conn.backend(), "metadata", key)
+        conn.backend().json_key_equals("metadata", key)
     ))
     .bind::<Text, _>(user)
     .load(conn)
