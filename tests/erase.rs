@@ -591,3 +591,63 @@ fn asks_on_a_terminal_with_the_counts() {
     assert!(yes.status.success(), "{}", common::stdout_of(&yes));
     assert_eq!(db.scalar("SELECT count(*) AS v FROM threads"), 0);
 }
+
+/// Killed (SIGKILL) in the middle of its transaction, blocked on the last table it deletes
+/// from: nothing is deleted, and running it again erases everything.
+#[test]
+fn killed_mid_transaction_deletes_nothing_and_a_rerun_completes_postgres() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+
+    let Some(p) = Platform::build(Kind::Postgres) else {
+        return;
+    };
+    let spec = u1_spec(&p);
+    let before = p.dump(&spec);
+    let mut locker = diesel::PgConnection::establish(&p.db.url).unwrap();
+    locker
+        .batch_execute("BEGIN; LOCK TABLE user_states IN ACCESS EXCLUSIVE MODE;")
+        .unwrap();
+    let mut child = common::std_agentdb(p.db.dir.path())
+        .args(["-d", &p.db.url, "erase", "--user", "u1", "--yes"])
+        .args(["--store-namespace", "users.u1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let waiting = || {
+        p.db.scalar(
+            "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM user_states%'",
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while waiting() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "erase never reached user_states"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    locker.batch_execute("ROLLBACK").unwrap();
+    // The server ends the dead client's transaction (rolled back) once it runs on.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while p.db.scalar(
+        "SELECT count(*) AS v FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'DELETE FROM%'",
+    ) > 0
+    {
+        assert!(std::time::Instant::now() < deadline, "the killed erase's session stayed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(p.dump(&spec), before, "a killed erase deleted something");
+    let r = p.erase_at(
+        &p.db.url,
+        &["--user", "u1", "--store-namespace", "users.u1", "--yes"],
+    );
+    assert!(r["total_deleted"].as_i64().unwrap() > 0);
+    for (table, (subject, _)) in p.dump(&spec) {
+        assert!(subject.is_empty(), "{table} still holds u1 rows");
+    }
+}

@@ -289,7 +289,7 @@ pub fn sweep_expired(
             ))
             .execute(c)
             .context("cannot delete orphaned LangGraph Store vectors")?;
-            tally.add(&format!("{group} (orphaned vectors)"), VECTORS, n as i64);
+            tally.add(group, VECTORS, n as i64);
             Ok(())
         })?;
     }
