@@ -227,12 +227,31 @@ struct KeyRow {
     key: String,
 }
 
-/// `prune --store-expired`: the library's sweep (`sweep_ttl`) beside live writers. The expired
-/// items are listed once, then deleted in time-sized batches (`Batches`), each re-checking the
-/// expiry inside its transaction (a refresh meanwhile keeps the item), with their vectors;
-/// then vectors whose item is gone (left by the library's own deletes on SQLite) are removed.
-pub fn sweep_expired(
+/// An item's key: (prefix, key).
+pub type ItemKey = [String; 2];
+
+/// The items whose `expires_at` has passed, in key order (empty when the Store is not there):
+/// the candidates of `prune --store-expired`, listed once (the preview's are the run's).
+pub fn expired_items(conn: &mut AnyConnection) -> Result<Vec<ItemKey>> {
+    if !present(conn)? {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<KeyRow> = diesel::sql_query(format!(
+        "SELECT prefix, key FROM {ITEMS} WHERE {} ORDER BY prefix, key",
+        expired(conn.backend())
+    ))
+    .load(conn)
+    .context("cannot list expired LangGraph Store items")?;
+    Ok(rows.into_iter().map(|r| [r.prefix, r.key]).collect())
+}
+
+/// `prune --store-expired`: the library's sweep (`sweep_ttl`) beside live writers. The listed
+/// expired items are deleted in time-sized batches (`Batches`), each re-checking the expiry
+/// inside its transaction (a refresh meanwhile keeps the item), with their vectors; then the
+/// vectors whose item is gone (left by the library's own deletes on SQLite) are removed.
+pub fn delete_expired(
     conn: &mut AnyConnection,
+    keys: &[ItemKey],
     batches: &mut Batches,
     group: &str,
     tally: &mut Tally,
@@ -242,14 +261,8 @@ pub fn sweep_expired(
     }
     let backend = conn.backend();
     let expired = expired(backend);
-    let rows: Vec<KeyRow> = diesel::sql_query(format!(
-        "SELECT prefix, key FROM {ITEMS} WHERE {expired} ORDER BY prefix, key"
-    ))
-    .load(conn)
-    .context("cannot list expired LangGraph Store items")?;
-    let keys: Vec<[String; 2]> = rows.into_iter().map(|r| [r.prefix, r.key]).collect();
     let vectors = vectors_present(conn)?;
-    batches.each_batch(conn, &keys, tally, |c, batch, t| {
+    batches.each_batch(conn, keys, tally, |c, batch, t| {
         let list = json_keys(batch);
         let still: Vec<KeyRow> = diesel::sql_query(format!(
             "SELECT prefix, key FROM {ITEMS} WHERE {} AND {expired}",
@@ -281,7 +294,8 @@ pub fn sweep_expired(
         t.add(group, ITEMS, execute_with_keys(c, &sql, &list)?);
         Ok(())
     })?;
-    if vectors {
+    // PostgreSQL's cascade never leaves one behind.
+    if vectors && backend == Backend::Sqlite {
         batches.run(conn, |c| {
             let n = diesel::sql_query(format!(
                 "DELETE FROM {VECTORS} WHERE NOT EXISTS (SELECT 1 FROM {ITEMS} s \
