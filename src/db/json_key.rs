@@ -35,22 +35,26 @@ impl Default for MetadataKey {
     }
 }
 
-/// A boolean: the JSON `column` has `key` = parameter 1, as a string or as a number written
-/// the same way (`1` for the id `1`); never a nested value or a boolean. SQLite stores
-/// metadata as JSON text or as a UTF-8 blob (SqliteSaver), read through `CAST` as the library
-/// does.
 impl Backend {
+    /// A boolean: the JSON `column` has `key` = parameter 1, as a string or as a number written
+    /// the same way (`1` for the id `1`); never a nested value or a boolean. SQLite stores
+    /// metadata as JSON text or as a UTF-8 blob (SqliteSaver), read through `CAST` as the
+    /// library does; a value that is not JSON (another program's row) is no match, not an
+    /// error.
     pub fn json_key_equals(self, column: &str, key: &MetadataKey) -> String {
         let key = key.as_str();
         match self {
-        Backend::Postgres => format!(
-            "({column} ->> '{key}' = $1 AND jsonb_typeof({column} -> '{key}') IN ('string', 'number'))"
-        ),
-        Backend::Sqlite => format!(
-            "(CAST(json_extract(CAST({column} AS TEXT), '$.\"{key}\"') AS TEXT) = ?1 \
-             AND json_type(CAST({column} AS TEXT), '$.\"{key}\"') IN ('text', 'integer', 'real'))"
-        ),
-    }
+            Backend::Postgres => format!(
+                "({column} ->> '{key}' = $1 \
+                 AND jsonb_typeof({column} -> '{key}') IN ('string', 'number'))"
+            ),
+            Backend::Sqlite => format!(
+                "(CASE WHEN json_valid(CAST({column} AS TEXT)) THEN \
+                 (CAST(json_extract(CAST({column} AS TEXT), '$.\"{key}\"') AS TEXT) = ?1 \
+                 AND json_type(CAST({column} AS TEXT), '$.\"{key}\"') \
+                 IN ('text', 'integer', 'real')) ELSE 0 END)"
+            ),
+        }
     }
 }
 
