@@ -562,6 +562,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--store-expired', '--store-expired', [CompletionResultType]::ParameterName, 'LangGraph Store: delete the items whose TTL has passed (what the library''s sweeper does), with their vectors')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Count what each policy would delete, per table; commit nothing')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking (required in production when stdin is not a terminal)')
             [CompletionResult]::new('--vacuum', '--vacuum', [CompletionResultType]::ParameterName, 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file''s size)')

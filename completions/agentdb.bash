@@ -1635,7 +1635,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__prune)
-            opts="-d -q -v -h -V --threads-older-than --threads-status --runs-older-than --tenant --checkpoints-keep --checkpoint-threads-older-than --adk-sessions-older-than --adk-events-keep --dry-run --yes --vacuum --batch-size --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            opts="-d -q -v -h -V --threads-older-than --threads-status --runs-older-than --tenant --checkpoints-keep --checkpoint-threads-older-than --adk-sessions-older-than --adk-events-keep --store-expired --dry-run --yes --vacuum --batch-size --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -520,6 +520,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --store-expired 'LangGraph Store: delete the items whose TTL has passed (what the library''s sweeper does), with their vectors'
             cand --dry-run 'Count what each policy would delete, per table; commit nothing'
             cand --yes 'Delete without asking (required in production when stdin is not a terminal)'
             cand --vacuum 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file''s size)'

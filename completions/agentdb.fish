@@ -358,6 +358,7 @@ complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l format -d 'Out
 json\t''"
 complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l wait -d 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)' -r
 complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l config-keys-file -d 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS' -r -F
+complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l store-expired -d 'LangGraph Store: delete the items whose TTL has passed (what the library\'s sweeper does), with their vectors'
 complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l dry-run -d 'Count what each policy would delete, per table; commit nothing'
 complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l yes -d 'Delete without asking (required in production when stdin is not a terminal)'
 complete -c agentdb -n "__fish_agentdb_using_subcommand prune" -l vacuum -d 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file\'s size)'

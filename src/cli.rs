@@ -542,6 +542,7 @@ impl PrunableThreadStatus {
             "checkpoint_threads_older_than",
             "adk_sessions_older_than",
             "adk_events_keep",
+            "store_expired",
         ])
 ))]
 pub struct PruneArgs {
@@ -577,6 +578,11 @@ pub struct PruneArgs {
     /// ADK: keep the newest N events of each session
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub adk_events_keep: Option<u32>,
+
+    /// LangGraph Store: delete the items whose TTL has passed (what the library's sweeper
+    /// does), with their vectors
+    #[arg(long)]
+    pub store_expired: bool,
 
     /// Count what each policy would delete, per table; commit nothing
     #[arg(long)]

@@ -662,3 +662,108 @@ fn killed_mid_transaction_deletes_nothing_and_a_rerun_completes_postgres() {
         assert!(subject.is_empty(), "{table} still holds u1 rows");
     }
 }
+/// `prune --store-expired` deletes what the library's sweep deletes (both SQLite text forms of
+/// `expires_at` compared as times, a `T` form too), with the vectors, and the vectors whose
+/// item is gone; `stats` counts the Store. Nothing is read through the library first.
+fn store_expired(kind: Kind) {
+    let Some(db) = TestDb::new(kind) else {
+        return;
+    };
+    db.cmd().arg("migrate").assert().success();
+    if common::python::run_script_ok("erase_fixture.py", &["ttl", &db.url], &[]).is_none() {
+        return;
+    }
+    // `T` forms another program wrote: one that text comparison with SQLite's
+    // CURRENT_TIMESTAMP (`2026-12-03 19:00:00`) would call live until midnight.
+    let (old, today, future) = match kind {
+        Kind::Sqlite => (
+            "'2020-01-01T00:00:00'",
+            "strftime('%Y-%m-%dT%H:%M:%S', 'now', '-1 minute')",
+            "'2999-01-01T00:00:00'",
+        ),
+        Kind::Postgres => (
+            "'2020-01-01T00:00:00Z'",
+            "now() - interval '1 minute'",
+            "'2999-01-01T00:00:00Z'",
+        ),
+    };
+    db.exec(&format!(
+        "INSERT INTO store (prefix, key, value, expires_at, ttl_minutes) VALUES \
+         ('ttl.tform', 'old', '{{}}', {old}, 1), ('ttl.tform', 'today', '{{}}', {today}, 1), \
+         ('ttl.tform', 'future', '{{}}', {future}, 1)"
+    ));
+    let prefixes = || db.strings("SELECT prefix || '/' || key AS v FROM store ORDER BY 1");
+    let vectors = || db.strings("SELECT prefix || '/' || key AS v FROM store_vectors ORDER BY 1");
+    let (expired, orphans): (Vec<&str>, i64) = match kind {
+        Kind::Sqlite => (
+            vec![
+                "ttl.put/k",
+                "ttl.refreshed/k",
+                "ttl.tform/old",
+                "ttl.tform/today",
+            ],
+            1,
+        ),
+        Kind::Postgres => (vec!["ttl.put/k", "ttl.tform/old", "ttl.tform/today"], 0),
+    };
+    let items_before = prefixes();
+    let stats = json_of(
+        &db.cmd()
+            .args(["--format", "json", "stats"])
+            .output()
+            .unwrap(),
+    );
+    let store = &stats["langgraph_store"];
+    assert_eq!(store["items"], items_before.len() as i64, "{store}");
+    assert_eq!(store["expired_items"], expired.len() as i64, "{store}");
+    assert_eq!(store["top_namespaces"], 1, "{store}");
+    assert_eq!(
+        store["items_with_ttl"],
+        items_before.len() as i64 - 1,
+        "{store}"
+    );
+    let vectors_before = vectors();
+    let gone_vectors = vectors_before
+        .iter()
+        .filter(|v| expired.contains(&v.as_str()))
+        .count() as i64
+        + orphans;
+    let run = |extra: &[&str]| {
+        let out = db
+            .cmd()
+            .args(["--format", "json", "prune", "--store-expired"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        json_of(&out)
+    };
+    let dry = run(&["--dry-run"]);
+    assert_eq!(prefixes(), items_before);
+    let real = run(&["--yes"]);
+    assert_eq!(dry["deleted"], real["deleted"]);
+    assert_eq!(real["totals"]["store"], expired.len() as i64, "{real}");
+    assert_eq!(real["totals"]["store_vectors"], gone_vectors, "{real}");
+    let left: Vec<String> = items_before
+        .iter()
+        .filter(|p| !expired.contains(&p.as_str()))
+        .cloned()
+        .collect();
+    assert_eq!(prefixes(), left);
+    let vectors_left: Vec<String> = vectors_before
+        .iter()
+        .filter(|v| left.contains(v))
+        .cloned()
+        .collect();
+    assert_eq!(vectors(), vectors_left);
+}
+
+#[test]
+fn prune_store_expired_and_stats_sqlite() {
+    store_expired(Kind::Sqlite);
+}
+
+#[test]
+fn prune_store_expired_and_stats_postgres() {
+    store_expired(Kind::Postgres);
+}

@@ -13,6 +13,7 @@ use crate::adk::{self, AdkCounts};
 use crate::cli::StatsArgs;
 use crate::db::{self, Access, AnyConnection, Backend};
 use crate::error::exit;
+use crate::langgraph::store::StoreCounts;
 use crate::langgraph::{self, LangGraphCounts};
 use crate::output::{Report, Text as Out};
 use crate::schema::migrations;
@@ -59,6 +60,8 @@ pub struct StatsReport {
     pub runs: StatusCounts,
     /// Database-wide: these tables have no tenant column.
     pub langgraph: LangGraphCounts,
+    /// LangGraph's Store (database-wide), or `null` where its table is not present.
+    pub langgraph_store: Option<StoreCounts>,
     /// Database-wide: these tables have no tenant column.
     pub adk: AdkCounts,
     pub database_size_bytes: i64,
@@ -94,6 +97,12 @@ impl Report for StatsReport {
             .as_ref()
             .map(|t| format!("tenant {t}"))
             .unwrap_or_else(|| "all tenants".to_string());
+        let store_row = |label: &str, count: fn(&StoreCounts) -> i64| -> [String; 2] {
+            [
+                label.into(),
+                shown(self.langgraph_store.as_ref().map(count)),
+            ]
+        };
         let rows: Vec<[String; 2]> = vec![
             ["scope".into(), scope],
             ["tenants".into(), self.tenants.to_string()],
@@ -117,6 +126,12 @@ impl Report for StatsReport {
                 "langgraph pending writes".into(),
                 shown(self.langgraph.pending_writes),
             ],
+            store_row("langgraph store items", |c| c.items),
+            store_row("langgraph store namespaces (first level)", |c| {
+                c.top_namespaces
+            }),
+            store_row("langgraph store items with a TTL", |c| c.items_with_ttl),
+            store_row("langgraph store items expired", |c| c.expired_items),
             ["adk sessions".into(), shown(self.adk.sessions)],
             ["adk events".into(), shown(self.adk.events)],
             [
@@ -294,6 +309,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
     )?;
     let runs = status_counts(&mut conn, "runs", &RUN_STATUSES, t)?;
     let langgraph = langgraph::counts(&mut conn)?;
+    let langgraph_store = langgraph::store::counts(&mut conn)?;
     let adk = adk::counts(&mut conn)?;
     let report = StatsReport {
         database: db.display.clone(),
@@ -309,6 +325,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
         messages,
         runs,
         langgraph,
+        langgraph_store,
         adk,
         database_size_bytes: db::count(&mut conn, backend.database_size_sql())?,
         last_activity: last_activity(&mut conn, backend, t)?,
