@@ -658,7 +658,7 @@ def report(path, update_readme=True):
     lines += ["", "Programs:", *peer_binaries()]
     text = "\n".join(lines) + "\n"
     path.write_text(text)
-    readme = ROOT / "README.md"
+    readme = ROOT / "docs" / "performance.md"
     body = readme.read_text()
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     if update_readme and start in body and end in body:
@@ -689,7 +689,7 @@ def main():
     for name, fn in groups.items():
         if args.only in (None, name):
             fn()
-    # A partial run (--only) leaves the full table in results.md and the README as it was.
+    # A partial run (--only) leaves the full table in results.md and docs/performance.md as it was.
     if args.only:
         report(CACHE / f"results-{args.only}.md", update_readme=False)
     else:

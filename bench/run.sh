@@ -5,7 +5,7 @@
 # Usage: bench/run.sh [--runs N] [--quick] [--only GROUP] [--baseline BIN]   (bench/bench.py --help)
 # Tools and data sets are kept in bench/.cache (not committed); the tools are installed and the
 # 1M- and 10M-message databases generated once, then reused. Results: bench/results.md, and the
-# README's table.
+# table in docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache=bench/.cache
