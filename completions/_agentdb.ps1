@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform')
+            [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase one user''s, thread''s or tenant''s data (or LangGraph Store namespaces) from every store in the database, in one transaction, with a receipt')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -561,6 +562,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
             [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--store-expired', '--store-expired', [CompletionResultType]::ParameterName, 'LangGraph Store: delete the items whose TTL has passed (what the library''s sweeper does), with their vectors')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Count what each policy would delete, per table; commit nothing')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Delete without asking (required in production when stdin is not a terminal)')
             [CompletionResult]::new('--vacuum', '--vacuum', [CompletionResultType]::ParameterName, 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file''s size)')
@@ -570,6 +572,34 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'agentdb;erase' {
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'A user: ADK sessions, events, user state and memory in every app; LangGraph and agentdb threads whose metadata carries --metadata-key = ID')
+            [CompletionResult]::new('--thread', '--thread', [CompletionResultType]::ParameterName, 'A thread: agentdb''s thread (messages, runs) and LangGraph''s thread of that id (every namespace); with --tenant, agentdb''s thread in that tenant')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'A tenant and everything agentdb holds for it, and the LangGraph threads of its threads; with --thread, only the tenant of that thread')
+            [CompletionResult]::new('--store-namespace', '--store-namespace', [CompletionResultType]::ParameterName, 'LangGraph Store items in this namespace (dot-separated labels) and below, with their vectors; repeatable')
+            [CompletionResult]::new('--metadata-key', '--metadata-key', [CompletionResultType]::ParameterName, 'With --user: the checkpoint and thread metadata key holding the user''s id (default user_id)')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Only these stores, comma-separated (default: every store present)')
+            [CompletionResult]::new('--recheck', '--recheck', [CompletionResultType]::ParameterName, 'After this many seconds, look again and erase what came back (late writers)')
+            [CompletionResult]::new('--receipt', '--receipt', [CompletionResultType]::ParameterName, 'Write the report as a receipt to this new file (mode 0600, written whole)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Read environment variables from this file instead of ./.env')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)')
+            [CompletionResult]::new('--config-keys-file', '--config-keys-file', [CompletionResultType]::ParameterName, 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Count what a run would delete, per store and table; commit nothing')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Erase without asking (required in production when stdin is not a terminal)')
+            [CompletionResult]::new('--purge', '--purge', [CompletionResultType]::ParameterName, 'Make the bytes unrecoverable where the backend allows: SQLite secure_delete, WAL checkpoint and VACUUM; PostgreSQL VACUUM of the touched tables')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing on stderr but errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more on stderr (the database chosen and why, timings)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -631,6 +661,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             [CompletionResult]::new('configs', 'configs', [CompletionResultType]::ParameterValue, 'List, read, export, delete and re-encrypt tenant configs (values are secrets)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform')
+            [CompletionResult]::new('erase', 'erase', [CompletionResultType]::ParameterValue, 'Erase one user''s, thread''s or tenant''s data (or LangGraph Store namespaces) from every store in the database, in one transaction, with a receipt')
             [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests')
             [CompletionResult]::new('backup', 'backup', [CompletionResultType]::ParameterValue, 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -713,6 +744,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentdb' -ScriptBlock {
             break
         }
         'agentdb;help;prune' {
+            break
+        }
+        'agentdb;help;erase' {
             break
         }
         'agentdb;help;copy' {

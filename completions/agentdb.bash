@@ -31,6 +31,9 @@ _agentdb() {
             agentdb,database)
                 cmd="agentdb__subcmd__database"
                 ;;
+            agentdb,erase)
+                cmd="agentdb__subcmd__erase"
+                ;;
             agentdb,health)
                 cmd="agentdb__subcmd__health"
                 ;;
@@ -139,6 +142,9 @@ _agentdb() {
             agentdb__subcmd__help,database)
                 cmd="agentdb__subcmd__help__subcmd__database"
                 ;;
+            agentdb__subcmd__help,erase)
+                cmd="agentdb__subcmd__help__subcmd__erase"
+                ;;
             agentdb__subcmd__help,health)
                 cmd="agentdb__subcmd__help__subcmd__health"
                 ;;
@@ -227,7 +233,7 @@ _agentdb() {
 
     case "${cmd}" in
         agentdb)
-            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune copy backup help"
+            opts="-d -q -v -h -V --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune erase copy backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -978,6 +984,76 @@ _agentdb() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentdb__subcmd__erase)
+            opts="-d -q -v -h -V --user --thread --tenant --store-namespace --metadata-key --include --dry-run --yes --recheck --purge --receipt --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --thread)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metadata-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --include)
+                    COMPREPLY=($(compgen -W "agentdb langgraph store adk" -- "${cur}"))
+                    return 0
+                    ;;
+                --recheck)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --receipt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-keys-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentdb__subcmd__health)
             opts="-d -q -v -h -V --timeout --require-migrated --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1021,7 +1097,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__help)
-            opts="migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune copy backup help"
+            opts="migrate rollback status init-tenant import-configs stats health wait database tenants configs completions prune erase copy backup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1205,6 +1281,20 @@ _agentdb() {
         agentdb__subcmd__help__subcmd__database__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentdb__subcmd__help__subcmd__erase)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1549,7 +1639,7 @@ _agentdb() {
             return 0
             ;;
         agentdb__subcmd__prune)
-            opts="-d -q -v -h -V --threads-older-than --threads-status --runs-older-than --tenant --checkpoints-keep --checkpoint-threads-older-than --adk-sessions-older-than --adk-events-keep --dry-run --yes --vacuum --batch-size --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
+            opts="-d -q -v -h -V --threads-older-than --threads-status --runs-older-than --tenant --checkpoints-keep --checkpoint-threads-older-than --adk-sessions-older-than --adk-events-keep --store-expired --dry-run --yes --vacuum --batch-size --database-url --env-file --format --quiet --verbose --wait --config-keys-file --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

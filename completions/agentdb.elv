@@ -45,6 +45,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
             cand prune 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
+            cand erase 'Erase one user''s, thread''s or tenant''s data (or LangGraph Store namespaces) from every store in the database, in one transaction, with a receipt'
             cand copy 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests'
             cand backup 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -519,6 +520,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
             cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
             cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --store-expired 'LangGraph Store: delete the items whose TTL has passed (what the library''s sweeper does), with their vectors'
             cand --dry-run 'Count what each policy would delete, per table; commit nothing'
             cand --yes 'Delete without asking (required in production when stdin is not a terminal)'
             cand --vacuum 'SQLite: VACUUM afterwards to give the freed space back to the file system (needs exclusive access and free disk of the file''s size)'
@@ -528,6 +530,33 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand --verbose 'Print more on stderr (the database chosen and why, timings)'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'agentdb;erase'= {
+            cand --user 'A user: ADK sessions, events, user state and memory in every app; LangGraph and agentdb threads whose metadata carries --metadata-key = ID'
+            cand --thread 'A thread: agentdb''s thread (messages, runs) and LangGraph''s thread of that id (every namespace); with --tenant, agentdb''s thread in that tenant'
+            cand --tenant 'A tenant and everything agentdb holds for it, and the LangGraph threads of its threads; with --thread, only the tenant of that thread'
+            cand --store-namespace 'LangGraph Store items in this namespace (dot-separated labels) and below, with their vectors; repeatable'
+            cand --metadata-key 'With --user: the checkpoint and thread metadata key holding the user''s id (default user_id)'
+            cand --include 'Only these stores, comma-separated (default: every store present)'
+            cand --recheck 'After this many seconds, look again and erase what came back (late writers)'
+            cand --receipt 'Write the report as a receipt to this new file (mode 0600, written whole)'
+            cand -d 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --database-url 'Database URL (postgres://…, sqlite:///path.db, or a file path); password shown as ***'
+            cand --env-file 'Read environment variables from this file instead of ./.env'
+            cand --format 'Output format on stdout [env: AGENTDB_FORMAT] [default: table]'
+            cand --wait 'Before the command, wait up to SECS for the database to answer (see `agentdb wait`)'
+            cand --config-keys-file 'Fernet keys for config values, comma- or line-separated (first encrypts, all decrypt); wins over AGENTDB_CONFIG_KEYS'
+            cand --dry-run 'Count what a run would delete, per store and table; commit nothing'
+            cand --yes 'Erase without asking (required in production when stdin is not a terminal)'
+            cand --purge 'Make the bytes unrecoverable where the backend allows: SQLite secure_delete, WAL checkpoint and VACUUM; PostgreSQL VACUUM of the touched tables'
+            cand -q 'Print nothing on stderr but errors'
+            cand --quiet 'Print nothing on stderr but errors'
+            cand -v 'Print more on stderr (the database chosen and why, timings)'
+            cand --verbose 'Print more on stderr (the database chosen and why, timings)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -586,6 +615,7 @@ set edit:completion:arg-completer[agentdb] = {|@words|
             cand configs 'List, read, export, delete and re-encrypt tenant configs (values are secrets)'
             cand completions 'Print the shell completion script'
             cand prune 'Delete old data by retention policy: agentdb threads and runs, LangGraph checkpoints, ADK sessions and events; safe beside the running platform'
+            cand erase 'Erase one user''s, thread''s or tenant''s data (or LangGraph Store namespaces) from every store in the database, in one transaction, with a receipt'
             cand copy 'Copy a platform''s data to another database (any direction between SQLite and PostgreSQL), in one transaction on the target, verified by row counts and digests'
             cand backup 'Write a new SQLite file (mode 0600) with the database''s data; restore with `copy`'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -645,6 +675,8 @@ set edit:completion:arg-completer[agentdb] = {|@words|
         &'agentdb;help;completions'= {
         }
         &'agentdb;help;prune'= {
+        }
+        &'agentdb;help;erase'= {
         }
         &'agentdb;help;copy'= {
         }

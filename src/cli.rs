@@ -133,6 +133,11 @@ pub enum Command {
     #[command(after_help = PRUNE_HELP)]
     Prune(PruneArgs),
 
+    /// Erase one user's, thread's or tenant's data (or LangGraph Store namespaces) from every
+    /// store in the database, in one transaction, with a receipt
+    #[command(after_help = ERASE_HELP)]
+    Erase(EraseArgs),
+
     /// Copy a platform's data to another database (any direction between SQLite and
     /// PostgreSQL), in one transaction on the target, verified by row counts and digests
     #[command(after_help = COPY_HELP)]
@@ -537,6 +542,7 @@ impl PrunableThreadStatus {
             "checkpoint_threads_older_than",
             "adk_sessions_older_than",
             "adk_events_keep",
+            "store_expired",
         ])
 ))]
 pub struct PruneArgs {
@@ -572,6 +578,11 @@ pub struct PruneArgs {
     /// ADK: keep the newest N events of each session
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub adk_events_keep: Option<u32>,
+
+    /// LangGraph Store: delete the items whose TTL has passed (what the library's sweeper
+    /// does), with their vectors
+    #[arg(long)]
+    pub store_expired: bool,
 
     /// Count what each policy would delete, per table; commit nothing
     #[arg(long)]
@@ -682,4 +693,83 @@ pub struct BackupArgs {
     /// What to copy from a PostgreSQL source, comma-separated
     #[arg(long, value_enum, value_delimiter = ',', default_value = "agentdb")]
     pub include: Vec<Include>,
+}
+
+const ERASE_HELP: &str = "\
+One subject per run: --user, --thread or --tenant, with or without --store-namespace (or
+namespaces alone). Everything is deleted in one transaction; --dry-run counts exactly what a
+run deletes. The report (and --receipt) holds ids and counts, never content or metadata.
+Stop or lease the subject's workers first; --recheck catches a late writer.
+
+Example:
+  agentdb erase --user u1 --store-namespace users.u1 --dry-run
+  agentdb erase --user u1 --store-namespace users.u1 --recheck 30 --purge --receipt erase-u1.json --yes
+  agentdb erase --thread 6f1c --tenant acme --yes
+  agentdb erase --tenant acme --format json --yes";
+
+#[derive(Debug, Args)]
+#[command(group(
+    clap::ArgGroup::new("subject")
+        .required(true)
+        .multiple(true)
+        .args(["user", "thread", "tenant", "store_namespace"])
+))]
+pub struct EraseArgs {
+    /// A user: ADK sessions, events, user state and memory in every app; LangGraph and agentdb
+    /// threads whose metadata carries --metadata-key = ID
+    #[arg(long, value_name = "ID", conflicts_with_all = ["thread", "tenant"], value_parser = non_empty)]
+    pub user: Option<String>,
+
+    /// A thread: agentdb's thread (messages, runs) and LangGraph's thread of that id (every
+    /// namespace); with --tenant, agentdb's thread in that tenant
+    #[arg(long, value_name = "ID", value_parser = non_empty)]
+    pub thread: Option<String>,
+
+    /// A tenant and everything agentdb holds for it, and the LangGraph threads of its threads;
+    /// with --thread, only the tenant of that thread
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+
+    /// LangGraph Store items in this namespace (dot-separated labels) and below, with their
+    /// vectors; repeatable
+    #[arg(long, value_name = "A.B.C", value_parser = crate::langgraph::store::Namespace::parse)]
+    pub store_namespace: Vec<crate::langgraph::store::Namespace>,
+
+    /// With --user: the checkpoint and thread metadata key holding the user's id (default
+    /// user_id)
+    #[arg(long, value_name = "KEY", value_parser = crate::db::MetadataKey::parse)]
+    pub metadata_key: Option<crate::db::MetadataKey>,
+
+    /// Only these stores, comma-separated (default: every store present)
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub include: Vec<crate::erasure::Part>,
+
+    /// Count what a run would delete, per store and table; commit nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Erase without asking (required in production when stdin is not a terminal)
+    #[arg(long)]
+    pub yes: bool,
+
+    /// After this many seconds, look again and erase what came back (late writers)
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(0..=3600))]
+    pub recheck: Option<u32>,
+
+    /// Make the bytes unrecoverable where the backend allows: SQLite secure_delete,
+    /// WAL checkpoint and VACUUM; PostgreSQL VACUUM of the touched tables
+    #[arg(long)]
+    pub purge: bool,
+
+    /// Write the report as a receipt to this new file (mode 0600, written whole)
+    #[arg(long, value_name = "PATH")]
+    pub receipt: Option<PathBuf>,
+}
+
+fn non_empty(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(text.to_string())
+    }
 }

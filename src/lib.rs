@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod copy;
 pub mod db;
+pub mod erasure;
 pub mod error;
 pub mod fernet;
 pub mod files;

@@ -5,6 +5,9 @@
 //! CASCADE` (it only fires on a connection with foreign keys on); `app_states` and
 //! `user_states` are never touched; "newest" is ADK's own order, `timestamp DESC, id DESC`.
 
+pub mod erase;
+pub mod memory;
+
 use std::collections::HashSet;
 
 use anyhow::{Context, Result};

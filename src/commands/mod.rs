@@ -22,6 +22,7 @@ pub mod configs;
 pub mod copy;
 pub mod copy_layout;
 pub mod database;
+pub mod erase;
 pub mod guard;
 pub mod health;
 pub mod import_configs;
@@ -177,6 +178,7 @@ fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
         Command::Tenants(args) => tenants::run(ctx, args),
         Command::Configs(args) => configs::run(ctx, args),
         Command::Prune(args) => prune::run(ctx, args),
+        Command::Erase(args) => erase::run(ctx, args),
         Command::Copy(args) => copy::run(ctx, args),
         Command::Backup(args) => backup::run(ctx, args),
         Command::Completions(args) => completions::run(args),

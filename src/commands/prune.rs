@@ -145,6 +145,9 @@ fn describe(args: &PruneArgs) -> Vec<String> {
     if let Some(n) = args.adk_events_keep {
         p.push(format!("adk-events-keep: newest {n} per session"));
     }
+    if args.store_expired {
+        p.push("store-expired: LangGraph Store items whose TTL has passed".into());
+    }
     p
 }
 
@@ -347,6 +350,8 @@ struct Candidates {
     adk_sessions: Option<Vec<SessionKey>>,
     langgraph_present: bool,
     adk_present: bool,
+    /// `--store-expired`: the expired Store items (empty when the Store is not there).
+    store_expired: Vec<langgraph::store::ItemKey>,
 }
 
 /// Which of agentdb's rows the thread and run policies look at.
@@ -381,6 +386,9 @@ fn candidates(
     c.adk_present = adk_asked && adk::present(conn)?;
     if let (true, Some(cutoff)) = (c.adk_present, cutoffs.adk_sessions) {
         c.adk_sessions = Some(adk::idle_sessions(conn, cutoff)?);
+    }
+    if args.store_expired {
+        c.store_expired = langgraph::store::expired_items(conn)?;
     }
     Ok(c)
 }
@@ -478,6 +486,18 @@ fn prune(
                 adk::keep_newest_events(c, b, keep, cutoffs.horizon, "adk-events-keep", t)
             })?;
         }
+    }
+    if args.store_expired && !langgraph::store::present(conn)? {
+        o.notes
+            .push("LangGraph's Store table is not present (store): store-expired skipped".into());
+    } else if args.store_expired {
+        langgraph::store::delete_expired(
+            conn,
+            &c.store_expired,
+            &mut o.batches,
+            "store-expired",
+            &mut o.tally,
+        )?;
     }
     o.candidates = c;
     o.elapsed = started.elapsed();

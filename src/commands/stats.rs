@@ -9,6 +9,7 @@ use crate::adk::{self, AdkCounts};
 use crate::cli::StatsArgs;
 use crate::db::{self, Access, Backend};
 use crate::error::exit;
+use crate::langgraph::store::StoreCounts;
 use crate::langgraph::{self, LangGraphCounts};
 use crate::output::{Report, Text as Out};
 use crate::store::tenants::{self, MissingHint};
@@ -27,6 +28,8 @@ pub struct StatsReport {
     pub own: Counts,
     /// Database-wide: these tables have no tenant column.
     pub langgraph: LangGraphCounts,
+    /// LangGraph's Store (database-wide), or `null` where its table is not present.
+    pub langgraph_store: Option<StoreCounts>,
     /// Database-wide: these tables have no tenant column.
     pub adk: AdkCounts,
     pub database_size_bytes: i64,
@@ -62,6 +65,12 @@ impl Report for StatsReport {
             .as_ref()
             .map(|t| format!("tenant {t}"))
             .unwrap_or_else(|| "all tenants".to_string());
+        let store_row = |label: &str, count: fn(&StoreCounts) -> i64| -> [String; 2] {
+            [
+                label.into(),
+                shown(self.langgraph_store.as_ref().map(count)),
+            ]
+        };
         let rows: Vec<[String; 2]> = vec![
             ["scope".into(), scope],
             ["tenants".into(), self.own.tenants.to_string()],
@@ -85,6 +94,12 @@ impl Report for StatsReport {
                 "langgraph pending writes".into(),
                 shown(self.langgraph.pending_writes),
             ],
+            store_row("langgraph store items", |c| c.items),
+            store_row("langgraph store namespaces (first level)", |c| {
+                c.top_namespaces
+            }),
+            store_row("langgraph store items with a TTL", |c| c.items_with_ttl),
+            store_row("langgraph store items expired", |c| c.expired_items),
             ["adk sessions".into(), shown(self.adk.sessions)],
             ["adk events".into(), shown(self.adk.events)],
             [
@@ -127,6 +142,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
     }
     let own = stats::counts(&mut conn, tenant.as_ref())?;
     let langgraph = langgraph::counts(&mut conn)?;
+    let langgraph_store = langgraph::store::counts(&mut conn)?;
     let adk = adk::counts(&mut conn)?;
     let report = StatsReport {
         database: db.display.clone(),
@@ -134,6 +150,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> Result<u8> {
         tenant: tenant.as_ref().map(TenantId::to_string),
         own,
         langgraph,
+        langgraph_store,
         adk,
         database_size_bytes: db::database_size(&mut conn)?,
         last_activity: stats::last_activity(&mut conn, tenant.as_ref())?,

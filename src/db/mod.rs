@@ -5,6 +5,9 @@
 //! convention), `sqlite` (SQLite files: opening what is only read, writability, side files)
 //! and `probe` (what `health` asks the server). agentdb's own tables are `crate::store`'s.
 
+mod json_key;
+pub use json_key::MetadataKey;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -9,6 +9,9 @@
 //! `prune` the safe deletions, `copy` the copy group and the SqliteSaver → PostgresSaver
 //! conversion.
 
+pub mod erase;
+pub mod store;
+
 use anyhow::Result;
 use serde::Serialize;
 

@@ -8,6 +8,7 @@ use crate::error::UsageError;
 
 pub mod configs;
 pub mod copy;
+pub mod erase;
 pub mod prune;
 pub mod stats;
 pub mod tenants;

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub mod drift;
+pub mod erasure;
 pub mod golden;
 pub mod pty;
 pub mod python;
