@@ -79,7 +79,7 @@ pub fn take(
     }
     let dest = files::resolve_links(path)?;
     if fs::symlink_metadata(&dest).is_ok() {
-        // Exit 1, as `copy` into a non-empty target: the same refusal (README, decisions).
+        // Exit 1, as `copy` into a non-empty target: the same refusal (docs/decisions.md, copy and backup).
         bail!(
             "backup file {} already exists: choose a new path",
             path.display()

@@ -205,7 +205,7 @@ impl Database {
     }
 }
 
-/// The clean close (README, "Clean close"). r2d2 opens the connection on its worker thread,
+/// The clean close (docs/performance.md, "Clean close"). r2d2 opens the connection on its worker thread,
 /// whose job keeps a reference to the pool until it returns; when that thread is descheduled
 /// past the end of a short command (a loaded machine: 16 of 20 `status` runs), the pool, and
 /// with it the connection, was never dropped before the process exited, so SQLite's last close,

@@ -139,13 +139,13 @@ pub fn establish_sqlite_for(
     }
     // cache_size and temp_store stay at SQLite's defaults: a process that exits after one
     // command only pays for a bigger cache (64 MB doubled the time and sextupled the memory of
-    // `stats`); measured per command, none gained from more (README, Performance).
+    // `stats`); measured per command, none gained from more (docs/performance.md).
     conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
         .with_context(|| format!("cannot configure SQLite database {name}"))?;
     Ok(conn)
 }
 
-/// How a command that only reads opens an existing SQLite file (README, Decisions: "Opening
+/// How a command that only reads opens an existing SQLite file (docs/decisions.md: "Opening
 /// what is only read"). None of them writes the file or switches its journal mode; they differ
 /// in the `-wal`/`-shm` files SQLite needs beside a WAL file in order to read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

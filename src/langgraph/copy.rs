@@ -114,7 +114,7 @@ fn sqlite_writes_has_task_path(conn: &mut AnyConnection) -> Result<bool> {
 
 /// The steps that copy LangGraph's checkpoints from `source` to a `target` backend: row copies
 /// between savers of the same kind, SqliteSaver → PostgresSaver conversion, and a refusal of
-/// PostgresSaver → SqliteSaver (see the README: not shown to be sound).
+/// PostgresSaver → SqliteSaver (see docs/data-facts.md: not shown to be sound).
 pub fn copy_plan(
     source: &mut AnyConnection,
     source_name: &str,
