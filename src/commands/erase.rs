@@ -3,21 +3,20 @@
 //! `crate::adk::{erase, memory}` for the tables). The command turns flags into a request,
 //! guards the destructive run, and prints the report.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Result;
 
-use super::{validate_tenant_id, Context};
+use super::guard::{self, Ask, Verdict, Words};
+use super::Context;
 use crate::cli::EraseArgs;
-use crate::config::is_production;
 use crate::db::Access;
 use crate::erasure::{self, Options, Part, Request, Subject};
 use crate::error::{exit, UsageError};
 
 fn request(args: &EraseArgs) -> Result<Request> {
     if let Some(t) = &args.tenant {
-        validate_tenant_id(t)?;
+        crate::store::TenantId::parse(t)?;
     }
     if args.metadata_key.is_some() && args.user.is_none() {
         return Err(UsageError::new("--metadata-key applies to --user only").into());
@@ -59,30 +58,30 @@ pub fn run(ctx: &Context, args: &EraseArgs) -> Result<u8> {
         purge: args.purge,
         receipt: args.receipt.clone(),
     };
-    let interactive = std::io::stdin().is_terminal();
-    let production = is_production(&ctx.env);
     let db = ctx.open(Access::writing(args.dry_run))?;
     let mut conn = db.connect()?;
     let prepared = erasure::prepare(&mut conn, &req, &opts)?;
-    if !args.dry_run && !args.yes && (interactive || production) {
+    let verdict = guard::confirm(ctx, args.yes || args.dry_run, Ask::WhereItMatters, || {
         let preview = prepared.preview(&mut conn)?;
         let total = preview.total();
-        if total > 0 {
-            let summary = erasure::summary(&preview);
-            if !interactive {
-                return Err(UsageError::new(format!(
-                    "refusing to erase: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
-                ))
-                .into());
-            }
-            if !crate::output::ask(&format!(
+        if total == 0 {
+            return Ok(None);
+        }
+        let summary = erasure::summary(&preview);
+        Ok(Some(Words {
+            production: format!(
+                "refusing to erase: ENV/APP_ENV is production, stdin is not a terminal and this would delete {total} row(s) ({summary}); pass --yes to confirm"
+            ),
+            question: format!(
                 "This erases {total} row(s) from {} ({summary}). Continue? [y/N] ",
                 db.display
-            ))? {
-                ctx.output.info("Nothing erased.");
-                return Ok(exit::FAILED);
-            }
-        }
+            ),
+            ..Words::default()
+        }))
+    })?;
+    if verdict == Verdict::Declined {
+        ctx.output.info("Nothing erased.");
+        return Ok(exit::FAILED);
     }
     let report = prepared.run(&mut conn, &db.display)?;
     ctx.output.emit(&report)?;

@@ -12,7 +12,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
@@ -627,7 +627,7 @@ fn copy_into_postgres(
         fed.map_err(|e| {
             let message = format!("{e:#}");
             feed.failure = Some(e);
-            CopyInError(message)
+            crate::error::Message(message)
         })
     };
     let result = (spec.copy_in)(target, &write);
@@ -809,20 +809,6 @@ pub fn copy_steps(
         results.push(result);
     }
     Ok(results)
-}
-
-/// The bar `Progress` draws: hidden off a terminal, for `-q`/JSON, and for small copies.
-pub fn progress_bar(output: &Output, total: i64) -> ProgressBar {
-    if !output.progress_allowed() || total < 1000 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows ({eta})")
-            .expect("static template")
-            .progress_chars("=> "),
-    );
-    bar
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 
 use super::engine::{
-    copy_steps, count_rows, in_source_snapshot, progress_bar, refuse_non_empty, refuse_unstorable,
-    Filter, Progress, Step, TableCopy, VerificationFailed,
+    copy_steps, count_rows, in_source_snapshot, refuse_non_empty, refuse_unstorable, Filter,
+    Progress, Step, TableCopy, VerificationFailed,
 };
 use super::spec::TableSpec;
 use crate::db::{self, AnyConnection, Backend};
@@ -164,7 +164,10 @@ pub fn execute(plan: Plan, ends: Ends<'_>, request: &Request, output: &Output) -
         for spec in &plain {
             total += count_rows(source, spec, filter)?;
         }
-        let progress = Progress::new(progress_bar(output, total), *output);
+        let progress = Progress::new(
+            output.progress_bar(total.max(0) as u64, 1000, " rows"),
+            *output,
+        );
         let result = target.schema_locked_transaction(request.lock_timeout, |target| {
             for group in &groups {
                 group.prepare_target(target, target_name)?;

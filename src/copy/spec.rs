@@ -130,22 +130,7 @@ macro_rules! copy_tables_macro {
 pub(crate) use copy_tables_macro as declare_copy_tables;
 
 /// An error raised while feeding a `COPY … FROM STDIN`; the real cause is kept by the feeder.
-#[derive(Debug)]
-pub struct CopyInError(pub(crate) String);
-
-impl std::fmt::Display for CopyInError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for CopyInError {}
-
-impl From<diesel::result::Error> for CopyInError {
-    fn from(e: diesel::result::Error) -> Self {
-        CopyInError(e.to_string())
-    }
-}
+pub type CopyInError = crate::error::Message;
 
 /// One row in canonical text form: one value per column, `None` for NULL.
 pub type Row = Vec<Option<String>>;
@@ -158,7 +143,7 @@ pub type CopyIn = fn(&mut PgConnection, CopyFeed<'_>) -> Result<usize, CopyInErr
 
 /// A `copy_in` for tables that are only compared, never loaded (LangGraph's thread heads).
 pub fn never_loaded(_: &mut PgConnection, _: CopyFeed<'_>) -> Result<usize, CopyInError> {
-    Err(CopyInError(
+    Err(crate::error::Message(
         "this table is only compared, never loaded".into(),
     ))
 }
