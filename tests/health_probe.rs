@@ -277,6 +277,10 @@ fn twenty_probes_use_no_transaction_id_and_no_temporary_objects() {
         assert!(std::time::Instant::now() < deadline, "autovacuum still on");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    // The probes run on a database of their own, so that its transaction counter counts
+    // their statements and none of this test's observing ones (which run on `postgres`).
+    server.exec("CREATE DATABASE probed");
+    let url = cluster.url(None, "probed");
     let db = TestDb::sqlite(); // only its working folder is used
     agentdb(db.dir.path())
         .args(["-d", &url, "migrate"])
@@ -305,6 +309,10 @@ fn twenty_probes_use_no_transaction_id_and_no_temporary_objects() {
     let writes_before = server.number(catalog_writes);
     assert_eq!(server.number(temp_schemas), 0);
     let xid_before = server.number("SELECT pg_current_xact_id()::text AS v");
+    // Every statement a probe sends outside a transaction block is a transaction of its own,
+    // counted at the backend's exit: this counts the probe's round trips.
+    let statements = "SELECT xact_commit::text AS v FROM pg_stat_database WHERE datname = 'probed'";
+    let statements_before = server.number(statements);
 
     for i in 0..20 {
         let (c, check) = health_drift(&db, &url);
@@ -315,6 +323,16 @@ fn twenty_probes_use_no_transaction_id_and_no_temporary_objects() {
             "{check}"
         );
     }
+    others_gone();
+    // diesel's session setup (time zone, client encoding), the server version, the round
+    // trip, the migration states (is the table there, its rows), the drift query (counted
+    // twice: with bind parameters it is prepared, then executed) and the backend probe: 9.
+    // The migration states were read twice before (once more for the drift check): 11.
+    assert_eq!(
+        server.number(statements) - statements_before,
+        20 * 9,
+        "statements sent by 20 probes"
+    );
     let (c, differences) = verify(&db, &url);
     assert_eq!((c, differences), (Some(0), serde_json::json!([])));
 

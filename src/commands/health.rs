@@ -212,9 +212,13 @@ fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
         ),
         Err(e) => record(shared, "round_trip", Status::Fail, e.to_string(), None),
     }
-    match migrations::read_states(&mut conn) {
+    // Read once: the drift check compares against these same states (a second read was a
+    // second round trip on every probe).
+    let states = migrations::read_states(&mut conn);
+    match &states {
         Ok(states) => {
-            let s = migrations::summarize(&states);
+            let states = states.as_slice();
+            let s = migrations::summarize(states);
             let (status, detail) = if s.unknown > 0 {
                 (
                     Status::Warn,
@@ -239,7 +243,7 @@ fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
         }
         Err(e) => record(shared, "schema", Status::Fail, format!("{e:#}"), None),
     }
-    record_drift(shared, &mut conn);
+    record_drift(shared, &mut conn, states.as_deref().ok());
     match db::probe(&mut conn, &db.target) {
         Ok(probe) => record_probe(shared, probe),
         Err(e) => record(shared, "backend", Status::Fail, format!("{e:#}"), None),
@@ -248,8 +252,16 @@ fn run_checks(resolved: &Resolved, settings: &Settings, shared: &Shared) {
 
 /// `schema_drift`: the live schema of agentdb's tables against the applied migrations; a
 /// difference (or a schema that cannot be verified) warns, it never makes the probe fail.
-fn record_drift(shared: &Shared, conn: &mut db::AnyConnection) {
-    let (status, detail) = match crate::schema::drift::verify(conn) {
+fn record_drift(
+    shared: &Shared,
+    conn: &mut db::AnyConnection,
+    states: Option<&[migrations::MigrationState]>,
+) {
+    let drift = match states {
+        Some(states) => crate::schema::drift::verify_with_states(conn, states),
+        None => crate::schema::drift::verify(conn),
+    };
+    let (status, detail) = match drift {
         Ok(drift) if drift.differences.is_empty() => (
             Status::Ok,
             format!("{} tables match the migrations", drift.tables.len()),
