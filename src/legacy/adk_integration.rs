@@ -8,9 +8,9 @@ use diesel::sql_types::{BigInt, Text};
 use serde_json::Value;
 
 use super::{
-    inspect, merge_metadata, orphans, refuse_unaccepted, refuse_unparsable_json, step, AgentRow,
-    Backends, CountMismatch, Field, Findings, LegacyPlan, LegacyTable, MessageRow, Options,
-    Positions, Record, Skipped, ThreadRow,
+    inspect, orphans, refuse_unaccepted, refuse_unparsable_json, step, AgentRow, Backends,
+    CountMismatch, Field, Findings, LegacyPlan, LegacyTable, MessageRow, Options, Positions,
+    Record, Skipped, ThreadRow,
 };
 use crate::db::{AnyConnection, Backend};
 
@@ -158,9 +158,7 @@ pub fn agent(at: &Positions, record: &Record) -> Result<AgentRow> {
             }
         },
     };
-    to_metadata.extend(at.extras(record));
-    let metadata = merge_metadata(f("metadata").json()?.as_deref(), &to_metadata)
-        .map_err(|e| f("metadata").refuse(e))?;
+    let metadata = at.metadata(record, "metadata", to_metadata)?;
     Ok(AgentRow {
         id: f("agent_id").required()?.to_string(),
         name: f("name").required()?.to_string(),
@@ -195,8 +193,7 @@ fn planner(field: &Field<'_>) -> Option<String> {
 /// `new_conversations` → `threads`; `message_count` is compared, not stored.
 pub fn conversation(at: &Positions, record: &Record) -> Result<ThreadRow> {
     let f = |name| at.field(record, name);
-    let metadata = merge_metadata(f("metadata").json()?.as_deref(), &at.extras(record))
-        .map_err(|e| f("metadata").refuse(e))?;
+    let metadata = at.metadata(record, "metadata", Vec::new())?;
     let created_at = f("created_at").required_time()?;
     Ok(ThreadRow {
         id: f("conversation_id").required()?.to_string(),
@@ -223,10 +220,8 @@ pub fn message(at: &Positions, record: &Record) -> Result<MessageRow> {
         .boolean()?
         .map(Value::Bool)
         .unwrap_or(Value::Null);
-    let mut to_metadata = vec![("is_streaming".to_string(), streaming)];
-    to_metadata.extend(at.extras(record));
-    let metadata = merge_metadata(f("metadata").json()?.as_deref(), &to_metadata)
-        .map_err(|e| f("metadata").refuse(e))?;
+    let to_metadata = vec![("is_streaming".to_string(), streaming)];
+    let metadata = at.metadata(record, "metadata", to_metadata)?;
     Ok(MessageRow {
         id: f("message_id").required()?.to_string(),
         thread_id: f("conversation_id").required()?.to_string(),

@@ -86,9 +86,7 @@ pub fn thread(at: &Positions, record: &Record) -> Result<ThreadRow> {
 pub fn message(at: &Positions, record: &Record) -> Result<MessageRow> {
     let f = |name| at.field(record, name);
     let role = f("role").required_one_of(ROLES)?;
-    let legacy_metadata = f("message_metadata").json()?;
-    let metadata = merge_metadata(legacy_metadata.as_deref(), &at.extras(record))
-        .map_err(|e| f("message_metadata").refuse(e))?;
+    let metadata = at.metadata(record, "message_metadata", Vec::new())?;
     Ok(MessageRow {
         id: f("id").required()?.to_string(),
         thread_id: f("thread_id").required()?.to_string(),

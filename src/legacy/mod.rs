@@ -351,6 +351,20 @@ impl Positions {
         }
     }
 
+    /// agentdb's `metadata`: the JSON document in the guide's column `column` with `added`
+    /// members, then the extra columns, put in (`merge_metadata`); refused naming `column`.
+    pub fn metadata(
+        &self,
+        record: &Record,
+        column: &'static str,
+        mut added: Vec<(String, serde_json::Value)>,
+    ) -> Result<String> {
+        let field = self.field(record, column);
+        let document = field.json()?;
+        added.extend(self.extras(record));
+        merge_metadata(document.as_deref(), &added).map_err(|e| field.refuse(e))
+    }
+
     /// The extra columns as metadata members: their text, NULL as null.
     pub fn extras(&self, record: &Record) -> Vec<(String, serde_json::Value)> {
         self.extras
