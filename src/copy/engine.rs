@@ -1,4 +1,5 @@
-//! The copy engine's moving parts: tables read in canonical form page by page
+//! The copy engine's moving parts: rows read as text page by page (`TextReader`, the one
+//! paging reader, also the legacy layouts'), tables read on it in canonical form
 //! (`TableReader`), rows written (PostgreSQL `COPY … FROM STDIN`, SQLite multi-row inserts),
 //! tallied and verified by reading the target back (`Tally`, `verify_table`), and the refusals
 //! that look at rows (NUL characters, a non-empty target). It knows tables only through their

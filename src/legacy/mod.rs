@@ -166,7 +166,7 @@ pub type Record = Vec<Option<String>>;
 /// lists them (in storage order; `condition` may leave rows out). Times come with all their
 /// microseconds: PostgreSQL through `to_char`, SQLite REAL epochs through `printf('%.6f')`
 /// (`CAST` keeps 15 digits).
-pub fn reader(shape: &Shape, backend: Backend, condition: Option<&str>) -> TextReader {
+fn reader(shape: &Shape, backend: Backend, condition: Option<&str>) -> TextReader {
     let columns: Vec<String> = shape
         .columns
         .iter()
