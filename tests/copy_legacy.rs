@@ -659,3 +659,149 @@ fn kill_9_mid_copy_leaves_the_target_as_it_was() {
         assert_eq!(report["rows"], serde_json::json!(7 + BULK + BULK / 100));
     }
 }
+
+/// The copy engine's one reader (`TableReader` on `TextReader`, which the legacy layouts read
+/// through too) takes its column list at run time: a table of 40 columns of every kind, wider
+/// than the 16 the engine once read, comes back whole in canonical form on both backends, and
+/// `db::table_columns` lists its columns in their order.
+mod wide_tables {
+    use super::*;
+    use agentdb::copy::{self, Column, Filter, TableReader, TableSpec};
+    use agentdb::db::{self, AnyConnection};
+    use diesel::prelude::*;
+
+    const WIDTH: usize = 40;
+    const KINDS: [copy::Kind; 6] = [
+        copy::Kind::Text,
+        copy::Kind::Int,
+        copy::Kind::Bool,
+        copy::Kind::Json,
+        copy::Kind::Timestamp,
+        copy::Kind::Bytes,
+    ];
+
+    fn kind(j: usize) -> copy::Kind {
+        KINDS[j % KINDS.len()]
+    }
+
+    fn spec() -> &'static TableSpec {
+        let columns: Vec<Column> = (0..WIDTH)
+            .map(|j| Column {
+                name: Box::leak(format!("c{j}").into_boxed_str()),
+                kind: kind(j),
+            })
+            .collect();
+        Box::leak(Box::new(TableSpec {
+            group: "test",
+            name: "wide",
+            key: &["c0"],
+            tenant_column: None,
+            columns: Box::leak(columns.into_boxed_slice()),
+            copy_in: copy::never_loaded,
+        }))
+    }
+
+    /// The SQL literal and the canonical text of row `i`, column `j`.
+    fn value(pg: bool, i: usize, j: usize) -> (String, String) {
+        match kind(j) {
+            copy::Kind::Text => (format!("'é{i}-{j}'"), format!("é{i}-{j}")),
+            copy::Kind::Int => {
+                let n = 9_007_199_254_740_993_i64 + (i * 100 + j) as i64;
+                (n.to_string(), n.to_string())
+            }
+            copy::Kind::Bool => {
+                let b = (i + j) % 2 == 0;
+                let literal = match (pg, b) {
+                    (true, b) => b.to_string(),
+                    (false, b) => (b as i32).to_string(),
+                };
+                (literal, b.to_string())
+            }
+            copy::Kind::Json => (format!("'{{\"k\": {j}}}'"), format!("{{\"k\": {j}}}")),
+            copy::Kind::Timestamp => {
+                let literal = if pg {
+                    format!("'2026-01-0{} 10:00:00.{j:06}+00'", i + 1)
+                } else {
+                    format!("'2026-01-0{}T10:00:00.{j:06}Z'", i + 1)
+                };
+                (literal, format!("2026-01-0{}T10:00:00.{j:06}Z", i + 1))
+            }
+            copy::Kind::Bytes => {
+                let hex = format!("00ff{j:02x}");
+                let literal = if pg {
+                    format!("'\\x{hex}'::bytea")
+                } else {
+                    format!("x'{hex}'")
+                };
+                (literal, hex)
+            }
+            other => unreachable!("{other:?}"),
+        }
+    }
+
+    both_backends!(read_whole_on_both_backends, |db| {
+        let pg = db.kind == Kind::Postgres;
+        let types: Vec<String> = (0..WIDTH)
+            .map(|j| {
+                let t = match (kind(j), pg) {
+                    (copy::Kind::Text, _) => "TEXT",
+                    (copy::Kind::Int, true) => "BIGINT",
+                    (copy::Kind::Int, false) => "INTEGER",
+                    (copy::Kind::Bool, true) => "BOOLEAN",
+                    (copy::Kind::Bool, false) => "INTEGER",
+                    (copy::Kind::Json, true) => "JSONB",
+                    (copy::Kind::Json, false) => "TEXT",
+                    (copy::Kind::Timestamp, true) => "TIMESTAMPTZ",
+                    (copy::Kind::Timestamp, false) => "TEXT",
+                    (copy::Kind::Bytes, true) => "BYTEA",
+                    (copy::Kind::Bytes, false) => "BLOB",
+                    (other, _) => unreachable!("{other:?}"),
+                };
+                format!("c{j} {t}")
+            })
+            .collect();
+        db.exec(&format!("CREATE TABLE wide ({})", types.join(", ")));
+        let mut expected = Vec::new();
+        for i in 0..2 {
+            let (literals, canonical): (Vec<String>, Vec<String>) =
+                (0..WIDTH).map(|j| value(pg, i, j)).unzip();
+            db.exec(&format!(
+                "INSERT INTO wide VALUES ({})",
+                literals.join(", ")
+            ));
+            expected.push(canonical.into_iter().map(Some).collect::<Vec<_>>());
+        }
+        // A row of NULLs but its key: every column of a wide row, NULL or not, in its place.
+        db.exec("INSERT INTO wide (c0) VALUES ('é9')");
+        let mut nulls = vec![None; WIDTH];
+        nulls[0] = Some("é9".to_string());
+        expected.push(nulls);
+
+        let mut conn = if pg {
+            AnyConnection::Postgresql(diesel::PgConnection::establish(&db.url).unwrap())
+        } else {
+            AnyConnection::Sqlite(diesel::SqliteConnection::establish(&db.url).unwrap())
+        };
+        let spec = spec();
+        let backend = conn.backend();
+        let mut rows = Vec::new();
+        copy::in_source_snapshot(&mut conn, |conn| {
+            TableReader::ordered(spec, backend, &Filter::default()).pages(conn, &mut |page| {
+                rows.extend(page);
+                Ok(())
+            })
+        })
+        .unwrap();
+        assert_eq!(rows, expected);
+
+        let columns = db::table_columns(&mut conn, "wide").unwrap();
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let wanted: Vec<String> = (0..WIDTH).map(|j| format!("c{j}")).collect();
+        assert_eq!(names, wanted);
+        let first_type = columns[0].data_type.as_str();
+        assert_eq!(first_type, if pg { "text" } else { "" });
+        assert!(db::table_columns(&mut conn, "no_such_table")
+            .unwrap()
+            .is_empty());
+    });
+}

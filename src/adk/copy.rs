@@ -88,16 +88,7 @@ const DATA_TABLES: [&str; 4] = ["app_states", "user_states", "sessions", "events
 /// Whether `events` has `column` (schema "1" has `event_data`; the legacy schema "0" has
 /// `actions` and some twenty other columns instead).
 fn events_has_column(conn: &mut AnyConnection, column: &str) -> Result<bool> {
-    let sql = match conn.backend() {
-        Backend::Postgres => format!(
-            "SELECT count(*) AS n FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = 'events' AND column_name = '{column}'"
-        ),
-        Backend::Sqlite => {
-            format!("SELECT count(*) AS n FROM pragma_table_info('events') WHERE name = '{column}'")
-        }
-    };
-    Ok(db::count(conn, &sql)? > 0)
+    db::has_column(conn, "events", column)
 }
 
 /// Refuses an ADK source the row copy cannot read: tables missing, or the legacy schema "0"

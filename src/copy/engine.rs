@@ -1,4 +1,5 @@
-//! The copy engine's moving parts: tables read in canonical form page by page
+//! The copy engine's moving parts: rows read as text page by page (`TextReader`, the one
+//! paging reader, also the legacy layouts'), tables read on it in canonical form
 //! (`TableReader`), rows written (PostgreSQL `COPY … FROM STDIN`, SQLite multi-row inserts),
 //! tallied and verified by reading the target back (`Tally`, `verify_table`), and the refusals
 //! that look at rows (NUL characters, a non-empty target). It knows tables only through their
@@ -9,6 +10,7 @@ use std::io::Write;
 
 use anyhow::{anyhow, bail, Context, Result};
 use diesel::connection::SimpleConnection;
+use diesel::deserialize::{FromSql, QueryableByName};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
@@ -24,10 +26,10 @@ use crate::db::{self, AnyConnection, Backend};
 use crate::output::Output;
 
 /// Rows read per page of the source; fewer for tables of blobs (checkpoints can be large).
-const PAGE_ROWS: i64 = 5000;
-const BLOB_PAGE_ROWS: i64 = 200;
+pub const PAGE_ROWS: usize = 5000;
+const BLOB_PAGE_ROWS: usize = 200;
 
-fn page_rows(spec: &TableSpec) -> i64 {
+fn page_rows(spec: &TableSpec) -> usize {
     if spec.columns.iter().any(|c| c.kind == Kind::Bytes) {
         BLOB_PAGE_ROWS
     } else {
@@ -83,55 +85,96 @@ fn read_expr(backend: Backend, column: &Column) -> String {
     }
 }
 
-/// The widest table the engine reads (agentdb's `agents`).
-const WIDE_COLUMNS: usize = 16;
+/// One row of any query as text, however many columns it has (`None` for NULL): read by
+/// position, so one diesel row type serves every column list built at run time, without
+/// encoding rows in SQL and decoding them again.
+struct TextColumns(Row);
 
-/// A row of any table as up to `WIDE_COLUMNS` text values `c0`…`c15` (unused ones NULL): one
-/// generic shape for diesel, without encoding rows in SQL and decoding them again.
-#[derive(QueryableByName)]
-struct WideRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    c0: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c1: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c2: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c3: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c4: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c5: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c6: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c7: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c8: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c9: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c10: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c11: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c12: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c13: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c14: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    c15: Option<String>,
+impl<DB> QueryableByName<DB> for TextColumns
+where
+    DB: diesel::backend::Backend,
+    Option<String>: FromSql<Nullable<Text>, DB>,
+{
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, DB>) -> diesel::deserialize::Result<Self> {
+        (0..row.field_count())
+            .map(|i| row.get_value::<Nullable<Text>, Option<String>, usize>(i))
+            .collect::<diesel::deserialize::Result<Row>>()
+            .map(TextColumns)
+    }
 }
 
-impl WideRow {
-    fn into_row(self, width: usize) -> Row {
-        let mut row = vec![
-            self.c0, self.c1, self.c2, self.c3, self.c4, self.c5, self.c6, self.c7, self.c8,
-            self.c9, self.c10, self.c11, self.c12, self.c13, self.c14, self.c15,
-        ];
-        row.truncate(width);
-        row
+/// The one paging reader of the source: a query's rows, every column as text, in pages,
+/// within the caller's transaction (the snapshot `in_source_snapshot` opens), without holding
+/// them in memory. SQLite streams one query (diesel's `load_iter`, a cursor over the
+/// statement); PostgreSQL fetches from a transaction-scoped cursor (`DECLARE … CURSOR`, safe
+/// behind PgBouncer's transaction pooling). The engine's `TableReader` and the legacy layouts'
+/// reader build their column lists on it.
+pub struct TextReader {
+    /// Names the table in errors.
+    table: String,
+    select: String,
+    page_rows: usize,
+}
+
+/// The cursor name of `TextReader` on PostgreSQL (one open at a time per connection).
+const CURSOR: &str = "agentdb_copy_rows";
+
+impl TextReader {
+    /// `SELECT <columns> FROM <from>`: `from` names the table and may go on with `WHERE`
+    /// and `ORDER BY`; `table` names it in errors.
+    pub fn new(table: &str, columns: &[String], from: &str, page_rows: usize) -> TextReader {
+        TextReader {
+            table: table.to_string(),
+            select: format!("SELECT {} FROM {from}", columns.join(", ")),
+            page_rows,
+        }
+    }
+
+    /// Calls `page` with successive pages of rows.
+    pub fn pages(
+        &self,
+        conn: &mut AnyConnection,
+        page: &mut dyn FnMut(Vec<Row>) -> Result<()>,
+    ) -> Result<()> {
+        let size = self.page_rows;
+        let context = || format!("cannot read table {}", self.table);
+        match conn.backend() {
+            Backend::Sqlite => {
+                let mut rows = Vec::with_capacity(size);
+                let cursor = diesel::sql_query(&self.select)
+                    .load_iter::<TextColumns, diesel::connection::DefaultLoadingMode>(conn)
+                    .with_context(context)?;
+                for row in cursor {
+                    rows.push(row.with_context(context)?.0);
+                    if rows.len() == size {
+                        page(std::mem::replace(&mut rows, Vec::with_capacity(size)))?;
+                    }
+                }
+                if !rows.is_empty() {
+                    page(rows)?;
+                }
+            }
+            Backend::Postgres => {
+                conn.batch_execute(&format!(
+                    "DECLARE {CURSOR} NO SCROLL CURSOR FOR {}",
+                    self.select
+                ))
+                .with_context(context)?;
+                loop {
+                    let rows: Vec<TextColumns> =
+                        diesel::sql_query(format!("FETCH FORWARD {size} FROM {CURSOR}"))
+                            .load(conn)
+                            .with_context(context)?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    page(rows.into_iter().map(|r| r.0).collect())?;
+                }
+                conn.batch_execute(&format!("CLOSE {CURSOR}"))
+                    .with_context(context)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -142,18 +185,13 @@ struct EncodedRow {
     row: String,
 }
 
-/// Reads a table in pages within the caller's transaction, without holding it in memory:
-/// SQLite streams one query (diesel's `load_iter`, a cursor over the statement); PostgreSQL
-/// fetches from a transaction-scoped cursor (`DECLARE … CURSOR`, safe behind PgBouncer's
-/// transaction pooling). Rows come in storage order unless `ordered` (primary key order).
+/// Reads a table of a `TableSpec` in pages, in canonical form, on `TextReader`. Rows come in
+/// storage order unless `ordered` (primary key order).
 pub struct TableReader<'a> {
     spec: &'a TableSpec,
-    select: String,
+    reader: TextReader,
     backend: Backend,
 }
-
-/// The cursor name of `TableReader` on PostgreSQL (one open at a time per connection).
-const CURSOR: &str = "agentdb_copy_rows";
 
 impl<'a> TableReader<'a> {
     pub fn new(spec: &'a TableSpec, backend: Backend, filter: &Filter) -> TableReader<'a> {
@@ -171,24 +209,7 @@ impl<'a> TableReader<'a> {
         filter: &Filter,
         ordered: bool,
     ) -> TableReader<'a> {
-        let exprs: Vec<String> = spec.columns.iter().map(|c| read_expr(backend, c)).collect();
-        assert!(
-            exprs.len() <= WIDE_COLUMNS,
-            "table {} is too wide",
-            spec.name
-        );
-        // Every column as text, padded with NULLs to the fixed width `WideRow` reads.
-        let null = match backend {
-            Backend::Postgres => "NULL::text",
-            Backend::Sqlite => "NULL",
-        };
-        let columns: Vec<String> = (0..WIDE_COLUMNS)
-            .map(|i| match exprs.get(i) {
-                Some(expr) => format!("{expr} AS c{i}"),
-                None => format!("{null} AS c{i}"),
-            })
-            .collect();
-        let encode = columns.join(", ");
+        let columns: Vec<String> = spec.columns.iter().map(|c| read_expr(backend, c)).collect();
         let wheres = filter
             .condition(spec)
             .map(|c| format!(" WHERE {c}"))
@@ -198,9 +219,10 @@ impl<'a> TableReader<'a> {
         } else {
             String::new()
         };
+        let from = format!("{}{wheres}{order}", quoted(spec.name));
         TableReader {
             spec,
-            select: format!("SELECT {encode} FROM {}{wheres}{order}", quoted(spec.name)),
+            reader: TextReader::new(spec.name, &columns, &from, page_rows(spec)),
             backend,
         }
     }
@@ -211,53 +233,17 @@ impl<'a> TableReader<'a> {
         conn: &mut AnyConnection,
         page: &mut dyn FnMut(Vec<Row>) -> Result<()>,
     ) -> Result<()> {
-        let size = page_rows(self.spec) as usize;
-        let context = || format!("cannot read table {}", self.spec.name);
-        match self.backend {
-            Backend::Sqlite => {
-                let mut rows = Vec::with_capacity(size);
-                let cursor = diesel::sql_query(&self.select)
-                    .load_iter::<WideRow, diesel::connection::DefaultLoadingMode>(conn)
-                    .with_context(context)?;
-                for wide in cursor {
-                    rows.push(self.decode(wide.with_context(context)?)?);
-                    if rows.len() == size {
-                        page(std::mem::replace(&mut rows, Vec::with_capacity(size)))?;
-                    }
-                }
-                if !rows.is_empty() {
-                    page(rows)?;
-                }
+        let this = &*self;
+        this.reader.pages(conn, &mut |mut rows| {
+            for row in &mut rows {
+                this.decode(row)?;
             }
-            Backend::Postgres => {
-                conn.batch_execute(&format!(
-                    "DECLARE {CURSOR} NO SCROLL CURSOR FOR {}",
-                    self.select
-                ))
-                .with_context(context)?;
-                loop {
-                    let encoded: Vec<WideRow> =
-                        diesel::sql_query(format!("FETCH FORWARD {size} FROM {CURSOR}"))
-                            .load(conn)
-                            .with_context(context)?;
-                    if encoded.is_empty() {
-                        break;
-                    }
-                    let rows = encoded
-                        .into_iter()
-                        .map(|wide| self.decode(wide))
-                        .collect::<Result<Vec<Row>>>()?;
-                    page(rows)?;
-                }
-                conn.batch_execute(&format!("CLOSE {CURSOR}"))
-                    .with_context(context)?;
-            }
-        }
-        Ok(())
+            page(rows)
+        })
     }
 
-    fn decode(&self, wide: WideRow) -> Result<Row> {
-        let mut row = wide.into_row(self.spec.columns.len());
+    /// SQLite times in canonical form (PostgreSQL renders them so in SQL).
+    fn decode(&self, row: &mut Row) -> Result<()> {
         if self.backend == Backend::Sqlite {
             for i in 0..row.len() {
                 let column = &self.spec.columns[i];
@@ -273,14 +259,14 @@ impl<'a> TableReader<'a> {
                     format!(
                         "table {} row {}, column {}",
                         self.spec.name,
-                        describe_key(self.spec, &key_of(self.spec, &row)),
+                        describe_key(self.spec, &key_of(self.spec, row)),
                         column.name
                     )
                 })?;
                 row[i] = Some(canonical);
             }
         }
-        Ok(row)
+        Ok(())
     }
 }
 

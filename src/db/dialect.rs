@@ -71,6 +71,21 @@ impl Backend {
         }
     }
 
+    /// The columns of the table bound as parameter 1, in their order: `name` and `data_type`
+    /// (PostgreSQL's, in the current schema; empty on SQLite). For `db::table_columns`.
+    pub fn table_columns_sql(self) -> &'static str {
+        match self {
+            Backend::Postgres => {
+                "SELECT column_name::text AS name, data_type::text AS data_type \
+                 FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+            }
+            Backend::Sqlite => {
+                "SELECT name, '' AS data_type FROM pragma_table_info(?1) ORDER BY cid"
+            }
+        }
+    }
+
     /// A timestamp expression read as UTC ISO-8601 text.
     pub fn timestamp_text(self, expr: &str) -> String {
         match self {

@@ -388,30 +388,44 @@ pub struct TextRow {
     pub value: String,
 }
 
+/// A column of a table, as the catalog lists it.
+#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
+pub struct TableColumn {
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    /// PostgreSQL's `data_type`; empty on SQLite (whose values carry their storage class).
+    #[diesel(sql_type = Text)]
+    pub data_type: String,
+}
+
+/// The columns of `table` in their order (none: no such table): the one catalog read of a
+/// table's columns (PostgreSQL's current schema, SQLite's `table_info`).
+pub fn table_columns(conn: &mut AnyConnection, table: &str) -> Result<Vec<TableColumn>> {
+    diesel::sql_query(conn.backend().table_columns_sql())
+        .into_boxed::<MultiBackend>()
+        .bind::<Text, _>(table.to_string())
+        .load(conn)
+        .with_context(|| format!("cannot read the columns of table {table}"))
+}
+
 /// Which of `columns` the existing `table` lacks (a table of that name another application
-/// made): PostgreSQL from the catalog of the current schema, SQLite from `table_info`.
+/// made).
 pub fn missing_columns(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[&str],
 ) -> Result<Vec<String>> {
-    let sql = match conn.backend() {
-        Backend::Postgres => {
-            "SELECT column_name::text AS value FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1"
-        }
-        Backend::Sqlite => "SELECT name AS value FROM pragma_table_info(?1)",
-    };
-    let present: Vec<TextRow> = diesel::sql_query(sql)
-        .into_boxed::<MultiBackend>()
-        .bind::<Text, _>(table.to_string())
-        .load(conn)
-        .with_context(|| format!("cannot read the columns of table {table}"))?;
+    let present = table_columns(conn, table)?;
     Ok(columns
         .iter()
-        .filter(|c| !present.iter().any(|p| p.value == **c))
+        .filter(|c| !present.iter().any(|p| p.name == **c))
         .map(|c| c.to_string())
         .collect())
+}
+
+/// Whether `table` has `column`.
+pub fn has_column(conn: &mut AnyConnection, table: &str, column: &str) -> Result<bool> {
+    Ok(table_columns(conn, table)?.iter().any(|c| c.name == column))
 }
 
 /// A count over another tool's table (LangGraph's, ADK's), or `None` where it is missing.

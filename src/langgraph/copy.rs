@@ -106,10 +106,7 @@ CREATE TABLE IF NOT EXISTS writes (
 );";
 
 fn sqlite_writes_has_task_path(conn: &mut AnyConnection) -> Result<bool> {
-    Ok(db::count(
-        conn,
-        "SELECT count(*) AS n FROM pragma_table_info('writes') WHERE name = 'task_path'",
-    )? > 0)
+    db::has_column(conn, "writes", "task_path")
 }
 
 /// The steps that copy LangGraph's checkpoints from `source` to a `target` backend: row copies

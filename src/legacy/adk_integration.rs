@@ -8,9 +8,9 @@ use diesel::sql_types::{BigInt, Text};
 use serde_json::Value;
 
 use super::{
-    inspect, merge_metadata, orphans, refuse_unaccepted, refuse_unparsable_json, step, AgentRow,
-    Backends, ColumnRole, CountMismatch, Field, Findings, LegacyPlan, LegacyTable, MapRecord,
-    MessageRow, Options, Positions, Record, Shape, Skipped, ThreadRow,
+    inspect, orphans, refuse_unaccepted, refuse_unparsable_json, step, AgentRow, Backends,
+    CountMismatch, Field, Findings, LegacyPlan, LegacyTable, MessageRow, Options, Positions,
+    Record, Skipped, ThreadRow,
 };
 use crate::db::{AnyConnection, Backend};
 
@@ -124,86 +124,58 @@ fn json_or(field: &Field<'_>, empty: &str) -> Result<String> {
     Ok(field.json()?.unwrap_or_else(|| empty.to_string()))
 }
 
-/// `new_agent` → `agents`.
-pub struct AgentMapper {
-    at: Positions,
-    /// `persona_*` columns: position and the document's key (the name without the prefix).
-    persona: Vec<(usize, String)>,
-}
-
-impl AgentMapper {
-    pub fn new(shape: &Shape) -> AgentMapper {
-        AgentMapper {
-            at: Positions::new(shape),
-            persona: shape
-                .with_role(ColumnRole::Prefixed)
-                .into_iter()
-                .map(|(i, name)| (i, name[PERSONA_PREFIX.len()..].to_string()))
-                .collect(),
-        }
+/// The persona document: every `persona_*` field under its name without the prefix (NULL as
+/// null); NULL when the layout has no persona field or every one is NULL.
+fn persona(at: &Positions, record: &Record) -> Option<String> {
+    if at.prefixed(record).all(|(_, value)| value.is_none()) {
+        return None;
     }
-
-    /// The persona document: every `persona_*` field under its name without the prefix (NULL
-    /// as null); NULL when the layout has no persona field or every one is NULL.
-    fn persona(&self, record: &Record) -> Option<String> {
-        if self.persona.iter().all(|(i, _)| record[*i].is_none()) {
-            return None;
-        }
-        let document: serde_json::Map<String, Value> = self
-            .persona
-            .iter()
-            .map(|(i, key)| {
-                let value = record[*i].clone().map(Value::String).unwrap_or(Value::Null);
-                (key.clone(), value)
-            })
-            .collect();
-        Some(Value::Object(document).to_string())
-    }
-}
-
-impl MapRecord for AgentMapper {
-    type Target = AgentRow;
-
-    fn positions(&self) -> &Positions {
-        &self.at
-    }
-
-    fn map(&self, record: &Record) -> Result<AgentRow> {
-        let f = |name| self.at.field(record, name);
-        let mut to_metadata = Vec::new();
-        // agentdb's version is an integer; another spelling ("1.2.0") goes to metadata.
-        let version = f("version");
-        let version = match version.value {
-            None => 1,
-            Some(text) => match text.trim().parse::<i64>() {
-                Ok(n) => n,
-                Err(_) => {
-                    to_metadata.push(("version".to_string(), Value::String(text.to_string())));
-                    1
-                }
-            },
-        };
-        to_metadata.extend(self.at.extras(record));
-        let metadata = merge_metadata(f("metadata").json()?.as_deref(), &to_metadata)
-            .map_err(|e| f("metadata").refuse(e))?;
-        Ok(AgentRow {
-            id: f("agent_id").required()?.to_string(),
-            name: f("name").required()?.to_string(),
-            description: f("description").text(),
-            agent_type: f("agent_type").one_of(AGENT_TYPES)?.unwrap_or("regular"),
-            persona: self.persona(record),
-            config: json_or(&f("config"), "{}")?,
-            tools: json_or(&f("tools"), "[]")?,
-            sub_agents: json_or(&f("sub_agents"), "[]")?,
-            planner: planner(&f("planner")),
-            version,
-            is_active: f("is_active").boolean()?.unwrap_or(true),
-            usage_count: f("usage_count").integer()?.unwrap_or(0),
-            created_at: f("created_at").required_time()?,
-            last_used_at: f("last_used").time()?,
-            metadata,
+    let document: serde_json::Map<String, Value> = at
+        .prefixed(record)
+        .map(|(key, value)| {
+            let value = value
+                .map(|v| Value::String(v.to_string()))
+                .unwrap_or(Value::Null);
+            (key.to_string(), value)
         })
-    }
+        .collect();
+    Some(Value::Object(document).to_string())
+}
+
+/// `new_agent` → `agents`.
+pub fn agent(at: &Positions, record: &Record) -> Result<AgentRow> {
+    let f = |name| at.field(record, name);
+    let mut to_metadata = Vec::new();
+    // agentdb's version is an integer; another spelling ("1.2.0") goes to metadata.
+    let version = f("version");
+    let version = match version.value {
+        None => 1,
+        Some(text) => match text.trim().parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => {
+                to_metadata.push(("version".to_string(), Value::String(text.to_string())));
+                1
+            }
+        },
+    };
+    let metadata = at.metadata(record, "metadata", to_metadata)?;
+    Ok(AgentRow {
+        id: f("agent_id").required()?.to_string(),
+        name: f("name").required()?.to_string(),
+        description: f("description").text(),
+        agent_type: f("agent_type").one_of(AGENT_TYPES)?.unwrap_or("regular"),
+        persona: persona(at, record),
+        config: json_or(&f("config"), "{}")?,
+        tools: json_or(&f("tools"), "[]")?,
+        sub_agents: json_or(&f("sub_agents"), "[]")?,
+        planner: planner(&f("planner")),
+        version,
+        is_active: f("is_active").boolean()?.unwrap_or(true),
+        usage_count: f("usage_count").integer()?.unwrap_or(0),
+        created_at: f("created_at").required_time()?,
+        last_used_at: f("last_used").time()?,
+        metadata,
+    })
 }
 
 /// agentdb's `planner` is JSON: a planner that parses as JSON is kept as it is, any other text
@@ -219,94 +191,51 @@ fn planner(field: &Field<'_>) -> Option<String> {
 }
 
 /// `new_conversations` → `threads`; `message_count` is compared, not stored.
-pub struct ConversationMapper {
-    at: Positions,
-}
-
-impl ConversationMapper {
-    pub fn new(shape: &Shape) -> ConversationMapper {
-        ConversationMapper {
-            at: Positions::new(shape),
-        }
-    }
-}
-
-impl MapRecord for ConversationMapper {
-    type Target = ThreadRow;
-
-    fn positions(&self) -> &Positions {
-        &self.at
-    }
-
-    fn map(&self, record: &Record) -> Result<ThreadRow> {
-        let f = |name| self.at.field(record, name);
-        let metadata = merge_metadata(f("metadata").json()?.as_deref(), &self.at.extras(record))
-            .map_err(|e| f("metadata").refuse(e))?;
-        let created_at = f("created_at").required_time()?;
-        Ok(ThreadRow {
-            id: f("conversation_id").required()?.to_string(),
-            agent_id: f("agent_id").text(),
-            title: f("title").text(),
-            agent_type: None,
-            model: None,
-            provider: None,
-            session_id: f("session_id").text(),
-            status: f("status").one_of(STATUSES)?.unwrap_or("active"),
-            updated_at: f("updated_at")
-                .time()?
-                .unwrap_or_else(|| created_at.clone()),
-            created_at,
-            last_message_at: f("last_message_at").time()?,
-            metadata,
-        })
-    }
+pub fn conversation(at: &Positions, record: &Record) -> Result<ThreadRow> {
+    let f = |name| at.field(record, name);
+    let metadata = at.metadata(record, "metadata", Vec::new())?;
+    let created_at = f("created_at").required_time()?;
+    Ok(ThreadRow {
+        id: f("conversation_id").required()?.to_string(),
+        agent_id: f("agent_id").text(),
+        title: f("title").text(),
+        agent_type: None,
+        model: None,
+        provider: None,
+        session_id: f("session_id").text(),
+        status: f("status").one_of(STATUSES)?.unwrap_or("active"),
+        updated_at: f("updated_at")
+            .time()?
+            .unwrap_or_else(|| created_at.clone()),
+        created_at,
+        last_message_at: f("last_message_at").time()?,
+        metadata,
+    })
 }
 
 /// `new_messages` → `messages`; `is_streaming` goes to metadata.
-pub struct MessageMapper {
-    at: Positions,
-}
-
-impl MessageMapper {
-    pub fn new(shape: &Shape) -> MessageMapper {
-        MessageMapper {
-            at: Positions::new(shape),
-        }
-    }
-}
-
-impl MapRecord for MessageMapper {
-    type Target = MessageRow;
-
-    fn positions(&self) -> &Positions {
-        &self.at
-    }
-
-    fn map(&self, record: &Record) -> Result<MessageRow> {
-        let f = |name| self.at.field(record, name);
-        let streaming = f("is_streaming")
-            .boolean()?
-            .map(Value::Bool)
-            .unwrap_or(Value::Null);
-        let mut to_metadata = vec![("is_streaming".to_string(), streaming)];
-        to_metadata.extend(self.at.extras(record));
-        let metadata = merge_metadata(f("metadata").json()?.as_deref(), &to_metadata)
-            .map_err(|e| f("metadata").refuse(e))?;
-        Ok(MessageRow {
-            id: f("message_id").required()?.to_string(),
-            thread_id: f("conversation_id").required()?.to_string(),
-            role: f("role").required_one_of(ROLES)?,
-            content: f("content").text().unwrap_or_default(),
-            message_type: f("message_type").one_of(MESSAGE_TYPES)?.unwrap_or("text"),
-            tool_name: f("tool_name").text(),
-            tool_arguments: f("tool_args").json()?,
-            tool_call_id: f("tool_call_id").text(),
-            artifact_data: None,
-            is_complete: f("is_complete").boolean()?.unwrap_or(true),
-            created_at: f("created_at").required_time()?,
-            metadata,
-        })
-    }
+pub fn message(at: &Positions, record: &Record) -> Result<MessageRow> {
+    let f = |name| at.field(record, name);
+    let streaming = f("is_streaming")
+        .boolean()?
+        .map(Value::Bool)
+        .unwrap_or(Value::Null);
+    let to_metadata = vec![("is_streaming".to_string(), streaming)];
+    let metadata = at.metadata(record, "metadata", to_metadata)?;
+    Ok(MessageRow {
+        id: f("message_id").required()?.to_string(),
+        thread_id: f("conversation_id").required()?.to_string(),
+        role: f("role").required_one_of(ROLES)?,
+        content: f("content").text().unwrap_or_default(),
+        message_type: f("message_type").one_of(MESSAGE_TYPES)?.unwrap_or("text"),
+        tool_name: f("tool_name").text(),
+        tool_arguments: f("tool_args").json()?,
+        tool_call_id: f("tool_call_id").text(),
+        artifact_data: None,
+        is_complete: f("is_complete").boolean()?.unwrap_or(true),
+        created_at: f("created_at").required_time()?,
+        metadata,
+    })
 }
 
 #[derive(QueryableByName)]
@@ -436,21 +365,15 @@ pub fn plan(
     };
     let (agents, conversations, messages) = (&shapes[0], &shapes[1], &shapes[2]);
     let steps = vec![
-        step(agents, AgentMapper::new(agents), None, backends, options),
+        step(agents, agent, None, backends, options),
         step(
             conversations,
-            ConversationMapper::new(conversations),
+            conversation,
             keep_conversation,
             backends,
             options,
         ),
-        step(
-            messages,
-            MessageMapper::new(messages),
-            keep_message,
-            backends,
-            options,
-        ),
+        step(messages, message, keep_message, backends, options),
     ];
     Ok(LegacyPlan { steps, findings })
 }
@@ -478,17 +401,21 @@ fn refuse_duplicate_names(source: &mut AnyConnection) -> Result<()> {
 mod tests {
     use super::*;
     use crate::legacy::fixtures::{record, shape};
+    use crate::legacy::{ColumnRole, Mapper};
 
     #[test]
     fn agents_map_persona_types_and_unplaced_columns() {
-        let mapper = AgentMapper::new(&shape(
-            &AGENTS,
-            &[
-                ("persona_role", ColumnRole::Prefixed),
-                ("persona_tone", ColumnRole::Prefixed),
-                ("owner", ColumnRole::Extra),
-            ],
-        ));
+        let mapper = Mapper::new(
+            &shape(
+                &AGENTS,
+                &[
+                    ("persona_role", ColumnRole::Prefixed),
+                    ("persona_tone", ColumnRole::Prefixed),
+                    ("owner", ColumnRole::Extra),
+                ],
+            ),
+            agent,
+        );
         let row = mapper
             .map(&record(&[
                 Some("a-1"),
@@ -573,7 +500,7 @@ mod tests {
 
     #[test]
     fn conversations_map_and_keep_message_count_out() {
-        let mapper = ConversationMapper::new(&shape(&CONVERSATIONS, &[]));
+        let mapper = Mapper::new(&shape(&CONVERSATIONS, &[]), conversation);
         let row = mapper
             .map(&record(&[
                 Some("c-1"),
@@ -617,7 +544,7 @@ mod tests {
 
     #[test]
     fn messages_map_tool_calls_and_streaming() {
-        let mapper = MessageMapper::new(&shape(&MESSAGES, &[]));
+        let mapper = Mapper::new(&shape(&MESSAGES, &[]), message);
         let args = r#"{"query": "café", "limit": 1e400, "nested": {"x": [1, 2]}}"#;
         let row = mapper
             .map(&record(&[

@@ -5,8 +5,7 @@
 
 use super::{
     inspect, merge_metadata, orphans, refuse_unaccepted, refuse_unparsable_json, step, Backends,
-    Findings, LegacyPlan, LegacyTable, MapRecord, MessageRow, Options, Positions, Record, Shape,
-    Skipped, ThreadRow,
+    Findings, LegacyPlan, LegacyTable, MessageRow, Options, Positions, Record, Skipped, ThreadRow,
 };
 use crate::db::{AnyConnection, Backend};
 use anyhow::Result;
@@ -58,93 +57,51 @@ const MESSAGE_HAS_THREAD: &str =
     "EXISTS (SELECT 1 FROM \"threads\" AS p WHERE p.\"id\" = t.\"thread_id\")";
 
 /// agentkit `threads` → agentdb `threads`.
-pub struct ThreadMapper {
-    at: Positions,
-}
-
-impl ThreadMapper {
-    pub fn new(shape: &Shape) -> ThreadMapper {
-        ThreadMapper {
-            at: Positions::new(shape),
-        }
-    }
-}
-
-impl MapRecord for ThreadMapper {
-    type Target = ThreadRow;
-
-    fn positions(&self) -> &Positions {
-        &self.at
-    }
-
-    fn map(&self, record: &Record) -> Result<ThreadRow> {
-        let f = |name| self.at.field(record, name);
-        let created_at = f("created_at").required_time()?;
-        // Never updated: the creation time.
-        let updated_at = f("updated_at")
-            .time()?
-            .unwrap_or_else(|| created_at.clone());
-        let metadata = merge_metadata(None, &self.at.extras(record))
-            .map_err(|e| f("id").refuse(format!("metadata {e}")))?;
-        Ok(ThreadRow {
-            id: f("id").required()?.to_string(),
-            agent_id: None,
-            title: f("title").text(),
-            agent_type: f("agent_type").text(),
-            model: f("model").text(),
-            provider: f("provider").text(),
-            session_id: None,
-            status: "active",
-            created_at,
-            updated_at,
-            last_message_at: None,
-            metadata,
-        })
-    }
+pub fn thread(at: &Positions, record: &Record) -> Result<ThreadRow> {
+    let f = |name| at.field(record, name);
+    let created_at = f("created_at").required_time()?;
+    // Never updated: the creation time.
+    let updated_at = f("updated_at")
+        .time()?
+        .unwrap_or_else(|| created_at.clone());
+    let metadata = merge_metadata(None, &at.extras(record))
+        .map_err(|e| f("id").refuse(format!("metadata {e}")))?;
+    Ok(ThreadRow {
+        id: f("id").required()?.to_string(),
+        agent_id: None,
+        title: f("title").text(),
+        agent_type: f("agent_type").text(),
+        model: f("model").text(),
+        provider: f("provider").text(),
+        session_id: None,
+        status: "active",
+        created_at,
+        updated_at,
+        last_message_at: None,
+        metadata,
+    })
 }
 
 /// agentkit `messages` → agentdb `messages`.
-pub struct MessageMapper {
-    at: Positions,
-}
-
-impl MessageMapper {
-    pub fn new(shape: &Shape) -> MessageMapper {
-        MessageMapper {
-            at: Positions::new(shape),
-        }
-    }
-}
-
-impl MapRecord for MessageMapper {
-    type Target = MessageRow;
-
-    fn positions(&self) -> &Positions {
-        &self.at
-    }
-
-    fn map(&self, record: &Record) -> Result<MessageRow> {
-        let f = |name| self.at.field(record, name);
-        let role = f("role").required_one_of(ROLES)?;
-        let legacy_metadata = f("message_metadata").json()?;
-        let metadata = merge_metadata(legacy_metadata.as_deref(), &self.at.extras(record))
-            .map_err(|e| f("message_metadata").refuse(e))?;
-        Ok(MessageRow {
-            id: f("id").required()?.to_string(),
-            thread_id: f("thread_id").required()?.to_string(),
-            role,
-            // agentdb's content is NOT NULL: a NULL becomes the empty text.
-            content: f("content").text().unwrap_or_default(),
-            message_type: "text",
-            tool_name: None,
-            tool_arguments: None,
-            tool_call_id: None,
-            artifact_data: f("artifact_data").json()?,
-            is_complete: true,
-            created_at: f("created_at").required_time()?,
-            metadata,
-        })
-    }
+pub fn message(at: &Positions, record: &Record) -> Result<MessageRow> {
+    let f = |name| at.field(record, name);
+    let role = f("role").required_one_of(ROLES)?;
+    let metadata = at.metadata(record, "message_metadata", Vec::new())?;
+    Ok(MessageRow {
+        id: f("id").required()?.to_string(),
+        thread_id: f("thread_id").required()?.to_string(),
+        role,
+        // agentdb's content is NOT NULL: a NULL becomes the empty text.
+        content: f("content").text().unwrap_or_default(),
+        message_type: "text",
+        tool_name: None,
+        tool_arguments: None,
+        tool_call_id: None,
+        artifact_data: f("artifact_data").json()?,
+        is_complete: true,
+        created_at: f("created_at").required_time()?,
+        metadata,
+    })
 }
 
 /// Checks an agentkit source and plans its copy: layout detection (exit 2 when a table or
@@ -185,14 +142,8 @@ pub fn plan(
         target,
     };
     let steps = vec![
-        step(threads, ThreadMapper::new(threads), None, backends, options),
-        step(
-            messages,
-            MessageMapper::new(messages),
-            keep,
-            backends,
-            options,
-        ),
+        step(threads, thread, None, backends, options),
+        step(messages, message, keep, backends, options),
     ];
     Ok(LegacyPlan { steps, findings })
 }
@@ -201,11 +152,11 @@ pub fn plan(
 mod tests {
     use super::*;
     use crate::legacy::fixtures::{record, shape};
-    use crate::legacy::{ColumnRole, TargetRow};
+    use crate::legacy::{ColumnRole, Mapper, TargetRow};
 
     #[test]
     fn threads_map_every_column() {
-        let mapper = ThreadMapper::new(&shape(&THREADS, &[("user_id", ColumnRole::Extra)]));
+        let mapper = Mapper::new(&shape(&THREADS, &[("user_id", ColumnRole::Extra)]), thread);
         let row = mapper
             .map(&record(&[
                 Some("8f1c-é"),
@@ -256,7 +207,7 @@ mod tests {
 
     #[test]
     fn messages_map_every_column() {
-        let mapper = MessageMapper::new(&shape(&MESSAGES, &[]));
+        let mapper = Mapper::new(&shape(&MESSAGES, &[]), message);
         let artifact = r#"{"type": "canvas", "rows": [{"n": 12345678901234567890123}]}"#;
         let row = mapper
             .map(&record(&[
@@ -304,7 +255,7 @@ mod tests {
 
     #[test]
     fn messages_refuse_bad_json_and_roles_by_row_and_column() {
-        let mapper = MessageMapper::new(&shape(&MESSAGES, &[]));
+        let mapper = Mapper::new(&shape(&MESSAGES, &[]), message);
         let base = [
             Some("m9"),
             Some("t1"),

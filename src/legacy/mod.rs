@@ -5,7 +5,8 @@
 //! - detection: the layout's tables and the columns its guide lists, checked before anything
 //!   is written (a missing one is a usage error naming it); columns the guide does not list
 //!   are carried into `metadata` under their own names;
-//! - a reader that streams a legacy table's rows as text, whatever columns it has;
+//! - the column list that reads a legacy table's rows as text, whatever columns it has (on the
+//!   engine's `TextReader`);
 //! - the value conversions every mapping uses (times, JSON, booleans, integers), which refuse a
 //!   value naming the table, row id and column;
 //! - agentdb's three target rows, built by name and emitted in the engine's column order.
@@ -21,13 +22,12 @@ pub mod group;
 pub use group::{preview, DryRun, Import, Layout, LegacyGroup};
 
 use anyhow::{anyhow, bail, Context, Result};
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde::Serialize;
 
-use crate::copy::{self, Row, RowSource, Step, TableSpec};
-use crate::db::{self, AnyConnection, Backend, TextRow};
+use crate::copy::{self, Row, RowSource, Step, TableSpec, TextReader};
+use crate::db::{self, AnyConnection, Backend};
 use crate::error::UsageError;
 
 /// A legacy table as its layout's guide describes it.
@@ -101,33 +101,6 @@ impl Shape {
     }
 }
 
-#[derive(QueryableByName)]
-struct ColumnRow {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    data_type: String,
-}
-
-/// The columns of `table` in their order (none: no such table). PostgreSQL from the catalog of
-/// the current schema, SQLite from `table_info`.
-fn table_columns(conn: &mut AnyConnection, table: &str) -> Result<Vec<(String, String)>> {
-    let sql = match conn.backend() {
-        Backend::Postgres => {
-            "SELECT column_name::text AS name, data_type::text AS data_type \
-             FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
-        }
-        Backend::Sqlite => "SELECT name, '' AS data_type FROM pragma_table_info(?1) ORDER BY cid",
-    };
-    let rows: Vec<ColumnRow> = diesel::sql_query(sql)
-        .into_boxed::<db::MultiBackend>()
-        .bind::<Text, _>(table.to_string())
-        .load(conn)
-        .with_context(|| format!("cannot read the columns of table {table}"))?;
-    Ok(rows.into_iter().map(|r| (r.name, r.data_type)).collect())
-}
-
 /// Checks that the source holds every table of a layout with every column its guide lists,
 /// and describes each. Everything missing is named at once, as a usage error (exit 2).
 pub fn inspect(
@@ -139,19 +112,19 @@ pub fn inspect(
     let mut shapes = Vec::new();
     let mut missing = Vec::new();
     for table in tables {
-        let present = table_columns(source, table.name)?;
+        let present = db::table_columns(source, table.name)?;
         if present.is_empty() {
             missing.push(format!("table {}", table.name));
             continue;
         }
         for listed in table.columns {
-            if !present.iter().any(|(name, _)| name == listed) {
+            if !present.iter().any(|c| c.name == *listed) {
                 missing.push(format!("column {}.{listed}", table.name));
             }
         }
         let columns = present
             .into_iter()
-            .map(|(name, pg_type)| {
+            .map(|db::TableColumn { name, data_type }| {
                 let role = if table.columns.contains(&name.as_str()) {
                     ColumnRole::Listed
                 } else if table.prefix.is_some_and(|p| name.starts_with(p)) {
@@ -161,7 +134,7 @@ pub fn inspect(
                 };
                 Column {
                     name,
-                    pg_type,
+                    pg_type: data_type,
                     role,
                 }
             })
@@ -186,113 +159,35 @@ fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// The cursor name of `Reader` on PostgreSQL.
-const CURSOR: &str = "agentdb_legacy_rows";
-
-/// Rows per page: like the engine's, small enough to keep memory flat.
-const PAGE_ROWS: usize = 5000;
-
 /// One legacy row: the text of each column of its `Shape`, `None` for NULL.
 pub type Record = Vec<Option<String>>;
 
-/// Streams a legacy table's rows as text, column by column as its `Shape` lists them (in
-/// storage order; `condition` may leave rows out). Times come with all their microseconds:
-/// PostgreSQL through `to_char`, SQLite REAL epochs through `printf('%.6f')` (`CAST` keeps 15
-/// digits). Each row travels as one JSON array of strings, so any number of columns is read
-/// through one diesel row type.
-pub struct Reader {
-    table: &'static str,
-    select: String,
-    backend: Backend,
-}
-
-impl Reader {
-    pub fn new(shape: &Shape, backend: Backend, condition: Option<&str>) -> Reader {
-        let exprs: Vec<String> = shape
-            .columns
-            .iter()
-            .map(|c| {
-                let name = format!("t.{}", quoted(&c.name));
-                let time = shape.table.times.contains(&c.name.as_str());
-                match backend {
-                    Backend::Postgres if c.pg_type.starts_with("timestamp") => {
-                        format!("to_char({name}, 'YYYY-MM-DD HH24:MI:SS.US')")
-                    }
-                    Backend::Postgres => format!("{name}::text"),
-                    Backend::Sqlite if time => format!(
-                        "CASE WHEN typeof({name}) IN ('real', 'integer') THEN printf('%.6f', {name}) ELSE CAST({name} AS TEXT) END"
-                    ),
-                    Backend::Sqlite => format!("CAST({name} AS TEXT)"),
+/// The engine's reader over a legacy table: its rows as text, column by column as its `Shape`
+/// lists them (in storage order; `condition` may leave rows out). Times come with all their
+/// microseconds: PostgreSQL through `to_char`, SQLite REAL epochs through `printf('%.6f')`
+/// (`CAST` keeps 15 digits).
+fn reader(shape: &Shape, backend: Backend, condition: Option<&str>) -> TextReader {
+    let columns: Vec<String> = shape
+        .columns
+        .iter()
+        .map(|c| {
+            let name = format!("t.{}", quoted(&c.name));
+            let time = shape.table.times.contains(&c.name.as_str());
+            match backend {
+                Backend::Postgres if c.pg_type.starts_with("timestamp") => {
+                    format!("to_char({name}, 'YYYY-MM-DD HH24:MI:SS.US')")
                 }
-            })
-            .collect();
-        let array = match backend {
-            Backend::Postgres => format!("json_build_array({})::text", exprs.join(", ")),
-            Backend::Sqlite => format!("json_array({})", exprs.join(", ")),
-        };
-        let wheres = condition.map(|c| format!(" WHERE {c}")).unwrap_or_default();
-        Reader {
-            table: shape.table.name,
-            select: format!(
-                "SELECT {array} AS value FROM {} AS t{wheres}",
-                quoted(shape.table.name)
-            ),
-            backend,
-        }
-    }
-
-    /// Calls `page` with successive pages of records, inside the caller's transaction.
-    pub fn pages(
-        &self,
-        conn: &mut AnyConnection,
-        page: &mut dyn FnMut(Vec<Record>) -> Result<()>,
-    ) -> Result<()> {
-        let context = || format!("cannot read table {}", self.table);
-        let decode = |row: TextRow| -> Result<Record> {
-            serde_json::from_str(&row.value)
-                .with_context(|| format!("table {}: a row is not text", self.table))
-        };
-        match self.backend {
-            Backend::Sqlite => {
-                let mut records = Vec::with_capacity(PAGE_ROWS);
-                let cursor = diesel::sql_query(&self.select)
-                    .load_iter::<TextRow, diesel::connection::DefaultLoadingMode>(conn)
-                    .with_context(context)?;
-                for row in cursor {
-                    records.push(decode(row.with_context(context)?)?);
-                    if records.len() == PAGE_ROWS {
-                        page(std::mem::replace(
-                            &mut records,
-                            Vec::with_capacity(PAGE_ROWS),
-                        ))?;
-                    }
-                }
-                if !records.is_empty() {
-                    page(records)?;
-                }
+                Backend::Postgres => format!("{name}::text"),
+                Backend::Sqlite if time => format!(
+                    "CASE WHEN typeof({name}) IN ('real', 'integer') THEN printf('%.6f', {name}) ELSE CAST({name} AS TEXT) END"
+                ),
+                Backend::Sqlite => format!("CAST({name} AS TEXT)"),
             }
-            Backend::Postgres => {
-                conn.batch_execute(&format!(
-                    "DECLARE {CURSOR} NO SCROLL CURSOR FOR {}",
-                    self.select
-                ))
-                .with_context(context)?;
-                loop {
-                    let rows: Vec<TextRow> =
-                        diesel::sql_query(format!("FETCH FORWARD {PAGE_ROWS} FROM {CURSOR}"))
-                            .load(conn)
-                            .with_context(context)?;
-                    if rows.is_empty() {
-                        break;
-                    }
-                    page(rows.into_iter().map(decode).collect::<Result<_>>()?)?;
-                }
-                conn.batch_execute(&format!("CLOSE {CURSOR}"))
-                    .with_context(context)?;
-            }
-        }
-        Ok(())
-    }
+        })
+        .collect();
+    let wheres = condition.map(|c| format!(" WHERE {c}")).unwrap_or_default();
+    let from = format!("{} AS t{wheres}", quoted(shape.table.name));
+    TextReader::new(shape.table.name, &columns, &from, copy::PAGE_ROWS)
 }
 
 /// A refusal of one legacy value: names the table, the row and the column.
@@ -394,16 +289,20 @@ impl Field<'_> {
     }
 }
 
-/// Where a table's columns are in its `Record`s.
+/// Where a table's columns are in its `Record`s: resolved once per run from the column list
+/// the source has (`Shape`).
 pub struct Positions {
     table: &'static LegacyTable,
     /// Of the guide's columns, in the guide's order.
     listed: Vec<usize>,
+    /// The columns named by the guide's prefix, with the name without the prefix.
+    prefixed: Vec<(usize, String)>,
     extras: Vec<(usize, String)>,
 }
 
 impl Positions {
     pub fn new(shape: &Shape) -> Positions {
+        let prefix = shape.table.prefix.map_or(0, str::len);
         Positions {
             table: shape.table,
             listed: shape
@@ -412,8 +311,23 @@ impl Positions {
                 .iter()
                 .map(|c| shape.listed(c))
                 .collect(),
+            prefixed: shape
+                .with_role(ColumnRole::Prefixed)
+                .into_iter()
+                .map(|(i, name)| (i, name[prefix..].to_string()))
+                .collect(),
             extras: shape.with_role(ColumnRole::Extra),
         }
+    }
+
+    /// The columns named by the guide's prefix: each name without the prefix, and its value.
+    pub fn prefixed<'s, 'r>(
+        &'s self,
+        record: &'r Record,
+    ) -> impl Iterator<Item = (&'s str, Option<&'r str>)> {
+        self.prefixed
+            .iter()
+            .map(|(i, key)| (key.as_str(), record[*i].as_deref()))
     }
 
     /// The row's key (the guide's first column).
@@ -435,6 +349,20 @@ impl Positions {
             column: name,
             value: record[self.listed[n]].as_deref(),
         }
+    }
+
+    /// agentdb's `metadata`: the JSON document in the guide's column `column` with `added`
+    /// members, then the extra columns, put in (`merge_metadata`); refused naming `column`.
+    pub fn metadata(
+        &self,
+        record: &Record,
+        column: &'static str,
+        mut added: Vec<(String, serde_json::Value)>,
+    ) -> Result<String> {
+        let field = self.field(record, column);
+        let document = field.json()?;
+        added.extend(self.extras(record));
+        merge_metadata(document.as_deref(), &added).map_err(|e| field.refuse(e))
     }
 
     /// The extra columns as metadata members: their text, NULL as null.
@@ -661,39 +589,56 @@ pub fn agentdb_spec(name: &str) -> &'static TableSpec {
         .unwrap_or_else(|| panic!("agentdb has a table {name}"))
 }
 
-/// A legacy table mapped row by row into one agentdb table.
-pub trait MapRecord {
-    type Target: TargetRow;
-    fn map(&self, record: &Record) -> Result<Self::Target>;
-    /// Where the legacy table's columns are (names the row in refusals).
-    fn positions(&self) -> &Positions;
+/// How one legacy row becomes one agentdb row: a function of the record, given where its
+/// table's columns are.
+pub type MapFn<T> = fn(&Positions, &Record) -> Result<T>;
+
+/// A legacy table's mapping into one agentdb table, with the positions of its columns resolved
+/// once from the source's column list: the one shape of every layout's mappers.
+pub struct Mapper<T> {
+    at: Positions,
+    map: MapFn<T>,
 }
 
-/// A `RowSource` for the engine: a legacy table read by `Reader` and mapped by `M`.
-struct Mapped<M: MapRecord> {
-    reader: Reader,
-    mapper: M,
+impl<T: TargetRow> Mapper<T> {
+    pub fn new(shape: &Shape, map: MapFn<T>) -> Mapper<T> {
+        Mapper {
+            at: Positions::new(shape),
+            map,
+        }
+    }
+
+    pub fn map(&self, record: &Record) -> Result<T> {
+        (self.map)(&self.at, record)
+    }
+}
+
+/// A `RowSource` for the engine: a legacy table read by the engine's `TextReader` and mapped
+/// by a `Mapper`.
+struct Mapped<T> {
+    reader: TextReader,
+    mapper: Mapper<T>,
     tenant: String,
     /// PostgreSQL cannot store NUL in text or `\u0000` in `jsonb`: refused by row.
     target: Backend,
-    legacy: &'static LegacyTable,
 }
 
-impl<M: MapRecord> Mapped<M> {
+impl<T: TargetRow> Mapped<T> {
     fn check_storable(&self, record: &Record, row: &Row) -> Result<()> {
         if self.target != Backend::Postgres {
             return Ok(());
         }
-        let spec = agentdb_spec(M::Target::TABLE);
+        let spec = agentdb_spec(T::TABLE);
+        let legacy = self.mapper.at.table;
         for (value, column) in row.iter().zip(spec.columns) {
             let Some(value) = value else { continue };
             if value.contains('\0')
                 || (column.kind == copy::Kind::Json && value.contains("\\u0000"))
             {
                 return Err(refusal(
-                    self.legacy.name,
-                    self.legacy.key,
-                    self.mapper.positions().id(record),
+                    legacy.name,
+                    legacy.key,
+                    self.mapper.at.id(record),
                     column.name,
                     "holds the NUL character (\\u0000), which PostgreSQL cannot store in text or jsonb (copy to SQLite, or remove it)",
                 ));
@@ -703,7 +648,7 @@ impl<M: MapRecord> Mapped<M> {
     }
 }
 
-impl<M: MapRecord> RowSource for Mapped<M> {
+impl<T: TargetRow> RowSource for Mapped<T> {
     fn pages(
         &mut self,
         source: &mut AnyConnection,
@@ -722,23 +667,22 @@ impl<M: MapRecord> RowSource for Mapped<M> {
     }
 }
 
-/// The engine's step that fills `M`'s agentdb table from the legacy table of `shape` (the rows
-/// that meet `keep`, when given).
-pub fn step<M: MapRecord + 'static>(
+/// The engine's step that fills `T`'s agentdb table from the legacy table of `shape` through
+/// `map` (the rows that meet `keep`, when given).
+pub fn step<T: TargetRow + 'static>(
     shape: &Shape,
-    mapper: M,
+    map: MapFn<T>,
     keep: Option<&str>,
     backends: Backends,
     options: &Options,
 ) -> Step<'static> {
     Step {
-        target: agentdb_spec(M::Target::TABLE),
+        target: agentdb_spec(T::TABLE),
         rows: Box::new(Mapped {
-            reader: Reader::new(shape, backends.source, keep),
-            mapper,
+            reader: reader(shape, backends.source, keep),
+            mapper: Mapper::new(shape, map),
             tenant: options.tenant.clone(),
             target: backends.target,
-            legacy: shape.table,
         }),
         plain_source: None,
     }
