@@ -1,7 +1,8 @@
 //! The signals class suite: SIGINT, SIGTERM and SIGKILL at observed points (right after start;
 //! while writing — a temporary file present, the database open, progress visible in the
 //! database; after the result appeared) of backup, copy, configs export, prune,
-//! import-configs, configs rotate-keys and database reset, on both backends. The end state is
+//! import-configs, configs rotate-keys, database reset and a first migrate (a new SQLite file),
+//! on both backends. The end state is
 //! the old one or the new one, never a third; where a command commits in steps (prune,
 //! rotate-keys) or destroys first (reset), re-running it completes the new one. Each test
 //! prints a table of its rounds (`signals:` lines on stderr); the assertions are on the end
@@ -97,6 +98,8 @@ fn strike(
         }
     };
     send(&child, sig);
+    // A process frozen at its observed point (`freeze`) takes the signal as it resumes.
+    stop_or_continue(&child, "CONT");
     let output = child.wait_with_output().unwrap();
     let exit = check_status(output.status, sig, running, case);
     if writes_files && landed == "mid (observed)" && sig != Sig::Kill {
@@ -110,6 +113,24 @@ fn strike(
         );
     }
     (exit, landed)
+}
+
+/// Sends SIGSTOP or SIGCONT: a command too quick to be caught mid-way by polling is frozen
+/// the moment its point is observed, so the signal lands exactly there.
+fn stop_or_continue(child: &Child, sig: &str) {
+    let _ = std::process::Command::new("kill")
+        .args(["-s", sig, &child.id().to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// `mid` for a quick command: true (and the process frozen) once it has `needle` open.
+fn freeze_when_open(child: &Child, needle: &str) -> bool {
+    if has_open(child, needle) {
+        stop_or_continue(child, "STOP");
+        return true;
+    }
+    false
 }
 
 fn sqlite_source() -> TestDb {
@@ -750,3 +771,80 @@ fn reset_rounds(db: &TestDb) {
 }
 
 both_backends!(database_reset, |db| { reset_rounds(&db) });
+
+/// A first `migrate` (plain and `--create`) builds a new SQLite file: killed at any point, the
+/// file is not there or is there whole and fully migrated (integrity check, every migration
+/// recorded, agentdb's tables present), never an empty or half-migrated database; only SIGKILL
+/// may leave agentdb's clearly named temporary, and the next migrate completes regardless.
+#[test]
+fn migrate_a_new_sqlite_file() {
+    for create in [false, true] {
+        let case = if create {
+            "migrate --create new sqlite"
+        } else {
+            "migrate new sqlite"
+        };
+        for (sig, point) in plan() {
+            let db = TestDb::sqlite();
+            let dest = db.path();
+            let mut cmd = db.std_cmd();
+            cmd.args(["-q", "migrate"]);
+            if create {
+                cmd.arg("--create");
+            }
+            let (exit, landed) = strike(
+                cmd,
+                sig,
+                point,
+                |child| freeze_when_open(child, "agentdb.db"),
+                || dest.exists(),
+                case,
+                true,
+            );
+            let folder = dest.parent().unwrap();
+            if sig != Sig::Kill {
+                assert_eq!(temporaries(folder), Vec::<String>::new(), "{case}");
+            }
+            let end = if dest.exists() {
+                assert_whole_and_migrated(&db, case);
+                "new (whole)"
+            } else {
+                "old (no file)"
+            };
+            // Whatever was left, the next migrate ends with the whole database.
+            db.cmd().args(["-q", "migrate"]).assert().success();
+            assert_whole_and_migrated(&db, case);
+            record(Round {
+                case: case.to_string(),
+                sig,
+                point,
+                landed,
+                exit,
+                end,
+            });
+        }
+        print_table(case);
+    }
+}
+
+fn assert_whole_and_migrated(db: &TestDb, case: &str) {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = Text)]
+        v: String,
+    }
+    let mut conn = SqliteConnection::establish(&db.url).unwrap();
+    let rows: Vec<V> = diesel::sql_query("SELECT integrity_check AS v FROM pragma_integrity_check")
+        .load(&mut conn)
+        .unwrap_or_else(|e| panic!("{case}: not a whole SQLite file: {e}"));
+    assert_eq!(rows[0].v, "ok", "{case}");
+    drop(conn);
+    assert_eq!(
+        db.applied_versions(),
+        known_versions(),
+        "{case}: an empty or half-migrated database was left"
+    );
+    for table in ["tenants", "threads", "messages", "runs", "tenant_configs"] {
+        assert!(db.tables().iter().any(|t| t == table), "{case}: no {table}");
+    }
+}
