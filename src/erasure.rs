@@ -27,6 +27,7 @@ use crate::langgraph::store::{self as lg_store, Namespace};
 use crate::langgraph::{self};
 use crate::output::{Report, Text as Out};
 use crate::retention::{self, Batches, Tally};
+use crate::schema::migrations;
 use crate::store::erase::{self as own, ThreadKey};
 
 /// The stores an erase can touch (`--include`).
@@ -355,6 +356,30 @@ pub fn check_receipt_path(path: &Path) -> Result<PathBuf> {
     Ok(resolved)
 }
 
+/// agentdb's own tables are erased only on the schema this agentdb migrates to, as every
+/// command writing them requires (`Context::open_migrated`): one behind (migrations pending)
+/// may lack a table or column the erase needs, one ahead (versions unknown here) may hold the
+/// subject in tables this agentdb does not know, so a "complete" receipt would be false. Both
+/// refuse (exit 1) before anything is deleted. A database without agentdb's tables or history
+/// (other tools' only) is erased as found.
+fn require_agentdb_schema(conn: &mut AnyConnection, database: &str) -> Result<()> {
+    let states = migrations::read_states(conn)?;
+    let summary = migrations::summarize(&states);
+    if summary.applied == 0 && summary.unknown == 0 && !own::present(conn)? {
+        return Ok(());
+    }
+    migrations::require_migrated(conn, database)
+        .context("nothing erased: agentdb's tables are erased only on an up-to-date schema (--include langgraph,store,adk leaves them out)")?;
+    let unknown = migrations::unknown_versions(&states);
+    if !unknown.is_empty() {
+        anyhow::bail!(
+            "the schema of {database} has migrations this agentdb does not know ({}): a newer agentdb migrated it and may keep the subject in tables this one cannot erase; nothing erased: use that version (or newer) of agentdb (--include langgraph,store,adk leaves agentdb's tables out)",
+            unknown.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// An erase whose arguments are checked and whose subjects are found, nothing deleted yet.
 pub struct Prepared<'r> {
     req: &'r Request,
@@ -368,6 +393,7 @@ pub struct Prepared<'r> {
 /// subject's threads, sessions and namespaces.
 pub fn prepare<'r>(
     conn: &mut AnyConnection,
+    database: &str,
     req: &'r Request,
     opts: &'r Options,
 ) -> Result<Prepared<'r>> {
@@ -377,6 +403,9 @@ pub fn prepare<'r>(
         .as_deref()
         .map(check_receipt_path)
         .transpose()?;
+    if req.includes(Part::Agentdb) && req.subject != Subject::Namespaces {
+        require_agentdb_schema(conn, database)?;
+    }
     Ok(Prepared {
         req,
         opts,

@@ -1,5 +1,5 @@
-//! Every file agentdb writes (backups, exports, a new SQLite database built by `copy`) appears
-//! whole or not at all, owner-only from its creation.
+//! Every file agentdb writes (backups, exports, a new SQLite database built by `copy` or
+//! `migrate`) appears whole or not at all, owner-only from its creation.
 //!
 //! A file is built under a temporary name in the destination's own folder
 //! (`.NAME.agentdb-tmp-PID`, mode 0600; folders 0700), synced, then put in place with one
@@ -384,7 +384,17 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
-/// A new SQLite database to be built by `copy`: when `target` is a SQLite file that does not
+/// Whether `error` is a commit (without replace) that found a file already at the
+/// destination: another process put its own there first.
+pub fn already_exists(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::AlreadyExists)
+    })
+}
+
+/// A new SQLite database to be built by `copy` or `migrate`: when `target` is a SQLite file that does not
 /// exist yet, the staged temporary file and the target to build it at. `None` for an existing
 /// file (its own transaction protects it), memory and PostgreSQL.
 pub fn stage_new_sqlite(target: &Target) -> Result<Option<(Staged, Target)>> {

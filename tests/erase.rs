@@ -767,3 +767,95 @@ fn prune_store_expired_and_stats_sqlite() {
 fn prune_store_expired_and_stats_postgres() {
     store_expired(Kind::Postgres);
 }
+
+/// erase on agentdb's schema behind (a migration rolled back) or ahead (a version only a newer
+/// agentdb knows): exit 1 saying what to do, nothing deleted, the dry run too; `--include`
+/// without agentdb erases the other stores; on the current schema it erases; a database
+/// without agentdb's tables is erased as found.
+fn schema_not_current(kind: Kind) {
+    let Some(db) = TestDb::new(kind) else {
+        return;
+    };
+    let erase = |extra: &[&str]| {
+        db.cmd()
+            .args(["erase", "--tenant", "acme"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // Other tools' tables only: erased as found, agentdb skipped.
+    db.exec("CREATE TABLE other_tool (id TEXT)");
+    let out = erase(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(
+        common::stdout_of(&out).contains("agentdb skipped"),
+        "{}",
+        common::stdout_of(&out)
+    );
+
+    db.cmd().args(["-q", "migrate"]).assert().success();
+    db.cmd()
+        .args(["-q", "init-tenant", "--tenant-id", "acme"])
+        .assert()
+        .success();
+    db.exec("INSERT INTO threads (tenant_id, id) VALUES ('acme', 't1')");
+    let rows = || {
+        db.scalar(
+            "SELECT (SELECT count(*) FROM tenants WHERE id = 'acme') \
+             + (SELECT count(*) FROM threads WHERE tenant_id = 'acme') AS v",
+        )
+    };
+    assert_eq!(rows(), 3);
+    let refused = |extra: &[&str], needles: &[&str]| {
+        let out = erase(extra);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {err}");
+        for needle in needles {
+            assert!(err.contains(needle), "{extra:?}: {needle:?} not in {err}");
+        }
+        assert_eq!(rows(), 3, "{extra:?}: something was erased");
+    };
+    db.cmd()
+        .args(["-q", "rollback", "--steps", "1"])
+        .assert()
+        .success();
+    for extra in [
+        &["--yes"][..],
+        &["--dry-run"],
+        &["--yes", "--include", "agentdb"],
+    ] {
+        refused(
+            extra,
+            &[
+                "nothing erased",
+                "not up to date",
+                "run `agentdb migrate` first",
+            ],
+        );
+    }
+    let out = erase(&["--yes", "--include", "langgraph,store,adk"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(rows(), 3, "agentdb's tables were left out");
+
+    db.cmd().args(["-q", "migrate"]).assert().success();
+    db.exec("INSERT INTO __diesel_schema_migrations (version) VALUES ('20991231000000')");
+    refused(
+        &["--yes"],
+        &["nothing erased", "20991231000000", "newer agentdb"],
+    );
+
+    db.exec("DELETE FROM __diesel_schema_migrations WHERE version = '20991231000000'");
+    let out = erase(&["--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(rows(), 0, "the current schema is erased");
+}
+
+#[test]
+fn a_schema_behind_or_ahead_refuses_sqlite() {
+    schema_not_current(Kind::Sqlite);
+}
+
+#[test]
+fn a_schema_behind_or_ahead_refuses_postgres() {
+    schema_not_current(Kind::Postgres);
+}

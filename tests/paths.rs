@@ -9,6 +9,8 @@
 //! beside the resolved file).
 
 mod common;
+#[path = "common/legacy.rs"]
+mod legacy;
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -225,6 +227,54 @@ fn database_paths_in_every_spelling_act_on_the_real_file() {
             &what,
         );
         assert_eq!(tenants_in(&s.real), 1, "{what}");
+    }
+}
+
+/// A legacy source (`copy --layout agentkit|adk-integration`) named in every spelling: the file
+/// the spelling resolves to is read (every thread arrives), keeps its bytes, and a link stays
+/// a link.
+#[test]
+fn legacy_sources_in_every_spelling_are_read_where_they_resolve() {
+    for (layout, table) in [
+        ("agentkit", "threads"),
+        ("adk-integration", "new_conversations"),
+    ] {
+        let template = legacy::legacy_source(Kind::Sqlite, layout).unwrap();
+        let threads = template.scalar(&format!("SELECT count(*) AS v FROM {table}"));
+        let dir = tempfile::TempDir::new().unwrap();
+        let d = dir.path();
+        for (i, s) in spellings(d).into_iter().enumerate() {
+            let what = format!("{layout}: {} ({})", s.name, s.arg);
+            std::fs::create_dir_all(s.real.parent().unwrap()).unwrap();
+            std::fs::copy(template.path(), &s.real).unwrap();
+            let bytes = std::fs::read(&s.real).unwrap();
+            let to = d.join(format!("imported-{i}.db"));
+            let to = to.to_str().unwrap();
+            ok(
+                &run(
+                    d,
+                    &[
+                        "-q", "copy", "--from", &s.arg, "--to", to, "--layout", layout, "--tenant",
+                        "acme",
+                    ],
+                ),
+                &what,
+            );
+            assert_eq!(
+                TestDb::sqlite_at(to)
+                    .scalar("SELECT count(*) AS v FROM threads WHERE tenant_id = 'acme'"),
+                threads,
+                "{what}"
+            );
+            assert_eq!(
+                std::fs::read(&s.real).unwrap(),
+                bytes,
+                "{what}: the source changed"
+            );
+            if let Some(link) = &s.link {
+                assert!(is_symlink(link), "{what}: the link was replaced");
+            }
+        }
     }
 }
 

@@ -3,9 +3,12 @@
 //! cleanly; WAL with committed frames in its `-wal`; WAL with an empty `-wal`), in a writable
 //! folder and on a read-only mount, the file's bytes, its journal mode and its side files are
 //! unchanged, and what the `-wal` holds is read. PostgreSQL: every such command works on a
-//! session with `default_transaction_read_only=on` and changes no row.
+//! session with `default_transaction_read_only=on` and changes no row. The legacy layouts
+//! `copy --layout` reads (agentkit, adk-integration) are swept the same way.
 
 mod common;
+#[path = "common/legacy.rs"]
+mod legacy;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -494,4 +497,188 @@ fn sqlite_sources_are_read_beside_a_live_writer() {
         ["ok"]
     );
     eprintln!("read-only sources: {runs} runs beside a writer that committed {commits} times");
+}
+
+/// The legacy layouts `copy --layout` reads: the table their threads are in, and a row of it
+/// a writer leaves only in the `-wal` (the WAL-frames state).
+const LEGACY: [(&str, &str, &str); 2] = [
+    (
+        "agentkit",
+        "threads",
+        "INSERT INTO threads (id, agent_type, model, provider) VALUES ('walonly', 'chat', 'm', 'p')",
+    ),
+    (
+        "adk-integration",
+        "new_conversations",
+        "INSERT INTO new_conversations (conversation_id, title) VALUES ('walonly', 'wal')",
+    ),
+];
+
+/// A Python sqlite3 writer that commits one statement to a WAL file and exits without closing.
+const PYTHON_LEGACY_WRITER: &str = r#"
+import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute('PRAGMA wal_autocheckpoint = 0')
+c.execute(sys.argv[2])
+c.commit()
+os._exit(0)
+"#;
+
+const LEGACY_STATES: [&str; 3] = ["delete", "wal-clean", "wal-frames"];
+
+/// A legacy SQLite source at `path` in `state`; its number of threads.
+fn legacy_file(layout: &str, table: &str, insert: &str, state: &str, path: &Path) -> i64 {
+    let template = legacy::legacy_source(common::Kind::Sqlite, layout).unwrap();
+    let threads = template.scalar(&format!("SELECT count(*) AS v FROM {table}"));
+    std::fs::copy(template.path(), path).unwrap();
+    if state == "delete" {
+        return threads;
+    }
+    // The last connection to close folds the -wal in and removes it.
+    let mut c = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    c.batch_execute("PRAGMA journal_mode = WAL").unwrap();
+    drop(c);
+    if state == "wal-clean" {
+        return threads;
+    }
+    let status = std::process::Command::new("python3")
+        .args(["-c", PYTHON_LEGACY_WRITER])
+        .arg(path)
+        .arg(insert)
+        .status()
+        .expect("python3");
+    assert!(status.success());
+    assert!(side_file(path, "-wal").metadata().unwrap().len() > 0);
+    threads + 1
+}
+
+/// `copy --layout` (a run into a new SQLite file, and a dry run) from every legacy layout in
+/// every state: the source keeps its bytes, journal mode and side files, and every thread,
+/// the one only in the `-wal` included, arrives. Returns the number of runs.
+fn sweep_legacy(folder: &Path, read_only_mount: bool, prepare: bool) -> usize {
+    let scratch = tempfile::TempDir::new().unwrap();
+    let mut runs = 0;
+    for (layout, table, insert) in LEGACY {
+        for state in LEGACY_STATES {
+            let path = folder.join(format!("{layout}-{state}.db"));
+            let count = folder.join(format!("{layout}-{state}.count"));
+            if prepare {
+                let threads = legacy_file(layout, table, insert, state, &path);
+                std::fs::write(&count, threads.to_string()).unwrap();
+                continue;
+            }
+            let threads: i64 = std::fs::read_to_string(&count).unwrap().parse().unwrap();
+            let before = file_state(&path);
+            for dry_run in [true, false] {
+                let what = format!(
+                    "copy --layout {layout}{} from {state}{}",
+                    if dry_run { " --dry-run" } else { "" },
+                    if read_only_mount {
+                        ", read-only mount"
+                    } else {
+                        ""
+                    }
+                );
+                let out_path = scratch
+                    .path()
+                    .join(format!("{layout}-{state}-{dry_run}.db"));
+                let mut cmd = std_agentdb(scratch.path());
+                cmd.args(["--format", "json", "copy", "--from"])
+                    .arg(&path)
+                    .arg("--to")
+                    .arg(&out_path)
+                    .args(["--layout", layout, "--tenant", "acme"]);
+                if dry_run {
+                    cmd.arg("--dry-run");
+                }
+                let out = cmd.output().unwrap();
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{what}: {}{}",
+                    stdout_of(&out),
+                    stderr_of(&out)
+                );
+                assert_eq!(file_state(&path), before, "{what} changed the source");
+                if dry_run {
+                    assert!(!out_path.exists(), "{what} created its target");
+                } else {
+                    let target = TestDb::sqlite_at(out_path.to_str().unwrap());
+                    assert_eq!(
+                        target.scalar("SELECT count(*) AS v FROM threads WHERE tenant_id = 'acme'"),
+                        threads,
+                        "{what}: every thread, the -wal's too"
+                    );
+                }
+                runs += 1;
+            }
+        }
+    }
+    runs
+}
+
+#[test]
+fn legacy_sqlite_sources_in_a_writable_folder_keep_bytes_journal_mode_and_side_files() {
+    let dir = tempfile::TempDir::new().unwrap();
+    sweep_legacy(dir.path(), false, true);
+    let runs = sweep_legacy(dir.path(), false, false);
+    eprintln!("read-only sources: legacy SQLite, writable folder: {runs} runs, 0 changes");
+}
+
+#[test]
+fn legacy_sqlite_sources_on_a_read_only_mount_are_read_and_left_as_they_were() {
+    let Some(fs) = Tmpfs::mount("16m", "legacy sources on a read-only mount") else {
+        return;
+    };
+    sweep_legacy(fs.path(), true, true);
+    fs.remount_read_only();
+    let runs = sweep_legacy(fs.path(), true, false);
+    eprintln!("read-only sources: legacy SQLite, read-only mount: {runs} runs, 0 changes");
+}
+
+/// A legacy PostgreSQL source on a session with `default_transaction_read_only=on`: imported
+/// whole (run and dry run), and not a row of it changed.
+#[test]
+fn legacy_postgres_sources_on_a_read_only_session_change_nothing() {
+    for (layout, table, _) in LEGACY {
+        let Some(db) = legacy::legacy_source(common::Kind::Postgres, layout) else {
+            return;
+        };
+        let threads = db.scalar(&format!("SELECT count(*) AS v FROM {table}"));
+        let name = db.pg_name().unwrap().to_string();
+        let mut admin = PgConnection::establish(&common::postgres_admin_url()).unwrap();
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE \"{name}\" SET default_transaction_read_only = on"
+            ))
+            .unwrap();
+        let before = postgres_fingerprint(&db.url);
+        let scratch = tempfile::TempDir::new().unwrap();
+        for dry_run in [true, false] {
+            let out_path = scratch.path().join(format!("out-{dry_run}.db"));
+            let mut cmd = std_agentdb(scratch.path());
+            cmd.args(["copy", "--from", &db.url, "--to"])
+                .arg(&out_path)
+                .args(["--layout", layout, "--tenant", "acme"]);
+            if dry_run {
+                cmd.arg("--dry-run");
+            }
+            let out = cmd.output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{layout}: {}", stderr_of(&out));
+            if !dry_run {
+                let target = TestDb::sqlite_at(out_path.to_str().unwrap());
+                assert_eq!(
+                    target.scalar("SELECT count(*) AS v FROM threads WHERE tenant_id = 'acme'"),
+                    threads,
+                    "{layout}"
+                );
+            }
+        }
+        assert_eq!(postgres_fingerprint(&db.url), before, "{layout}");
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE \"{name}\" RESET default_transaction_read_only"
+            ))
+            .unwrap();
+    }
 }

@@ -5,6 +5,10 @@
 //! each test prints a `reliability:` line with its figures (README "Guarantees" quotes them).
 
 mod common;
+#[path = "common/legacy.rs"]
+mod legacy;
+
+use std::os::unix::process::ExitStatusExt;
 
 use common::reliability::*;
 use common::*;
@@ -153,3 +157,176 @@ fn scan_config_commands(db: &TestDb, url: &str) {
         .args(["configs", "get", "gmail_token"]);
     assert_eq!(run(c).status.code(), Some(2));
 }
+
+/// `url` with SECRETS[2] as its password (PostgreSQL; a SQLite path has none).
+fn with_password(db: &TestDb) -> String {
+    match db.kind {
+        Kind::Postgres => {
+            let mut u = url::Url::parse(&db.url).unwrap();
+            u.set_password(Some(SECRETS[2])).unwrap();
+            u.to_string()
+        }
+        Kind::Sqlite => db.url.clone(),
+    }
+}
+
+/// A file agentdb wrote, scanned like an output; it must be owner-only.
+fn scan_file(path: &std::path::Path) {
+    let text = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    scan(&std::process::Output {
+        status: std::process::ExitStatus::from_raw(0),
+        stdout: text,
+        stderr: Vec::new(),
+    });
+    assert_eq!(mode_of(path), 0o600, "{}", path.display());
+}
+
+// `erase` (dry run and real, table and JSON, with `--receipt`) on a database holding an API
+// key and encrypted configs, and `copy --layout agentkit|adk-integration` (dry run and real,
+// into a new SQLite file and into this backend) from legacy sources whose rows hold a secret:
+// verbose, with `SQL_ECHO`, no secret in stdout, stderr, the JSON or the receipt.
+both_backends!(erase_and_legacy_copy_never_print_secrets, |db| {
+    let url = with_password(&db);
+    let cmd = |url: &str, args: &[&str]| {
+        let mut c = std_agentdb(db.dir.path());
+        c.args(["-v", "-d", url])
+            .args(args)
+            .env("SQL_ECHO", "true")
+            .env("AGENTDB_CONFIG_KEYS", SECRETS[4]);
+        c
+    };
+    let configs = db.dir.path().join("erase-configs");
+    write_file(
+        &configs,
+        "gmail_token.json",
+        format!(r#"{{"token": "{}"}}"#, SECRETS[6]),
+    );
+    for args in [
+        &["migrate"][..],
+        &[
+            "init-tenant",
+            "--tenant-id",
+            "acme",
+            "--api-key",
+            SECRETS[1],
+        ],
+        &[
+            "import-configs",
+            "--tenant",
+            "acme",
+            configs.to_str().unwrap(),
+        ],
+    ] {
+        let out = run(cmd(&url, args));
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+    }
+    let receipt = |n: u32| db.dir.path().join(format!("receipt-{n}.json"));
+    let (r1, r2, r3) = (receipt(1), receipt(2), receipt(3));
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["erase", "--tenant", "acme", "--dry-run"],
+        vec![
+            "--format",
+            "json",
+            "erase",
+            "--tenant",
+            "acme",
+            "--dry-run",
+            "--receipt",
+            r1.to_str().unwrap(),
+        ],
+        vec![
+            "erase",
+            "--tenant",
+            "acme",
+            "--yes",
+            "--receipt",
+            r2.to_str().unwrap(),
+        ],
+        vec![
+            "--format",
+            "json",
+            "erase",
+            "--tenant",
+            "acme",
+            "--yes",
+            "--purge",
+            "--receipt",
+            r3.to_str().unwrap(),
+        ],
+    ];
+    for args in &cases {
+        let out = run(cmd(&url, args));
+        assert!(out.status.success(), "{args:?}: {}", stderr_of(&out));
+    }
+    assert!(!r1.exists(), "a dry run writes no receipt");
+    for r in [&r2, &r3] {
+        scan_file(r);
+    }
+    assert_eq!(
+        db.scalar("SELECT count(*) AS v FROM tenants WHERE id = 'acme'"),
+        0,
+        "the erase ran"
+    );
+
+    for (layout, secret_row) in [
+        (
+            "agentkit",
+            "UPDATE messages SET content = '@' WHERE id = 'm-1'",
+        ),
+        (
+            "adk-integration",
+            "UPDATE new_messages SET content = '@' WHERE message_id = 'nm-1'",
+        ),
+    ] {
+        let Some(source) = legacy::legacy_source(db.kind, layout) else {
+            return;
+        };
+        source.exec(&secret_row.replace('@', SECRETS[6]));
+        let from = with_password(&source);
+        let Some(target) = TestDb::new(db.kind) else {
+            return;
+        };
+        let to_server = with_password(&target);
+        let to_file = db.dir.path().join(format!("{layout}-imported.db"));
+        let to_file = to_file.to_str().unwrap();
+        let messages = source.scalar(&format!(
+            "SELECT count(*) AS v FROM {}",
+            if layout == "agentkit" {
+                "messages"
+            } else {
+                "new_messages"
+            }
+        ));
+        // (--to, before the command, after it)
+        let runs: [(&str, &[&str], &[&str]); 3] = [
+            (to_file, &[], &["--dry-run"]),
+            (to_file, &[], &[]),
+            (&to_server, &["--format", "json"], &[]),
+        ];
+        for (to, before, after) in runs {
+            let mut c = std_agentdb(db.dir.path());
+            c.arg("-v")
+                .args(before)
+                .args(["copy", "--from", &from, "--to", to])
+                .args(["--layout", layout, "--tenant", "acme"])
+                .args(after)
+                .env("SQL_ECHO", "true");
+            let out = run(c);
+            assert!(
+                out.status.success(),
+                "{layout} to {to}: {}",
+                stderr_of(&out)
+            );
+        }
+        assert_eq!(
+            TestDb::sqlite_at(to_file).scalar("SELECT count(*) AS v FROM messages"),
+            messages,
+            "{layout}: the copy ran"
+        );
+    }
+    eprintln!(
+        "reliability: secrets {:?} (erase, copy --layout): {} outputs scanned, 0 hits",
+        db.kind,
+        scanned()
+    );
+});

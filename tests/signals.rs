@@ -1,7 +1,8 @@
 //! The signals class suite: SIGINT, SIGTERM and SIGKILL at observed points (right after start;
 //! while writing — a temporary file present, the database open, progress visible in the
 //! database; after the result appeared) of backup, copy, configs export, prune,
-//! import-configs, configs rotate-keys and database reset, on both backends. The end state is
+//! import-configs, configs rotate-keys, database reset, a first migrate (a new SQLite file) and
+//! erase writing its receipt, on both backends. The end state is
 //! the old one or the new one, never a third; where a command commits in steps (prune,
 //! rotate-keys) or destroys first (reset), re-running it completes the new one. Each test
 //! prints a table of its rounds (`signals:` lines on stderr); the assertions are on the end
@@ -97,6 +98,8 @@ fn strike(
         }
     };
     send(&child, sig);
+    // A process frozen at its observed point (`freeze`) takes the signal as it resumes.
+    stop_or_continue(&child, "CONT");
     let output = child.wait_with_output().unwrap();
     let exit = check_status(output.status, sig, running, case);
     if writes_files && landed == "mid (observed)" && sig != Sig::Kill {
@@ -110,6 +113,61 @@ fn strike(
         );
     }
     (exit, landed)
+}
+
+/// Sends SIGSTOP or SIGCONT (directly: spawning `kill` takes longer than some writes).
+fn stop_or_continue(child: &Child, sig: &str) {
+    let signal = if sig == "STOP" {
+        libc::SIGSTOP
+    } else {
+        libc::SIGCONT
+    };
+    // SAFETY: kill(2) on our own child's pid; an exited child is a harmless ESRCH.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+}
+
+/// The process state letter in /proc (`T` stopped, `Z` exited), `None` once it is reaped.
+fn proc_state(child: &Child) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).ok()?;
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+/// A command too quick to be caught mid-way by polling is frozen (SIGSTOP) when `seen` holds,
+/// and counts as caught only if `seen` still holds once it is stopped, so the signal lands
+/// exactly there; otherwise it is let go. False once the process has exited.
+fn freeze_when(child: &Child, mut seen: impl FnMut() -> bool, spin: bool) -> bool {
+    loop {
+        if seen() {
+            stop_or_continue(child, "STOP");
+            loop {
+                match proc_state(child) {
+                    Some('T') => break,
+                    Some('Z') | None => return false,
+                    _ => std::hint::spin_loop(),
+                }
+            }
+            if seen() {
+                return true;
+            }
+            stop_or_continue(child, "CONT");
+        }
+        if !spin || matches!(proc_state(child), Some('Z') | None) {
+            return false;
+        }
+    }
+}
+
+/// `mid`: frozen while it has `needle` open.
+fn freeze_when_open(child: &Child, needle: &str) -> bool {
+    freeze_when(child, || has_open(child, needle), false)
+}
+
+/// `mid` for a file written in a blink: spins (no sleep) until agentdb's temporary is in
+/// `folder`, frozen there.
+fn freeze_when_temporary(child: &Child, folder: &Path) -> bool {
+    freeze_when(child, || !temporaries(folder).is_empty(), true)
 }
 
 fn sqlite_source() -> TestDb {
@@ -750,3 +808,195 @@ fn reset_rounds(db: &TestDb) {
 }
 
 both_backends!(database_reset, |db| { reset_rounds(&db) });
+
+/// A first `migrate` (plain and `--create`) builds a new SQLite file: killed at any point, the
+/// file is not there or is there whole and fully migrated (integrity check, every migration
+/// recorded, agentdb's tables present), never an empty or half-migrated database; only SIGKILL
+/// may leave agentdb's clearly named temporary, and the next migrate completes regardless.
+#[test]
+fn migrate_a_new_sqlite_file() {
+    for create in [false, true] {
+        let case = if create {
+            "migrate --create new sqlite"
+        } else {
+            "migrate new sqlite"
+        };
+        for (sig, point) in plan() {
+            let db = TestDb::sqlite();
+            let dest = db.path();
+            let mut cmd = db.std_cmd();
+            cmd.args(["-q", "migrate"]);
+            if create {
+                cmd.arg("--create");
+            }
+            let (exit, landed) = strike(
+                cmd,
+                sig,
+                point,
+                |child| freeze_when_open(child, "agentdb.db"),
+                || dest.exists(),
+                case,
+                true,
+            );
+            let folder = dest.parent().unwrap();
+            if sig != Sig::Kill {
+                assert_eq!(temporaries(folder), Vec::<String>::new(), "{case}");
+            }
+            let end = if dest.exists() {
+                assert_whole_and_migrated(&db, case);
+                "new (whole)"
+            } else {
+                "old (no file)"
+            };
+            // Whatever was left, the next migrate ends with the whole database.
+            db.cmd().args(["-q", "migrate"]).assert().success();
+            assert_whole_and_migrated(&db, case);
+            record(Round {
+                case: case.to_string(),
+                sig,
+                point,
+                landed,
+                exit,
+                end,
+            });
+        }
+        print_table(case);
+    }
+}
+
+fn assert_whole_and_migrated(db: &TestDb, case: &str) {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = Text)]
+        v: String,
+    }
+    let mut conn = SqliteConnection::establish(&db.url).unwrap();
+    let rows: Vec<V> = diesel::sql_query("SELECT integrity_check AS v FROM pragma_integrity_check")
+        .load(&mut conn)
+        .unwrap_or_else(|e| panic!("{case}: not a whole SQLite file: {e}"));
+    assert_eq!(rows[0].v, "ok", "{case}");
+    drop(conn);
+    assert_eq!(
+        db.applied_versions(),
+        known_versions(),
+        "{case}: an empty or half-migrated database was left"
+    );
+    for table in ["tenants", "threads", "messages", "runs", "tenant_configs"] {
+        assert!(db.tables().iter().any(|t| t == table), "{case}: no {table}");
+    }
+}
+
+/// `erase --tenant --receipt` killed while it writes the receipt (its temporary present, the
+/// erase committed), at start and after the receipt appeared: the tenant's rows are all there
+/// or all gone; the receipt is absent or whole (the report's JSON, 0600); only SIGKILL may
+/// leave the temporary; re-running the erase completes it.
+fn erase_receipt_rounds(db: &TestDb) {
+    let label = format!("erase --receipt {:?}", db.kind);
+    migrated(db);
+    let mut observed = 0;
+    for (sig, point) in plan() {
+        // A mid round is retried until the signal lands while the receipt is being written.
+        for attempt in 0..20 {
+            db.cmd()
+                .args(["-q", "init-tenant", "--tenant-id", "acme"])
+                .assert()
+                .success();
+            poll::exec(
+                db,
+                &format!(
+                    "INSERT INTO threads (tenant_id, id) VALUES ('acme', 't1'); {}",
+                    (0..20)
+                        .map(|i| format!(
+                            "INSERT INTO messages (tenant_id, thread_id, id, role, content) \
+                             VALUES ('acme', 't1', 'm{i}', 'user', 'x');"
+                        ))
+                        .collect::<String>()
+                ),
+            );
+            let receipts = tempfile::tempdir().unwrap();
+            let receipt = receipts.path().join("receipt.json");
+            let mut cmd = db.std_cmd();
+            cmd.args(["-q", "erase", "--tenant", "acme", "--yes", "--receipt"])
+                .arg(&receipt);
+            let (exit, landed) = strike(
+                cmd,
+                sig,
+                point,
+                |child| freeze_when_temporary(child, receipts.path()),
+                || receipt.exists(),
+                &label,
+                true,
+            );
+            if sig != Sig::Kill {
+                assert_eq!(
+                    temporaries(receipts.path()),
+                    Vec::<String>::new(),
+                    "{label}"
+                );
+            }
+            let tenant = poll::scalar(db, "SELECT count(*) AS v FROM tenants WHERE id = 'acme'");
+            let messages = poll::scalar(
+                db,
+                "SELECT count(*) AS v FROM messages WHERE tenant_id = 'acme'",
+            );
+            assert!(
+                (tenant, messages) == (1, 20) || (tenant, messages) == (0, 0),
+                "{label}: a third state: tenant {tenant}, messages {messages}"
+            );
+            let end = if receipt.exists() {
+                assert_eq!(mode_of(&receipt), 0o600, "{label}");
+                let report: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(&receipt).unwrap())
+                        .unwrap_or_else(|e| panic!("{label}: a receipt that is not whole: {e}"));
+                assert_eq!(
+                    report["total_deleted"].as_i64(),
+                    Some(23),
+                    "{label}: {report}"
+                );
+                assert_eq!(
+                    tenant, 0,
+                    "{label}: a receipt for an erase that did not commit"
+                );
+                "erased, receipt whole"
+            } else if tenant == 0 {
+                "erased, no receipt"
+            } else {
+                "old"
+            };
+            if landed == "mid (observed)" {
+                assert_eq!(
+                    tenant, 0,
+                    "{label}: the receipt is written after the commit"
+                );
+                observed += 1;
+            }
+            // Re-running completes it (a new receipt name: one is never overwritten).
+            let again = receipts.path().join("again.json");
+            db.cmd()
+                .args(["-q", "erase", "--tenant", "acme", "--yes", "--receipt"])
+                .arg(&again)
+                .assert()
+                .success();
+            assert!(again.exists(), "{label}");
+            assert_eq!(
+                poll::scalar(db, "SELECT count(*) AS v FROM tenants WHERE id = 'acme'"),
+                0
+            );
+            record(Round {
+                case: label.clone(),
+                sig,
+                point,
+                landed,
+                exit,
+                end,
+            });
+            if point != "mid" || landed == "mid (observed)" || attempt == 19 {
+                break;
+            }
+        }
+    }
+    assert!(observed > 0, "{label}: never caught writing its receipt");
+    print_table(&label);
+}
+
+both_backends!(erase_receipt, |db| { erase_receipt_rounds(&db) });

@@ -519,3 +519,90 @@ fn checkpoint_ids_postgres() {
         checkpoint_ids(db);
     }
 }
+
+/// `prune --adk-events-keep N` keeps the newest N events of a session by the instant each
+/// holds, whatever form it is in: one session holds the real `DatabaseSessionService`'s events
+/// and copies of one of them whose `timestamp` is SQLAlchemy text, `T…Z`, offsets east and west
+/// and `SqliteSessionService`'s REAL and INTEGER epochs (SQLite) or typed times (PostgreSQL),
+/// in an order where text or type order is not time order. Equal instants are broken by id.
+fn keep_newest_by_instant(db: TestDb) {
+    db.cmd().arg("migrate").assert().success();
+    if run_script_ok("adk_sessions.py", &["populate", &db.url, "2", "2"], &[]).is_none() {
+        return;
+    }
+    let sqlite = db.kind == Kind::Sqlite;
+    // (id, the value: SQLite as written, PostgreSQL the same instant as ADK's naive UTC),
+    // newest first; ev-b and ev-b2 hold the same instant.
+    let events: [(&str, &str, &str); 7] = [
+        (
+            "ev-f",
+            "'2025-06-01 13:00:00.5-05:00'",
+            "2025-06-01 18:00:00.5",
+        ),
+        ("ev-c", "1748786400.25", "2025-06-01 14:00:00.25"),
+        (
+            "ev-b2",
+            "'2025-06-01 12:00:00.000000'",
+            "2025-06-01 12:00:00",
+        ),
+        (
+            "ev-b",
+            "'2025-06-01 12:00:00.000000'",
+            "2025-06-01 12:00:00",
+        ),
+        ("ev-d", "'2025-06-01T16:00:00+05:00'", "2025-06-01 11:00:00"),
+        ("ev-a", "'2025-06-01T10:00:00Z'", "2025-06-01 10:00:00"),
+        ("ev-e", "1748768400", "2025-06-01 09:00:00"),
+    ];
+    for (id, lite, pg) in events {
+        let value = if sqlite {
+            lite.to_string()
+        } else {
+            format!("TIMESTAMP '{pg}'")
+        };
+        db.exec(&format!(
+            "INSERT INTO events (id, app_name, user_id, session_id, invocation_id, timestamp, event_data) \
+             SELECT '{id}', app_name, user_id, session_id, invocation_id, {value}, event_data \
+             FROM events WHERE session_id = 's0' ORDER BY id LIMIT 1"
+        ));
+    }
+    if sqlite {
+        let kinds = db.strings(
+            "SELECT DISTINCT typeof(timestamp) AS v FROM events WHERE session_id = 's0' ORDER BY 1",
+        );
+        assert_eq!(kinds, ["integer", "real", "text"], "the forms are mixed");
+    }
+    let real = db.strings("SELECT id AS v FROM events WHERE id NOT LIKE 'ev-%' ORDER BY id");
+    assert_eq!(real.len(), 4, "ADK wrote two events in each session");
+    let out = db
+        .cmd()
+        .args([
+            "--format",
+            "json",
+            "prune",
+            "--yes",
+            "--adk-events-keep",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(json_of(&out)["total_deleted"].as_i64(), Some(4));
+    let kept = db.strings(
+        "SELECT id AS v FROM events WHERE session_id = 's0' AND id LIKE 'ev-%' ORDER BY id",
+    );
+    assert_eq!(
+        kept,
+        ["ev-b2", "ev-c", "ev-f"],
+        "the newest by instant stay"
+    );
+    // ADK's own events (seconds old, the newest) and the session under the limit stay.
+    assert_eq!(
+        db.strings("SELECT id AS v FROM events WHERE id NOT LIKE 'ev-%' ORDER BY id"),
+        real
+    );
+}
+
+both_backends!(adk_events_keep_orders_by_instant, |db| {
+    keep_newest_by_instant(db)
+});

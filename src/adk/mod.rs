@@ -3,7 +3,8 @@
 //! (`stats`) or prunes on request (`prune`). Rules (docs/data-facts.md, "Prune ADK sessions and
 //! events"): events are deleted before their session explicitly, never left to ADK's `ON DELETE
 //! CASCADE` (it only fires on a connection with foreign keys on); `app_states` and
-//! `user_states` are never touched; "newest" is ADK's own order, `timestamp DESC, id DESC`.
+//! `user_states` are never touched; "newest" is by the instant an event's `timestamp` holds
+//! (`newest_first`: SQLite may mix time forms in one session), then its id.
 
 pub mod erase;
 pub mod memory;
@@ -107,6 +108,24 @@ fn sqlite_before(column: &str, cutoff: Cutoff) -> String {
         cutoff.sql(Backend::Sqlite),
         epoch = cutoff.epoch_secs()
     )
+}
+
+/// `ORDER BY` newest first for an ADK time column, by the instant it holds: PostgreSQL's typed
+/// column orders itself; SQLite may hold, in one session, DATETIME text in any form
+/// (`retention::sqlite_julian`: space or `T`, offsets) and REAL/INTEGER epochs, whose text or
+/// type order is not their time order, so there the key is epoch seconds. SQLite reads text to
+/// the millisecond; equal instants fall back to the stored value (the microseconds of one
+/// form), then the id, so the order is the same on every run.
+fn newest_first(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Postgres => format!("{column} DESC, id DESC"),
+        Backend::Sqlite => format!(
+            "(CASE typeof({column}) WHEN 'text' THEN ({} - 2440587.5) * 86400.0 \
+               WHEN 'integer' THEN {column} WHEN 'real' THEN {column} END) DESC, \
+             {column} DESC, id DESC",
+            retention::sqlite_julian(column)
+        ),
+    }
 }
 
 #[derive(QueryableByName)]
@@ -222,7 +241,7 @@ pub fn sessions_over(
         .collect())
 }
 
-/// Deletes all but the newest `keep` events of each session in `batch`, in ADK's order.
+/// Deletes all but the newest `keep` events of each session in `batch`, newest by instant.
 /// Events saved after the run began (`horizon`) are kept and not counted, so the run deletes
 /// what its preview counted, never one more; an event whose time is not one is kept too.
 pub fn keep_newest_events(
@@ -238,9 +257,10 @@ pub fn keep_newest_events(
     let doomed: Vec<EventKey> = diesel::sql_query(format!(
         "SELECT id AS c0, app_name AS c1, user_id AS c2, session_id AS c3 FROM ( \
            SELECT id, app_name, user_id, session_id, row_number() OVER ( \
-             PARTITION BY app_name, user_id, session_id ORDER BY \"timestamp\" DESC, id DESC) AS rn \
+             PARTITION BY app_name, user_id, session_id ORDER BY {newest}) AS rn \
            FROM events WHERE {} AND {before_horizon}) AS ranked WHERE rn > {keep}",
-        backend.keys_in(&["app_name", "user_id", "session_id"], Lookup::Many)
+        backend.keys_in(&["app_name", "user_id", "session_id"], Lookup::Many),
+        newest = newest_first(backend, "\"timestamp\"")
     ))
     .bind::<Text, _>(json_keys(batch))
     .load(conn)

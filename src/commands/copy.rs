@@ -133,10 +133,9 @@ fn open_flag(ctx: &Context, flag: &str, resolved: &Resolved, access: Access) -> 
 
 /// The global `--wait SECS` for a copy: until `--from` and then `--to` answer, within one
 /// deadline. A SQLite `--to` that does not exist yet counts as ready once its folder exists.
-pub fn wait_for_ends(ctx: &Context, secs: f64, args: &CopyArgs) -> Result<()> {
+pub fn wait_for_ends(ctx: &Context, secs: f64, from: &Resolved) -> Result<()> {
     let deadline = std::time::Instant::now() + seconds("--wait", secs)?;
-    let from = resolve_url("--from", &args.from)?;
-    for resolved in [&from, &ctx.resolved] {
+    for resolved in [from, &ctx.resolved] {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         super::wait::wait_for_database(ctx, resolved, left, WaitGoal::Database)?;
     }
@@ -151,7 +150,8 @@ fn same_database_error(what: &str) -> anyhow::Error {
     .into()
 }
 
-pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
+/// `from`: `--from`, parsed once by the caller (`commands::dispatch`).
+pub fn run(ctx: &Context, args: &CopyArgs, from: Resolved) -> Result<u8> {
     let started = Instant::now();
     for tenant in &args.tenant {
         validate_tenant_id(tenant)?;
@@ -168,7 +168,6 @@ pub fn run(ctx: &Context, args: &CopyArgs) -> Result<u8> {
         )
         .into());
     }
-    let from = resolve_url("--from", &args.from)?;
     let to = &ctx.resolved;
     if include.contains(&Include::Langgraph)
         && matches!(from.target, Target::Postgres(_))

@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: &EraseArgs) -> Result<u8> {
     };
     let db = ctx.open(Access::writing(args.dry_run))?;
     let mut conn = db.connect()?;
-    let prepared = erasure::prepare(&mut conn, &req, &opts)?;
+    let prepared = erasure::prepare(&mut conn, &db.display, &req, &opts)?;
     let verdict = guard::confirm(ctx, args.yes || args.dry_run, Ask::WhereItMatters, || {
         let preview = prepared.preview(&mut conn)?;
         let total = preview.total();

@@ -9,8 +9,10 @@ use super::backup;
 use super::render_steps;
 use super::{seconds, Context};
 use crate::cli::{Include, MigrateArgs};
+use crate::config::Resolved;
 use crate::db::{Access, Backend, Conn, Database};
 use crate::error::exit;
+use crate::files;
 use crate::output::{Report, Text};
 use crate::schema::migrations::{self, RunOptions, Step};
 use crate::schema::script;
@@ -64,6 +66,29 @@ impl Report for MigrateReport {
 
 pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
     let lock_timeout = seconds("--lock-timeout", args.lock_timeout)?;
+    // A new SQLite file is built whole under a temporary name and appears only migrated
+    // (files.rs; docs/decisions.md, "migrate on a new SQLite file"). A dry run creates nothing.
+    if !args.dry_run {
+        if let Some((staged, temp)) = files::stage_new_sqlite(&ctx.resolved.target)? {
+            let mut db = Database::open(&Resolved::internal(temp), &ctx.settings, Access::Create)?;
+            db.display = ctx.resolved.target.redacted();
+            let report = apply(ctx, args, db, lock_timeout, args.create.then_some(true))?;
+            match staged.commit(false) {
+                Ok(()) => {
+                    if args.create {
+                        ctx.output
+                            .info(format!("Created database {}.", report.database));
+                    }
+                    ctx.output.emit(&report)?;
+                    return Ok(exit::OK);
+                }
+                // Another migrate put its whole database there first: that one is migrated
+                // below like any existing file (up to date), as if this run had waited for it.
+                Err(e) if files::already_exists(&e) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
     let created = if args.create {
         let created = super::database::create(ctx)?;
         if created {
@@ -82,7 +107,20 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
     } else {
         Access::Create
     };
-    let db = ctx.open(access)?;
+    let report = apply(ctx, args, ctx.open(access)?, lock_timeout, created)?;
+    ctx.output.emit(&report)?;
+    Ok(exit::OK)
+}
+
+/// Backs up if asked, applies the pending migrations and closes the database (the last
+/// connection to a SQLite file checkpoints its -wal, so a staged file is whole after this).
+fn apply(
+    ctx: &Context,
+    args: &MigrateArgs,
+    db: Database,
+    lock_timeout: std::time::Duration,
+    created: Option<bool>,
+) -> Result<MigrateReport> {
     let mut conn = db.connect()?;
     let backend = conn.backend();
     let options = RunOptions {
@@ -105,8 +143,10 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
     } else {
         None
     };
-    ctx.output.emit(&MigrateReport {
-        database: db.display.clone(),
+    let database = db.display.clone();
+    drop((conn, db));
+    Ok(MigrateReport {
+        database,
         backend,
         dry_run: args.dry_run,
         up_to_date: applied.is_empty(),
@@ -114,8 +154,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> Result<u8> {
         created,
         sql,
         backup,
-    })?;
-    Ok(exit::OK)
+    })
 }
 
 /// `--backup`: a backup of a database that has data and pending migrations, taken before

@@ -157,13 +157,16 @@ fn written_database(ctx: &Context) -> crate::config::Target {
 }
 
 fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
-    if let Some(secs) = cli.wait {
-        match &cli.command {
-            Command::Copy(args) => copy::wait_for_ends(ctx, secs, args)?,
-            command => {
-                wait::wait_for(ctx, "--wait", secs, wait::goal_for(command))?;
-            }
+    if let Command::Copy(args) = &cli.command {
+        // `--from` is parsed once, here, for `--wait` and the copy (`--to` is the context's).
+        let from = copy::resolve_url("--from", &args.from)?;
+        if let Some(secs) = cli.wait {
+            copy::wait_for_ends(ctx, secs, &from)?;
         }
+        return copy::run(ctx, args, from);
+    }
+    if let Some(secs) = cli.wait {
+        wait::wait_for(ctx, "--wait", secs, wait::goal_for(&cli.command))?;
     }
     match &cli.command {
         Command::Wait(args) => wait::run(ctx, args),
@@ -179,7 +182,7 @@ fn dispatch(ctx: &Context, cli: &Cli) -> Result<u8> {
         Command::Configs(args) => configs::run(ctx, args),
         Command::Prune(args) => prune::run(ctx, args),
         Command::Erase(args) => erase::run(ctx, args),
-        Command::Copy(args) => copy::run(ctx, args),
+        Command::Copy(_) => unreachable!("copy is dispatched above, with its parsed --from"),
         Command::Backup(args) => backup::run(ctx, args),
         Command::Completions(args) => completions::run(args),
     }
