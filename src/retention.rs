@@ -357,9 +357,10 @@ impl Batches {
             match outcome {
                 Ok(v) => {
                     self.transactions += 1;
-                    self.longest = self.longest.max(self.last);
                     let steps = std::mem::take(&mut part.steps);
                     self.times.record(self.phase, keys, self.last, steps);
+                    // As `times` keeps it, so that the report's longest is its max.
+                    self.longest = self.longest.max(whole_micros(self.last));
                     tally.merge(part);
                     checkpoint_wal(conn)?;
                     return Ok(v);
@@ -379,6 +380,10 @@ impl Batches {
 /// transactions cost a few MB however many phases and steps they have.
 fn micros(d: Duration) -> u32 {
     d.as_micros().min(u32::MAX as u128) as u32
+}
+
+fn whole_micros(d: Duration) -> Duration {
+    Duration::from_micros(micros(d) as u64)
 }
 
 /// Milliseconds rounded to 0.1, as prune's and erase's reports show them.
@@ -425,6 +430,7 @@ impl TransactionTimes {
                 self.end_total += *d;
             }
         }
+        let took = whole_micros(took);
         if self.slowest.as_ref().is_none_or(|s| took > s.took) {
             self.slowest = Some(Slowest {
                 phase,
