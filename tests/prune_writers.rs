@@ -5,7 +5,8 @@
 //! plain SQL and with the savers: no writer failed, every checkpoint a writer saved is there
 //! with its writes, the prune deleted exactly the surplus that existed when it started, and
 //! every thread's latest state reads back whole. The JSON report's `transaction_times` is
-//! checked for its shape and its agreement with the report's other fields. Not timed.
+//! checked for its shape and its agreement with the report's other fields. The same for
+//! `prune --store-expired` beside a live LangGraph Store writer. Not timed.
 
 mod common;
 
@@ -54,12 +55,17 @@ fn writes_table(kind: Kind) -> &'static str {
 /// `count(*)` of checkpoints, or `None` when the database cannot answer right now (polled
 /// while the prune runs; never panics on a busy moment).
 fn try_count(db: &TestDb) -> Option<i64> {
+    try_scalar(db, "SELECT count(*) AS v FROM checkpoints")
+}
+
+/// `db.scalar`, or `None` when the database cannot answer right now (a rollback-journal
+/// SQLite file is locked while a transaction commits).
+fn try_scalar(db: &TestDb, sql: &str) -> Option<i64> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = BigInt)]
         v: i64,
     }
-    let sql = "SELECT count(*) AS v FROM checkpoints";
     let row: QueryResult<Row> = match db.kind {
         Kind::Sqlite => {
             let mut c = SqliteConnection::establish(&db.url).ok()?;
@@ -353,3 +359,145 @@ both_backends!(
         }
     }
 );
+
+const STORE_ITEMS: usize = 1500;
+
+// `prune --store-expired` beside a live Store writer (the real `SqliteStore`/`PostgresStore`)
+// that re-puts expired keys (a refresh: the item lives again) and puts new ones while the prune
+// works through the expired list: every item the writer put is there with its value, every
+// seeded item it did not touch is gone.
+both_backends!(store_expired_beside_a_store_writer, |kind: Kind| {
+    let Some(db) = TestDb::new(kind) else { return };
+    let n = STORE_ITEMS.to_string();
+    if run_script_ok("prune_writers.py", &["store-seed", &db.url, &n], &[]).is_none() {
+        return;
+    }
+    let before = STORE_ITEMS as i64;
+    let expired_left = || try_scalar(&db, "SELECT count(*) AS v FROM store WHERE prefix = 'exp'");
+    assert_eq!(expired_left(), Some(before));
+    let (ready, go, stop) = (
+        db.dir.path().join("ready"),
+        db.dir.path().join("go"),
+        db.dir.path().join("stop"),
+    );
+    let mut writer = std::process::Command::new(python().expect("checked by the seed"))
+        .arg(scripts_dir().join("prune_writers.py"))
+        .arg("store-writer")
+        .arg(&db.url)
+        .args([&ready, &go, &stop])
+        .arg(&n)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waiting = Instant::now();
+    while !ready.exists() {
+        assert!(
+            writer.try_wait().unwrap().is_none(),
+            "the writer ended early"
+        );
+        assert!(
+            waiting.elapsed() < Duration::from_secs(120),
+            "writer never ready"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let bouncer = match kind {
+        Kind::Postgres => PgBouncer::start(),
+        Kind::Sqlite => None,
+    };
+    let url = bouncer
+        .as_ref()
+        .map(|b| b.url_for(&db))
+        .unwrap_or(db.url.clone());
+    let mut prune = std_agentdb(db.dir.path())
+        .args([
+            "-d",
+            &url,
+            "--format",
+            "json",
+            "prune",
+            "--yes",
+            "--store-expired",
+        ])
+        .args(["--batch-size", "5"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Go once the prune has listed the expired items and deleted some.
+    let waiting = Instant::now();
+    while expired_left().is_none_or(|n| n >= before) {
+        assert!(
+            prune.try_wait().unwrap().is_none(),
+            "prune ended before its first deletion could be seen"
+        );
+        assert!(
+            waiting.elapsed() < Duration::from_secs(120),
+            "prune never deleted"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    std::fs::write(&go, "").unwrap();
+    let out = prune.wait_with_output().unwrap();
+    let prune_ended = epoch_secs(SystemTime::now());
+    assert!(out.status.success(), "prune: {}", stderr_of(&out));
+    let report = json_of(&out);
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(&stop, "").unwrap();
+    let done = writer.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "writer failed: {}\n{}",
+        stdout_of(&done),
+        stderr_of(&done)
+    );
+    // (prefix/key) -> the last value the writer put.
+    let mut put: BTreeMap<String, i64> = BTreeMap::new();
+    let mut during_prune = 0;
+    for line in stdout_of(&done).lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        put.insert(format!("{}/{}", f[0], f[1]), f[2].parse().unwrap());
+        if f[3].parse::<f64>().unwrap() < prune_ended {
+            during_prune += 1;
+        }
+    }
+    eprintln!(
+        "{kind:?}: {during_prune} Store puts while the prune ran ({} transactions)",
+        report["transactions"]
+    );
+    assert!(
+        during_prune > 0,
+        "the writer put nothing while the prune ran: the test proved nothing"
+    );
+    let present: BTreeMap<String, i64> = db
+        .strings("SELECT prefix || '/' || key || '\t' || CAST(value AS TEXT) AS v FROM store")
+        .into_iter()
+        .map(|row| {
+            let (k, v) = row.split_once('\t').unwrap();
+            let v: serde_json::Value = serde_json::from_str(v).unwrap();
+            (k.to_string(), v["w"].as_i64().unwrap_or(-1))
+        })
+        .collect();
+    assert_eq!(
+        present, put,
+        "the Store holds exactly what the writer put, with its values"
+    );
+    let reput = put.keys().filter(|k| k.starts_with("exp/")).count() as i64;
+    let deleted = report["totals"]["store"].as_i64().unwrap();
+    assert!(
+        (before - reput..=before).contains(&deleted),
+        "deleted {deleted}, seeded {before}, re-put {reput}"
+    );
+    let tt = &report["transaction_times"];
+    assert_eq!(tt["count"], report["transactions"], "{tt}");
+    assert!(tt["count"].as_u64().unwrap() > 1, "{tt}");
+    assert!(
+        tt["by_phase"]["store-expired"]["count"].as_u64() > Some(1),
+        "{tt}"
+    );
+    assert_eq!(
+        tt["slowest"]["steps"].as_array().unwrap().last().unwrap()["step"],
+        "commit"
+    );
+});

@@ -13,6 +13,11 @@ stores two writes for the new checkpoint.
       STOP exists; one line
       "thread<TAB>id<TAB>epoch seconds" per save (flushed); any error fails the process
   prune_writers.py latest URL PREFIX THREADS           JSON: thread -> {id, counter, log, topic, writes}
+  prune_writers.py store-seed URL N                    N LangGraph Store items ("exp", kNNNNN)
+      that expire at once (TTL 0.3 s); waits until they have
+  prune_writers.py store-writer URL READY GO STOP N    like `writer`, through the real Store:
+      re-puts the seeded keys (odd ones, from the last down) and puts new keys ("new", nN),
+      each with a 60-minute TTL; one line "prefix<TAB>key<TAB>value<TAB>epoch seconds" per put
 
 URL: a SQLite file path, or postgres://...
 """
@@ -128,6 +133,59 @@ def latest(url, prefix, threads):
     print(json.dumps(out, sort_keys=True))
 
 
+@contextmanager
+def store_of(url):
+    if url.startswith("postgres"):
+        from langgraph.store.postgres import PostgresStore
+
+        with PostgresStore.from_conn_string(url) as s:
+            s.setup()
+            yield s
+    else:
+        from langgraph.store.sqlite import SqliteStore
+
+        conn = sqlite3.connect(url, check_same_thread=False, isolation_level=None)
+        s = SqliteStore(conn, ttl={"default_ttl": None, "refresh_on_read": False})
+        s.setup()
+        try:
+            yield s
+        finally:
+            conn.close()
+
+
+def store_seed(url, n):
+    from langgraph.store.base import PutOp
+
+    with store_of(url) as s:
+        s.batch([PutOp(("exp",), f"k{i:05d}", {"seed": i}, ttl=0.005) for i in range(int(n))])
+    # SQLite's Store writes whole seconds.
+    time.sleep(2.5)
+
+
+def store_writer(url, ready, go, stop, n):
+    n = int(n)
+    with store_of(url) as s:
+        open(ready, "w").close()
+        while not os.path.exists(go):
+            if os.path.exists(stop):
+                return
+            time.sleep(0.001)
+        i = 0
+        while not os.path.exists(stop):
+            old = f"k{(n - 1 - 2 * i) % n:05d}"
+            for ns, key in ((("exp",), old), (("new",), f"n{i}")):
+                s.put(ns, key, {"w": i}, ttl=60.0)
+                print(f"{ns[0]}\t{key}\t{i}\t{time.time():.6f}", flush=True)
+            i += 1
+            time.sleep(0.003)
+
+
 if __name__ == "__main__":
     mode, *rest = sys.argv[1:]
-    {"seed": seed, "writer": writer, "latest": latest}[mode](*rest)
+    {
+        "seed": seed,
+        "writer": writer,
+        "latest": latest,
+        "store-seed": store_seed,
+        "store-writer": store_writer,
+    }[mode](*rest)
