@@ -152,6 +152,48 @@ both_backends!(threads_and_runs_by_age_status_and_tenant, |db| {
     assert_eq!(again["total_deleted"], 0);
 });
 
+// `-v` adds the transaction times to the text report (per phase, then the slowest
+// transaction's steps, ending in COMMIT; a dry run's in ROLLBACK); without it, one line.
+both_backends!(verbose_text_shows_transaction_times, |db| {
+    seed_agentdb(&db);
+    let text = |args: &[&str]| {
+        let out = db.cmd().args(args).output().unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        stdout_of(&out)
+    };
+    let policy = ["--threads-older-than", "30d", "--runs-older-than", "30d"];
+    let plain = text(&[&["prune", "--dry-run"][..], &policy].concat());
+    assert!(
+        plain.contains("transaction(s) (0 retried), longest"),
+        "{plain}"
+    );
+    assert!(!plain.contains("Slowest transaction"), "{plain}");
+    let dry = text(&[&["-v", "prune", "--dry-run"][..], &policy].concat());
+    for part in [
+        "Transactions: p50",
+        "│ threads",
+        "│ runs",
+        "Slowest transaction:",
+        "│ rollback",
+    ] {
+        assert!(dry.contains(part), "{part}: {dry}");
+    }
+    // Only the threads policy: whichever transaction is the slowest, it is one of its.
+    let real = text(&[
+        "-v",
+        "prune",
+        "--yes",
+        "--batch-size",
+        "1",
+        "--threads-older-than",
+        "30d",
+    ]);
+    for part in ["│ re-check threads", "│ delete messages", "│ commit"] {
+        assert!(real.contains(part), "{part}: {real}");
+    }
+    assert!(!real.contains("rollback"), "{real}");
+});
+
 #[test]
 fn production_needs_yes_when_stdin_is_not_a_terminal() {
     let db = TestDb::sqlite();
