@@ -30,7 +30,12 @@ Run with the Python of the test venv (it has langgraph and the savers), after
 
 Options: --checkpoints 100 --keep 5 --writers 4 --writer-interval-ms 5 --baseline-seconds 20
 --growth-percent 1 --batch-size N (agentdb's) --skip-floor --skip-writers --skip-nightly
---no-results (do not write bench/prune_results.md).
+--drop-template (free its disk after the run) --no-results (do not write bench/prune_results.md).
+
+Disk: about 2 GiB per million checkpoints per copy on either backend; a run needs the template
+and one copy at a time (10 M: ~40-48 GiB per backend, so with --backend both add --drop-template). Where the disk
+holds only one copy, --consume-template works on the template itself: no floor, the writers run
+beside the full prune, and the next run builds again (10 M: ~6-9 min).
 """
 
 import argparse
@@ -147,13 +152,14 @@ def slowest_text(t):
     return f"{s.get('phase', '?')} {fmt(s.get('ms'))} ms, {fmt(s.get('keys'))} keys; steps: {steps or 'n/a'}"
 
 
-def phases_text(t):
-    p = t["by_phase"]
-    if not p:
+def spreads_text(spreads, top=None):
+    """`{name: {count, p50_ms, p99_ms, max_ms}}` as text, the slowest (by max) first."""
+    if not spreads:
         return "n/a"
+    items = sorted(spreads.items(), key=lambda kv: -(kv[1].get("max_ms") or 0))[:top]
     return "; ".join(
-        f"{k}: {fmt(v.get('count'))} tx, p50 {fmt(v.get('p50_ms'))} / p99 {fmt(v.get('p99_ms'))} / max {fmt(v.get('max_ms'))} ms"
-        for k, v in p.items()
+        f"{k}: {fmt(v.get('count'))}×, p50 {fmt(v.get('p50_ms'))} / p99 {fmt(v.get('p99_ms'))} / max {fmt(v.get('max_ms'))} ms"
+        for k, v in items
     )
 
 
@@ -181,6 +187,18 @@ class Backend:
         b.pg_copy(template, dest)
         return dest
 
+    def take(self, template, label):
+        """The template itself becomes the working database (no copy; the cache is gone)."""
+        if self.name == "sqlite":
+            dest = self.workdir / f"{label}.db"
+            shutil.move(str(template), dest)
+            return dest
+        dest = f"{b.PG_PREFIX}{label}_{os.getpid()}"
+        b.pg_drop(dest)
+        b.pg_admin(f'ALTER DATABASE "{template}" RENAME TO "{dest}"')
+        b.pg_admin(f'COMMENT ON DATABASE "{dest}" IS NULL')
+        return dest
+
     def url(self, db):
         return str(db) if self.name == "sqlite" else b.pg_url(db)
 
@@ -197,10 +215,45 @@ class Backend:
         return b.sqlite_existing(db, keys) if self.name == "sqlite" else b.pg_existing(db, keys)
 
 
+def writers_beside_prune(be, db, threads, args, work, r):
+    """Phase A: the writers alone for BASELINE s; phase B: the same writers while agentdb
+    prunes `db`. Fills the writers' figures into `r`; returns the prune's (wall, rss, report)."""
+    writers = Writers(args.writers, be.name, db, threads, args.writer_interval_ms, work)
+    log(f"{be.name}: {args.writers} writers alone for {args.baseline_seconds} s")
+    t0 = writers.start()
+    time.sleep(args.baseline_seconds)
+    prune = Prune(be.url(db), args.keep, args.batch_size, work).run()
+    log(f"{be.name}: writers + agentdb prune")
+    try:
+        wall, rss, report = prune.join()
+    finally:
+        t1 = time.time()
+        saves, dead = writers.finish()
+    # The first second is warm-up (connections, caches); a save straddling a boundary
+    # counts in the phase it began in, and one that had not ended with the prune in none.
+    a = [s for s in saves if t0 + 1 <= s["start"] < prune.started]
+    bb = [s for s in saves if prune.started <= s["start"] and s["end"] <= t1]
+    r["writers_a"], r["writers_b"] = phase_stats(a), phase_stats(bb)
+    r["writers_dead"] = dead
+    r["writers_prune_s"], r["writers_prune_report"] = wall, report
+    pa, pb = r["writers_a"]["p99_ms"], r["writers_b"]["p99_ms"]
+    r["writers_p99_ratio"] = pb / pa if pa and pb else None
+    keys = must_survive(saves, prune.started, args.keep)
+    found = be.existing(db, keys)
+    r["writers_checked"], r["writers_lost"] = len(keys), sorted(set(keys) - found)
+    r["writers_errors_total"] = sum(1 for s in saves if "error" in s)
+    log(
+        f"{be.name}: writers p99 A {fmt(pa)} ms, B {fmt(pb)} ms; "
+        f"lost {len(r['writers_lost'])} of {len(keys)} checked"
+    )
+    return wall, rss, report
+
+
 def bench(backend_name, threads, args):
     r = {"backend": backend_name, "threads": threads, "checkpoints": args.checkpoints, "keep": args.keep}
     r["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     r["load_start"] = load()
+    r["consumed"] = args.consume_template
     work = Path(tempfile.mkdtemp(prefix="prune-bench-"))
     be = Backend(backend_name, work)
     made = []
@@ -209,9 +262,18 @@ def bench(backend_name, threads, args):
         template, build_s, where, size = be.template(threads, args.checkpoints)
         r["build_s"], r["where"], r["size_bytes"] = build_s, where, size
         log(f"{backend_name}: {'built in %.1f s' % build_s if build_s is not None else 'cached'}: {where}")
+        # Every step works on one copy at a time (the floor's is dropped before agentdb's is
+        # made): the disk must hold the template and one copy, and the copy grows a little.
+        free = shutil.disk_usage(work).free
+        if not args.consume_template and free < size * 1.2:
+            raise RuntimeError(
+                f"{b.human_bytes(free)} free, a copy of {b.human_bytes(size)} needs about "
+                f"{b.human_bytes(size * 1.2)}: free disk space (cached templates: {b.CACHE}, "
+                f"PostgreSQL databases {b.PG_PREFIX}tpl_*) or use --consume-template"
+            )
 
         # 1. floor and full prune
-        if not args.skip_floor:
+        if not args.skip_floor and not args.consume_template:
             floor_db = be.copy(template, "floor")
             made.append(floor_db)
             log(f"{backend_name}: floor (set-based SQL, one transaction)")
@@ -219,11 +281,15 @@ def bench(backend_name, threads, args):
             r["rows_after_floor"] = be.counts(floor_db)
             be.drop(floor_db)
             made.remove(floor_db)
-        ours = be.copy(template, "ours")
+        ours = be.take(template, "ours") if args.consume_template else be.copy(template, "ours")
         made.append(ours)
         r["rows_before"] = be.counts(ours)
-        log(f"{backend_name}: rows {r['rows_before']}; agentdb prune")
-        wall, rss, report = run_agentdb(be.url(ours), args.keep, args.batch_size, work)
+        if args.consume_template and not args.skip_writers:
+            # One database: the full prune is the one the writers run beside.
+            wall, rss, report = writers_beside_prune(be, ours, threads, args, work, r)
+        else:
+            log(f"{backend_name}: rows {r['rows_before']}; agentdb prune")
+            wall, rss, report = run_agentdb(be.url(ours), args.keep, args.batch_size, work)
         r["agentdb_s"], r["rss_kib"], r["report"] = wall, rss, report
         r["rows_after"] = be.counts(ours)
         r["same_rows"] = r["rows_after"] == r["rows_after_floor"] if "floor_s" in r else None
@@ -245,42 +311,20 @@ def bench(backend_name, threads, args):
         be.drop(ours)
         made.remove(ours)
 
-        # 3. writers beside prune
-        if not args.skip_writers:
+        # 3. writers beside prune, on a fresh copy
+        if not args.skip_writers and not args.consume_template:
             wdb = be.copy(template, "writers")
             made.append(wdb)
-            writers = Writers(args.writers, backend_name, wdb, threads, args.writer_interval_ms, work)
-            log(f"{backend_name}: {args.writers} writers alone for {args.baseline_seconds} s")
-            t0 = writers.start()
-            time.sleep(args.baseline_seconds)
-            prune = Prune(be.url(wdb), args.keep, args.batch_size, work).run()
-            log(f"{backend_name}: writers + agentdb prune")
-            try:
-                wall, rss, report = prune.join()
-            finally:
-                t1 = time.time()
-                saves, dead = writers.finish()
-            a = [s for s in saves if t0 + 1 <= s["start"] < prune.started]
-            bb = [s for s in saves if prune.started <= s["start"] and s["end"] <= t1]
-            r["writers_a"], r["writers_b"] = phase_stats(a), phase_stats(bb)
-            r["writers_dead"] = dead
-            r["writers_prune_s"], r["writers_prune_report"] = wall, report
-            pa, pb = r["writers_a"]["p99_ms"], r["writers_b"]["p99_ms"]
-            r["writers_p99_ratio"] = pb / pa if pa and pb else None
-            keys = must_survive(saves, prune.started, args.keep)
-            found = be.existing(wdb, keys)
-            r["writers_checked"], r["writers_lost"] = len(keys), sorted(set(keys) - found)
-            r["writers_errors_total"] = sum(1 for s in saves if "error" in s)
-            log(
-                f"{backend_name}: writers p99 A {fmt(pa)} ms, B {fmt(pb)} ms; "
-                f"lost {len(r['writers_lost'])} of {len(keys)} checked"
-            )
+            writers_beside_prune(be, wdb, threads, args, work, r)
             be.drop(wdb)
             made.remove(wdb)
     finally:
         for db in made:
             be.drop(db)
         shutil.rmtree(work, ignore_errors=True)
+        if args.drop_template and not args.consume_template and "where" in r:
+            log(f"{backend_name}: dropping the template ({r['where']})")
+            be.drop(template)
     r["load_end"] = load()
     return r
 
@@ -295,14 +339,16 @@ def table(r):
         ("data", f"{r['threads']:,} threads × {r['checkpoints']} checkpoints, keep {r['keep']}; rows {r['rows_before']}"),
         ("template", f"{'built in %.1f s' % r['build_s'] if r['build_s'] is not None else 'cached'}; {r['where']}"),
         ("floor: set-based SQL, one transaction", fmt(r.get("floor_s"), " s", 2)),
-        ("agentdb prune (full)", f"{fmt(r['agentdb_s'], ' s', 2)}; ratio to floor {fmt(r.get('ratio'), '×', 2)}; "
+        ("agentdb prune (full)" + (", beside the writers (--consume-template)" if r["consumed"] else ""),
+         f"{fmt(r['agentdb_s'], ' s', 2)}; ratio to floor {fmt(r.get('ratio'), '×', 2)}; "
          f"same rows left: {({True: 'yes', False: 'NO', None: 'n/a'})[r.get('same_rows')]}"),
         ("peak RSS (full prune)", fmt(r["rss_kib"] / 1024, " MiB")),
         ("transactions (full)", f"{fmt(r['report'].get('transactions'))}, {fmt(r['report'].get('retries'))} retried"),
         ("transaction p50 / p99 / max", f"{fmt(t['p50_ms'])} / {fmt(t['p99_ms'])} / {fmt(t['max_ms'])} ms"),
         ("COMMIT share of transaction time", fmt(t["commit_share"] * 100 if t["commit_share"] is not None else None, " %")),
         ("slowest transaction", slowest_text(t)),
-        ("by phase", phases_text(t)),
+        ("by phase (transactions)", spreads_text(t["by_phase"])),
+        ("by step (the 6 slowest by max)", spreads_text(t["by_step"], 6)),
     ]
     if n:
         rows += [
@@ -358,6 +404,18 @@ def main():
     p.add_argument("--writer-interval-ms", type=float, default=5)
     p.add_argument("--baseline-seconds", type=float, default=20)
     p.add_argument("--growth-percent", type=float, default=1)
+    p.add_argument(
+        "--drop-template",
+        action="store_true",
+        help="drop the cached template after the run (10 M: ~20 GiB per backend; "
+        "the disk must hold a template and one copy)",
+    )
+    p.add_argument(
+        "--consume-template",
+        action="store_true",
+        help="work on the template itself (one copy of the data on disk; the next run builds "
+        "it again): no floor, and the writers run beside the full prune",
+    )
     p.add_argument("--no-results", action="store_true", help="do not append to bench/prune_results.md")
     args = p.parse_args()
     if not Path(AGENTDB).exists():

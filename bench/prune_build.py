@@ -72,6 +72,17 @@ def human_bytes(n):
         n /= 1024
 
 
+def chunks(threads, size=2000):
+    """Thread ranges copied one statement each: each statement sorts only its own rows (the
+    primary keys fill in order) and the build reports progress."""
+    return [(lo, min(lo + size - 1, threads)) for lo in range(1, threads + 1, size)]
+
+
+def progress(table, done, threads, started):
+    if done == threads or done % 20000 == 0:
+        log(f"  {table}: {done:,} of {threads:,} threads ({time.perf_counter() - started:.0f} s)")
+
+
 # ------------------------------------------------------------------ SQLite
 
 SQLITE_TABLES = ("checkpoints", "writes")
@@ -123,11 +134,13 @@ def sqlite_template(threads, checkpoints):
         cols = sqlite_columns(conn, table)
         conn.execute(f"CREATE TEMP TABLE seed_{table} AS SELECT * FROM {table} WHERE thread_id = 'seed'")
         select = ", ".join("'bench-' || printf('%06d', n.i)" if c == "thread_id" else f"s.{c}" for c in cols)
-        conn.execute(
-            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {threads}) "
-            f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM n CROSS JOIN seed_{table} AS s "
-            f"ORDER BY n.i, s.checkpoint_ns, s.checkpoint_id"
-        )
+        for lo, hi in chunks(threads):
+            conn.execute(
+                f"WITH RECURSIVE n(i) AS (SELECT {lo} UNION ALL SELECT i + 1 FROM n WHERE i < {hi}) "
+                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM n CROSS JOIN seed_{table} AS s "
+                f"ORDER BY n.i, s.checkpoint_ns, s.checkpoint_id"
+            )
+            progress(table, hi, threads, started)
         conn.execute(f"DELETE FROM {table} WHERE thread_id = 'seed'")
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")
@@ -281,10 +294,12 @@ def pg_template(threads, checkpoints):
                 "'bench-' || lpad(g::text, 6, '0')" if c == "thread_id" else f"s.{c}" for c in cols
             )
             key = "checkpoint_id" if table != "checkpoint_blobs" else "channel, version"
-            conn.execute(
-                f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM generate_series(1, {threads}) AS g "
-                f"CROSS JOIN seed_{table} AS s ORDER BY g, s.checkpoint_ns, {', '.join('s.' + k.strip() for k in key.split(','))}"
-            )
+            for lo, hi in chunks(threads):
+                conn.execute(
+                    f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM generate_series({lo}, {hi}) AS g "
+                    f"CROSS JOIN seed_{table} AS s ORDER BY g, s.checkpoint_ns, {', '.join('s.' + k.strip() for k in key.split(','))}"
+                )
+                progress(table, hi, threads, started)
             for c, definition in cons:
                 conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{c}" {definition}')
             for _, definition in idx:
