@@ -161,14 +161,27 @@ pub fn execute_with_keys(conn: &mut AnyConnection, sql: &str, keys: &str) -> Res
 /// went): reported beside the deletions, never counted as deleted.
 pub const PARENTS_CLEARED: &str = "checkpoints (parent cleared)";
 
-/// Rows deleted, per policy and table.
+/// Rows deleted, per policy and table. A batch's own tally (fresh per attempt) also times
+/// the statements of its transaction, which `Batches` records once the transaction ended.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Tally {
     /// `policy -> table -> rows`.
     pub by_policy: BTreeMap<String, BTreeMap<String, i64>>,
+    /// The steps of this tally's transaction, in order, with how long each took.
+    #[serde(skip)]
+    steps: Vec<(&'static str, Duration)>,
 }
 
 impl Tally {
+    /// Runs one step of the transaction (a statement, or the planning between statements),
+    /// timing it as `step` for prune's per-transaction report.
+    pub fn step<T>(&mut self, step: &'static str, run: impl FnOnce() -> Result<T>) -> Result<T> {
+        let started = Instant::now();
+        let value = run();
+        self.steps.push((step, started.elapsed()));
+        value
+    }
+
     pub fn add(&mut self, policy: &str, table: &str, rows: i64) {
         *self
             .by_policy
@@ -223,12 +236,17 @@ const FIRST_BATCH: usize = 10;
 /// loses to a concurrent writer (serialization failure, deadlock, busy) is rolled back and run
 /// again. In a dry run every batch is rolled back: the counts are exactly what would go.
 /// Batches are sized by time: each holds as many keys as fit in `TARGET` judging by the last
-/// one, at most `max_batch`.
+/// one, at most `max_batch`. Every transaction that ended is timed, step by step (`times`).
 pub struct Batches {
     pub dry_run: bool,
     pub transactions: u64,
     pub retries: u64,
+    /// The longest transaction that ended (a retried attempt is not one).
     pub longest: Duration,
+    /// Every transaction that ended, by phase and step.
+    pub times: TransactionTimes,
+    /// The policy step the next transactions belong to (`in_phase`).
+    phase: &'static str,
     max_batch: usize,
     size: usize,
     last: Duration,
@@ -242,10 +260,18 @@ impl Batches {
             transactions: 0,
             retries: 0,
             longest: Duration::ZERO,
+            times: TransactionTimes::default(),
+            phase: "transaction",
             max_batch,
             size: FIRST_BATCH.min(max_batch),
             last: Duration::ZERO,
         }
+    }
+
+    /// Names the phase (the policy step) the following transactions are reported under.
+    pub fn in_phase(&mut self, phase: &'static str) -> &mut Batches {
+        self.phase = phase;
+        self
     }
 
     /// Works through `keys` one batch per transaction. `batch` gets a fresh tally per attempt,
@@ -261,29 +287,41 @@ impl Batches {
         let mut done = 0;
         while done < keys.len() {
             let chunk = &keys[done..(done + self.size).min(keys.len())];
-            let (part, result) = self.run(conn, |conn| {
-                let mut part = Tally::default();
-                let result = batch(conn, chunk, &mut part)?;
-                Ok((part, result))
-            })?;
-            tally.merge(part);
-            results.push(result);
+            results
+                .push(self.transaction(conn, chunk.len(), tally, |c, part| batch(c, chunk, part))?);
             done += chunk.len();
             self.size = next_size(chunk.len(), self.last, self.max_batch);
         }
         Ok(results)
     }
 
+    /// One transaction whose statements are not timed one by one (only its end is).
     pub fn run<T>(
         &mut self,
         conn: &mut AnyConnection,
         mut batch: impl FnMut(&mut AnyConnection) -> Result<T>,
     ) -> Result<T> {
+        self.transaction(conn, 0, &mut Tally::default(), |c, _| batch(c))
+    }
+
+    /// One transaction over `keys` keys: `batch` gets a fresh tally per attempt (timing its
+    /// steps), merged into `tally` once the transaction ended.
+    pub fn transaction<T>(
+        &mut self,
+        conn: &mut AnyConnection,
+        keys: usize,
+        tally: &mut Tally,
+        mut batch: impl FnMut(&mut AnyConnection, &mut Tally) -> Result<T>,
+    ) -> Result<T> {
         let begin = match conn.backend() {
             Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ",
             Backend::Sqlite => "BEGIN IMMEDIATE",
         };
-        let end = if self.dry_run { "ROLLBACK" } else { "COMMIT" };
+        let (end, end_step) = if self.dry_run {
+            ("ROLLBACK", "rollback")
+        } else {
+            ("COMMIT", "commit")
+        };
         if conn.backend() == Backend::Sqlite && self.transactions == 0 {
             // Committing would otherwise checkpoint the WAL inside our timing, and the WAL
             // grows with large deletes; `checkpoint_wal` does it after each batch instead.
@@ -292,20 +330,20 @@ impl Batches {
         }
         let mut attempt = 1;
         loop {
+            let mut part = Tally::default();
             let outcome = conn
                 .batch_execute(begin)
                 .context("cannot begin a transaction")
                 .and_then(|()| {
                     let started = Instant::now();
-                    let value = batch(conn);
-                    let value = match value {
-                        Ok(v) => match conn.batch_execute(end) {
+                    let value = match batch(conn, &mut part) {
+                        Ok(v) => match part.step(end_step, || Ok(conn.batch_execute(end)?)) {
                             Ok(()) => Ok(v),
                             Err(e) => {
                                 // A SQLite COMMIT that failed (busy) leaves the transaction
                                 // open; end it so a retry can begin anew.
                                 let _ = conn.batch_execute("ROLLBACK");
-                                Err(anyhow::Error::from(e).context(format!("{end} failed")))
+                                Err(e.context(format!("{end} failed")))
                             }
                         },
                         Err(e) => {
@@ -314,12 +352,15 @@ impl Batches {
                         }
                     };
                     self.last = started.elapsed();
-                    self.longest = self.longest.max(self.last);
                     value
                 });
             match outcome {
                 Ok(v) => {
                     self.transactions += 1;
+                    self.longest = self.longest.max(self.last);
+                    let steps = std::mem::take(&mut part.steps);
+                    self.times.record(self.phase, keys, self.last, steps);
+                    tally.merge(part);
                     checkpoint_wal(conn)?;
                     return Ok(v);
                 }
@@ -332,6 +373,161 @@ impl Batches {
             }
         }
     }
+}
+
+/// Durations kept as whole microseconds: 4 bytes each, so 10 M checkpoints' ~100,000
+/// transactions cost a few MB however many phases and steps they have.
+fn micros(d: Duration) -> u32 {
+    d.as_micros().min(u32::MAX as u128) as u32
+}
+
+/// Milliseconds rounded to 0.1, as prune's and erase's reports show them.
+pub fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+/// The slowest transaction so far, with its steps (the only per-transaction list kept).
+#[derive(Debug, Clone)]
+struct Slowest {
+    phase: &'static str,
+    took: Duration,
+    keys: usize,
+    steps: Vec<(&'static str, Duration)>,
+}
+
+/// How long the transactions of a run took: every transaction's duration overall, per phase
+/// and per step, and the slowest one's steps.
+#[derive(Debug, Default, Clone)]
+pub struct TransactionTimes {
+    all: Vec<u32>,
+    by_phase: BTreeMap<&'static str, Vec<u32>>,
+    by_step: BTreeMap<&'static str, Vec<u32>>,
+    /// COMMIT (ROLLBACK in a dry run) over every transaction.
+    end_total: Duration,
+    total: Duration,
+    slowest: Option<Slowest>,
+}
+
+impl TransactionTimes {
+    pub fn record(
+        &mut self,
+        phase: &'static str,
+        keys: usize,
+        took: Duration,
+        steps: Vec<(&'static str, Duration)>,
+    ) {
+        self.all.push(micros(took));
+        self.total += took;
+        self.by_phase.entry(phase).or_default().push(micros(took));
+        for (step, d) in &steps {
+            self.by_step.entry(step).or_default().push(micros(*d));
+            if matches!(*step, "commit" | "rollback") {
+                self.end_total += *d;
+            }
+        }
+        if self.slowest.as_ref().is_none_or(|s| took > s.took) {
+            self.slowest = Some(Slowest {
+                phase,
+                took,
+                keys,
+                steps,
+            });
+        }
+    }
+
+    /// The report: nearest-rank percentiles, milliseconds rounded to 0.1.
+    pub fn summary(&self) -> TransactionSummary {
+        let spread = |list: &BTreeMap<&'static str, Vec<u32>>| {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), Spread::of(v)))
+                .collect()
+        };
+        let all = Spread::of(&self.all);
+        TransactionSummary {
+            count: all.count,
+            p50_ms: all.p50_ms,
+            p99_ms: all.p99_ms,
+            max_ms: all.max_ms,
+            commit_ms_total: ms(self.end_total),
+            total_ms: ms(self.total),
+            by_phase: spread(&self.by_phase),
+            by_step: spread(&self.by_step),
+            slowest: self.slowest.as_ref().map(|s| SlowestReport {
+                phase: s.phase.to_string(),
+                ms: ms(s.took),
+                keys: s.keys,
+                steps: s
+                    .steps
+                    .iter()
+                    .map(|(step, d)| StepReport {
+                        step: step.to_string(),
+                        ms: ms(*d),
+                    })
+                    .collect(),
+            }),
+        }
+    }
+}
+
+/// Count and nearest-rank p50/p99/max of a list of durations.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Spread {
+    pub count: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Spread {
+    fn of(micros: &[u32]) -> Spread {
+        let mut sorted = micros.to_vec();
+        sorted.sort_unstable();
+        let at = |p: f64| -> f64 {
+            if sorted.is_empty() {
+                return 0.0;
+            }
+            // Nearest rank: the smallest value with at least p% of the list at or below it.
+            let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+            ms(Duration::from_micros(sorted[rank - 1] as u64))
+        };
+        Spread {
+            count: sorted.len(),
+            p50_ms: at(50.0),
+            p99_ms: at(99.0),
+            max_ms: at(100.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    pub step: String,
+    pub ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SlowestReport {
+    pub phase: String,
+    pub ms: f64,
+    pub keys: usize,
+    pub steps: Vec<StepReport>,
+}
+
+/// `transaction_times` of prune's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct TransactionSummary {
+    pub count: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// COMMIT's share of the transactions' time is `commit_ms_total / total_ms` (a dry run
+    /// counts its ROLLBACK).
+    pub commit_ms_total: f64,
+    pub total_ms: f64,
+    pub by_phase: BTreeMap<String, Spread>,
+    pub by_step: BTreeMap<String, Spread>,
+    /// `null` when no transaction ran.
+    pub slowest: Option<SlowestReport>,
 }
 
 /// SQLite: rewrites the file without its free pages (`VACUUM`), then truncates the WAL;
@@ -418,6 +614,89 @@ mod tests {
         assert_eq!(next_size(10, Duration::from_millis(10), 500), 20);
         assert_eq!(next_size(400, Duration::from_millis(1), 500), 500);
         assert_eq!(next_size(1, Duration::from_secs(5), 500), 1);
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        // 1..=100 ms, shuffled: nearest rank p50 is the 50th value, p99 the 99th.
+        let list: Vec<u32> = (1..=100u32).rev().map(|n| n * 1000).collect();
+        let s = Spread::of(&list);
+        assert_eq!(
+            (s.count, s.p50_ms, s.p99_ms, s.max_ms),
+            (100, 50.0, 99.0, 100.0)
+        );
+        // Ten values: p99 is the largest (rank ceil(9.9) = 10), p50 the 5th.
+        let ten: Vec<u32> = (1..=10u32).map(|n| n * 100).collect();
+        let s = Spread::of(&ten);
+        assert_eq!((s.p50_ms, s.p99_ms, s.max_ms), (0.5, 1.0, 1.0));
+        let one = Spread::of(&[1_234]);
+        assert_eq!(
+            (one.count, one.p50_ms, one.p99_ms, one.max_ms),
+            (1, 1.2, 1.2, 1.2)
+        );
+        let none = Spread::of(&[]);
+        assert_eq!((none.count, none.max_ms), (0, 0.0));
+    }
+
+    #[test]
+    fn transaction_times_aggregate_by_phase_and_step_and_keep_the_slowest() {
+        let ms = |n: u64| Duration::from_micros(n * 1000);
+        let mut t = TransactionTimes::default();
+        assert!(t.summary().slowest.is_none());
+        t.record(
+            "runs",
+            10,
+            ms(4),
+            vec![("delete runs", ms(3)), ("commit", ms(1))],
+        );
+        t.record(
+            "checkpoints-keep",
+            20,
+            ms(30),
+            vec![
+                ("read checkpoints", ms(10)),
+                ("delete writes", ms(15)),
+                ("commit", ms(5)),
+            ],
+        );
+        t.record("checkpoints-keep", 40, ms(6), vec![("commit", ms(6))]);
+        let s = t.summary();
+        assert_eq!(
+            (s.count, s.p50_ms, s.p99_ms, s.max_ms),
+            (3, 6.0, 30.0, 30.0)
+        );
+        assert_eq!((s.commit_ms_total, s.total_ms), (12.0, 40.0));
+        assert_eq!(s.by_phase["checkpoints-keep"].count, 2);
+        assert_eq!(s.by_phase["checkpoints-keep"].p50_ms, 6.0);
+        assert_eq!(s.by_phase["runs"].max_ms, 4.0);
+        assert_eq!(s.by_step["commit"].count, 3);
+        assert_eq!(s.by_step["commit"].max_ms, 6.0);
+        assert_eq!(s.by_step["delete writes"].count, 1);
+        let slowest = s.slowest.expect("three transactions ran");
+        assert_eq!(
+            (slowest.phase.as_str(), slowest.ms, slowest.keys),
+            ("checkpoints-keep", 30.0, 20)
+        );
+        let steps: Vec<(&str, f64)> = slowest
+            .steps
+            .iter()
+            .map(|s| (s.step.as_str(), s.ms))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("read checkpoints", 10.0),
+                ("delete writes", 15.0),
+                ("commit", 5.0)
+            ]
+        );
+        // A dry run's ROLLBACK stands for COMMIT in the share.
+        let mut dry = TransactionTimes::default();
+        dry.record("runs", 1, ms(2), vec![("rollback", ms(2))]);
+        assert_eq!(dry.summary().commit_ms_total, 2.0);
+        // Rounded to 0.1 ms like the report's other times.
+        assert_eq!(super::ms(Duration::from_micros(1_249)), 1.2);
+        assert_eq!(super::ms(Duration::from_micros(1_251)), 1.3);
     }
 
     #[test]

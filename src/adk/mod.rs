@@ -177,29 +177,34 @@ pub fn delete_idle_sessions(
     tally: &mut Tally,
 ) -> Result<Vec<SessionKey>> {
     let backend = conn.backend();
-    let old = before(conn, "sessions", "update_time", cutoff)?;
-    let confirmed: Vec<KeyRow3> = diesel::sql_query(format!(
-        "SELECT app_name AS c0, user_id AS c1, id AS c2 FROM sessions \
-         WHERE {} AND {old}",
-        backend.keys_in(&["app_name", "user_id", "id"], Lookup::Unique)
-    ))
-    .bind::<Text, _>(json_keys(batch))
-    .load(conn)
-    .context("cannot re-check idle ADK sessions")?;
+    let old = tally.step("read column type", || {
+        before(conn, "sessions", "update_time", cutoff)
+    })?;
+    let confirmed: Vec<KeyRow3> = tally.step("re-check sessions", || {
+        diesel::sql_query(format!(
+            "SELECT app_name AS c0, user_id AS c1, id AS c2 FROM sessions \
+             WHERE {} AND {old}",
+            backend.keys_in(&["app_name", "user_id", "id"], Lookup::Unique)
+        ))
+        .bind::<Text, _>(json_keys(batch))
+        .load(conn)
+        .context("cannot re-check idle ADK sessions")
+    })?;
     let confirmed = keys_of(confirmed);
     if confirmed.is_empty() {
         return Ok(confirmed);
     }
     let list = json_keys(&confirmed);
-    for (table, id_column, lookup) in [
-        ("events", "session_id", Lookup::Many),
-        ("sessions", "id", Lookup::Unique),
+    for (table, id_column, lookup, step) in [
+        ("events", "session_id", Lookup::Many, "delete events"),
+        ("sessions", "id", Lookup::Unique, "delete sessions"),
     ] {
         let sql = format!(
             "DELETE FROM {table} WHERE {}",
             backend.keys_in(&["app_name", "user_id", id_column], lookup)
         );
-        tally.add(policy, table, execute_with_keys(conn, &sql, &list)?);
+        let n = tally.step(step, || execute_with_keys(conn, &sql, &list))?;
+        tally.add(policy, table, n);
     }
     Ok(confirmed)
 }
@@ -234,17 +239,21 @@ pub fn keep_newest_events(
     tally: &mut Tally,
 ) -> Result<()> {
     let backend = conn.backend();
-    let before_horizon = before(conn, "events", "timestamp", horizon)?;
-    let doomed: Vec<EventKey> = diesel::sql_query(format!(
-        "SELECT id AS c0, app_name AS c1, user_id AS c2, session_id AS c3 FROM ( \
-           SELECT id, app_name, user_id, session_id, row_number() OVER ( \
-             PARTITION BY app_name, user_id, session_id ORDER BY \"timestamp\" DESC, id DESC) AS rn \
-           FROM events WHERE {} AND {before_horizon}) AS ranked WHERE rn > {keep}",
-        backend.keys_in(&["app_name", "user_id", "session_id"], Lookup::Many)
-    ))
-    .bind::<Text, _>(json_keys(batch))
-    .load(conn)
-    .context("cannot rank ADK events")?;
+    let before_horizon = tally.step("read column type", || {
+        before(conn, "events", "timestamp", horizon)
+    })?;
+    let doomed: Vec<EventKey> = tally.step("rank events", || {
+        diesel::sql_query(format!(
+            "SELECT id AS c0, app_name AS c1, user_id AS c2, session_id AS c3 FROM ( \
+               SELECT id, app_name, user_id, session_id, row_number() OVER ( \
+                 PARTITION BY app_name, user_id, session_id ORDER BY \"timestamp\" DESC, id DESC) AS rn \
+               FROM events WHERE {} AND {before_horizon}) AS ranked WHERE rn > {keep}",
+            backend.keys_in(&["app_name", "user_id", "session_id"], Lookup::Many)
+        ))
+        .bind::<Text, _>(json_keys(batch))
+        .load(conn)
+        .context("cannot rank ADK events")
+    })?;
     if doomed.is_empty() {
         return Ok(());
     }
@@ -256,10 +265,9 @@ pub fn keep_newest_events(
         "DELETE FROM events WHERE {}",
         backend.keys_in(&["id", "app_name", "user_id", "session_id"], Lookup::Unique)
     );
-    tally.add(
-        policy,
-        "events",
-        execute_with_keys(conn, &sql, &json_keys(&doomed))?,
-    );
+    let n = tally.step("delete events", || {
+        execute_with_keys(conn, &sql, &json_keys(&doomed))
+    })?;
+    tally.add(policy, "events", n);
     Ok(())
 }

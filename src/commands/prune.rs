@@ -18,7 +18,7 @@ use crate::db::{Access, AnyConnection, Backend};
 use crate::error::{exit, UsageError};
 use crate::langgraph::{self, Refusal};
 use crate::output::{Report, Text as Out};
-use crate::retention::{self, Batches, Cutoff, Tally};
+use crate::retention::{self, ms, Batches, Cutoff, Tally, TransactionSummary};
 use crate::store::prune::{RunRow, Scope};
 use crate::store::tenants::{self, MissingHint};
 use crate::store::{self, TenantId};
@@ -54,10 +54,12 @@ pub struct PruneReport {
     pub retries: u64,
     pub longest_transaction_ms: f64,
     pub vacuum: Option<VacuumReport>,
-}
-
-fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
+    /// Every transaction's duration, per phase (policy step) and per statement, and the
+    /// slowest one's statements (`docs/performance.md#what-prunes-transaction-report-says`).
+    pub transaction_times: TransactionSummary,
+    /// `-v`: the text form shows the transaction times per phase and the slowest's steps.
+    #[serde(skip)]
+    pub verbose: bool,
 }
 
 impl Report for PruneReport {
@@ -102,12 +104,49 @@ impl Report for PruneReport {
             "{} ms, {} transaction(s) ({} retried), longest {} ms",
             self.elapsed_ms, self.transactions, self.retries, self.longest_transaction_ms
         ));
+        if self.verbose {
+            render_times(&self.transaction_times, out);
+        }
         if let Some(v) = &self.vacuum {
             out.line(format!(
                 "VACUUM: {} -> {} bytes ({} freed)",
                 v.size_before_bytes, v.size_after_bytes, v.freed_bytes
             ));
         }
+    }
+}
+
+/// `-v`: p50/p99/max per phase, then the slowest transaction's steps.
+fn render_times(times: &TransactionSummary, out: &mut Out) {
+    let row = |name: &str, s: &retention::Spread| {
+        vec![
+            name.to_string(),
+            s.count.to_string(),
+            s.p50_ms.to_string(),
+            s.p99_ms.to_string(),
+            s.max_ms.to_string(),
+        ]
+    };
+    out.line(format!(
+        "Transactions: p50 {} ms, p99 {} ms, max {} ms; COMMIT {} of {} ms",
+        times.p50_ms, times.p99_ms, times.max_ms, times.commit_ms_total, times.total_ms
+    ));
+    out.table(
+        &["phase", "transactions", "p50 ms", "p99 ms", "max ms"],
+        times.by_phase.iter().map(|(p, s)| row(p, s)),
+    );
+    if let Some(slowest) = &times.slowest {
+        out.line(format!(
+            "Slowest transaction: {} ms, {} ({} key(s)):",
+            slowest.ms, slowest.phase, slowest.keys
+        ));
+        out.table(
+            &["step", "ms"],
+            slowest
+                .steps
+                .iter()
+                .map(|s| vec![s.step.clone(), s.ms.to_string()]),
+        );
     }
 }
 
@@ -277,6 +316,8 @@ pub fn run(ctx: &Context, args: &PruneArgs) -> Result<u8> {
         retries: outcome.batches.retries,
         longest_transaction_ms: ms(outcome.batches.longest),
         vacuum,
+        transaction_times: outcome.batches.times.summary(),
+        verbose: ctx.output.verbose > 0,
     })?;
     Ok(exit::OK)
 }
@@ -450,7 +491,8 @@ fn prune(
         let mut gone = HashSet::new();
         if let (Some(cutoff), Some(idle)) = (cutoffs.checkpoint_threads, &c.checkpoint_threads) {
             let floor = langgraph::uuid6_floor(cutoff.system_time());
-            let per_batch = o.batches.each_batch(conn, idle, &mut o.tally, |c, b, t| {
+            let batches = o.batches.in_phase("checkpoint-threads");
+            let per_batch = batches.each_batch(conn, idle, &mut o.tally, |c, b, t| {
                 langgraph::delete_idle_threads(c, b, &floor, "checkpoint-threads", t)
             })?;
             gone = removed(per_batch).into_iter().collect();
@@ -461,7 +503,8 @@ fn prune(
                 .into_iter()
                 .filter(|t| !gone.contains(t))
                 .collect();
-            let refused = o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
+            let batches = o.batches.in_phase("checkpoints-keep");
+            let refused = batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
                 langgraph::keep_newest(c, b, keep, &horizon, "checkpoints-keep", t)
             })?;
             o.refused.extend(removed(refused));
@@ -475,14 +518,16 @@ fn prune(
     } else if adk_asked {
         let mut gone: HashSet<SessionKey> = HashSet::new();
         if let (Some(cutoff), Some(idle)) = (cutoffs.adk_sessions, &c.adk_sessions) {
-            let per_batch = o.batches.each_batch(conn, idle, &mut o.tally, |c, b, t| {
+            let batches = o.batches.in_phase("adk-sessions");
+            let per_batch = batches.each_batch(conn, idle, &mut o.tally, |c, b, t| {
                 adk::delete_idle_sessions(c, b, cutoff, "adk-sessions", t)
             })?;
             gone = removed(per_batch).into_iter().collect();
         }
         if let Some(keep) = args.adk_events_keep {
             let over = adk::sessions_over(conn, keep, &gone)?;
-            o.batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
+            let batches = o.batches.in_phase("adk-events-keep");
+            batches.each_batch(conn, &over, &mut o.tally, |c, b, t| {
                 adk::keep_newest_events(c, b, keep, cutoffs.horizon, "adk-events-keep", t)
             })?;
         }

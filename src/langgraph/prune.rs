@@ -121,30 +121,33 @@ pub fn delete_idle_threads(
 ) -> Result<Vec<String>> {
     let backend = conn.backend();
     let keys: Vec<[String; 1]> = threads.iter().map(|t| [t.clone()]).collect();
-    let confirmed: Vec<IdRow> = diesel::sql_query(format!(
-        "SELECT thread_id AS c0 FROM checkpoints WHERE {} \
-         GROUP BY thread_id HAVING max(checkpoint_id) < '{floor_id}'",
-        backend.keys_in(&["thread_id"], Lookup::Many)
-    ))
-    .bind::<Text, _>(json_keys(&keys))
-    .load(conn)
-    .context("cannot re-check idle LangGraph threads")?;
+    let confirmed: Vec<IdRow> = tally.step("re-check threads", || {
+        diesel::sql_query(format!(
+            "SELECT thread_id AS c0 FROM checkpoints WHERE {} \
+             GROUP BY thread_id HAVING max(checkpoint_id) < '{floor_id}'",
+            backend.keys_in(&["thread_id"], Lookup::Many)
+        ))
+        .bind::<Text, _>(json_keys(&keys))
+        .load(conn)
+        .context("cannot re-check idle LangGraph threads")
+    })?;
     let confirmed: Vec<[String; 1]> = confirmed.into_iter().map(|r| [r.c0]).collect();
     if confirmed.is_empty() {
         return Ok(Vec::new());
     }
     let list = json_keys(&confirmed);
-    let mut tables = vec![writes_table(backend)];
+    let mut tables = vec![(writes_table(backend), "delete writes")];
     if backend == Backend::Postgres {
-        tables.push("checkpoint_blobs");
+        tables.push(("checkpoint_blobs", "delete blobs"));
     }
-    tables.push("checkpoints");
-    for table in tables {
+    tables.push(("checkpoints", "delete checkpoints"));
+    for (table, step) in tables {
         let sql = format!(
             "DELETE FROM {table} WHERE {}",
             backend.keys_in(&["thread_id"], Lookup::Many)
         );
-        tally.add(policy, table, execute_with_keys(conn, &sql, &list)?);
+        let n = tally.step(step, || execute_with_keys(conn, &sql, &list))?;
+        tally.add(policy, table, n);
     }
     Ok(confirmed.into_iter().map(|[t]| t).collect())
 }
@@ -407,6 +410,7 @@ fn plan_thread(
 /// (thread, ns, parent) keys of kept v < 4 checkpoints whose parent holds `__pregel_tasks` writes.
 fn sends_parents(
     conn: &mut AnyConnection,
+    tally: &mut Tally,
     rows: &[Checkpoint],
     refused: &HashSet<String>,
 ) -> Result<HashSet<[String; 3]>> {
@@ -423,19 +427,21 @@ fn sends_parents(
         return Ok(HashSet::new());
     }
     let backend = conn.backend();
-    let found: Vec<KeyRow3> = diesel::sql_query(format!(
-        "SELECT DISTINCT thread_id AS c0, checkpoint_ns AS c1, checkpoint_id AS c2 FROM {} \
-         WHERE channel = '{TASKS_CHANNEL}' \
-         AND {}",
-        writes_table(backend),
-        backend.keys_in(
-            &["thread_id", "checkpoint_ns", "checkpoint_id"],
-            Lookup::Unique
-        )
-    ))
-    .bind::<Text, _>(json_keys(&candidates))
-    .load(conn)
-    .context("cannot read LangGraph pending sends")?;
+    let found: Vec<KeyRow3> = tally.step("read sends parents", || {
+        diesel::sql_query(format!(
+            "SELECT DISTINCT thread_id AS c0, checkpoint_ns AS c1, checkpoint_id AS c2 FROM {} \
+             WHERE channel = '{TASKS_CHANNEL}' \
+             AND {}",
+            writes_table(backend),
+            backend.keys_in(
+                &["thread_id", "checkpoint_ns", "checkpoint_id"],
+                Lookup::Unique
+            )
+        ))
+        .bind::<Text, _>(json_keys(&candidates))
+        .load(conn)
+        .context("cannot read LangGraph pending sends")
+    })?;
     Ok(found.into_iter().map(KeyRow3::into_key).collect())
 }
 
@@ -451,20 +457,23 @@ pub fn keep_newest(
     let backend = conn.backend();
     let keys: Vec<[String; 1]> = threads.iter().map(|t| [t.clone()]).collect();
     let keys = json_keys(&keys);
-    let rows: Vec<CheckpointRow> = diesel::sql_query(checkpoint_rows_sql(backend))
-        .bind::<Text, _>(&keys)
-        .load(conn)
-        .context("cannot read LangGraph checkpoints")?;
-    let rows: Vec<Checkpoint> = rows
-        .into_iter()
-        .map(Checkpoint::from_row)
-        .collect::<Result<_>>()?;
+    let rows: Vec<CheckpointRow> = tally.step("read checkpoints", || {
+        diesel::sql_query(checkpoint_rows_sql(backend))
+            .bind::<Text, _>(&keys)
+            .load(conn)
+            .context("cannot read LangGraph checkpoints")
+    })?;
+    let rows: Vec<Checkpoint> = tally.step("decode checkpoints", || {
+        rows.into_iter().map(Checkpoint::from_row).collect()
+    })?;
     let snapshot_threads: HashSet<String> = match backend {
         Backend::Postgres => {
-            let rows: Vec<IdRow> = diesel::sql_query(delta_snapshot_threads_sql())
-                .bind::<Text, _>(&keys)
-                .load(conn)
-                .context("cannot check LangGraph threads for DeltaChannel snapshots")?;
+            let rows: Vec<IdRow> = tally.step("check delta snapshots", || {
+                diesel::sql_query(delta_snapshot_threads_sql())
+                    .bind::<Text, _>(&keys)
+                    .load(conn)
+                    .context("cannot check LangGraph threads for DeltaChannel snapshots")
+            })?;
             rows.into_iter().map(|r| r.c0).collect()
         }
         Backend::Sqlite => HashSet::new(),
@@ -483,13 +492,16 @@ pub fn keep_newest(
         })
         .collect();
     let refused: HashSet<String> = refusals.iter().map(|r| r.thread_id.clone()).collect();
-    let sends = sends_parents(conn, &rows, &refused)?;
-    let mut plan = Plan::default();
-    for (thread, list) in &by_thread {
-        if !refused.contains(*thread) {
-            plan_thread(list, keep as usize, horizon, &sends, &mut plan);
+    let sends = sends_parents(conn, tally, &rows, &refused)?;
+    let plan = tally.step("plan", || {
+        let mut plan = Plan::default();
+        for (thread, list) in &by_thread {
+            if !refused.contains(*thread) {
+                plan_thread(list, keep as usize, horizon, &sends, &mut plan);
+            }
         }
-    }
+        Ok(plan)
+    })?;
     apply(conn, &plan, policy, tally)?;
     Ok(refusals)
 }
@@ -514,16 +526,14 @@ fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally)
     // Writes go by the ids of deleted checkpoints only, never as "orphans": a running graph
     // commits a superstep's writes before its checkpoint.
     let writes = writes_table(backend);
-    tally.add(
-        policy,
-        writes,
-        execute_with_keys(conn, &by_key(writes), &deleted)?,
-    );
-    tally.add(
-        policy,
-        "checkpoints",
-        execute_with_keys(conn, &by_key("checkpoints"), &deleted)?,
-    );
+    let n = tally.step("delete writes", || {
+        execute_with_keys(conn, &by_key(writes), &deleted)
+    })?;
+    tally.add(policy, writes, n);
+    let n = tally.step("delete checkpoints", || {
+        execute_with_keys(conn, &by_key("checkpoints"), &deleted)
+    })?;
+    tally.add(policy, "checkpoints", n);
     if !plan.garbage_blobs.is_empty() {
         let sql = format!(
             "DELETE FROM checkpoint_blobs WHERE {}",
@@ -532,11 +542,10 @@ fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally)
                 Lookup::Unique
             )
         );
-        tally.add(
-            policy,
-            "checkpoint_blobs",
-            execute_with_keys(conn, &sql, &json_keys(&plan.garbage_blobs))?,
-        );
+        let n = tally.step("delete blobs", || {
+            execute_with_keys(conn, &sql, &json_keys(&plan.garbage_blobs))
+        })?;
+        tally.add(policy, "checkpoint_blobs", n);
     }
     if !plan.orphaned.is_empty() {
         let sql = format!(
@@ -546,11 +555,10 @@ fn apply(conn: &mut AnyConnection, plan: &Plan, policy: &str, tally: &mut Tally)
                 Lookup::Unique
             )
         );
-        tally.add(
-            policy,
-            PARENTS_CLEARED,
-            execute_with_keys(conn, &sql, &json_keys(&plan.orphaned))?,
-        );
+        let n = tally.step("clear parents", || {
+            execute_with_keys(conn, &sql, &json_keys(&plan.orphaned))
+        })?;
+        tally.add(policy, PARENTS_CLEARED, n);
     }
     Ok(())
 }

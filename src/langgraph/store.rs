@@ -253,7 +253,7 @@ pub fn delete_expired(
     conn: &mut AnyConnection,
     keys: &[ItemKey],
     batches: &mut Batches,
-    group: &str,
+    group: &'static str,
     tally: &mut Tally,
 ) -> Result<()> {
     if !present(conn)? {
@@ -262,48 +262,57 @@ pub fn delete_expired(
     let backend = conn.backend();
     let expired = expired(backend);
     let vectors = vectors_present(conn)?;
-    batches.each_batch(conn, keys, tally, |c, batch, t| {
-        let list = json_keys(batch);
-        let still: Vec<KeyRow> = diesel::sql_query(format!(
-            "SELECT prefix, key FROM {ITEMS} WHERE {} AND {expired}",
-            backend.keys_in(&["prefix", "key"], Lookup::Unique)
-        ))
-        .bind::<Text, _>(&list)
-        .load(c)
-        .context("cannot re-check expired LangGraph Store items")?;
-        if still.is_empty() {
-            return Ok(());
-        }
-        let list = json_keys(
-            &still
-                .into_iter()
-                .map(|r| [r.prefix, r.key])
-                .collect::<Vec<_>>(),
-        );
-        if vectors {
-            let sql = format!(
-                "DELETE FROM {VECTORS} WHERE {}",
-                backend.keys_in(&["prefix", "key"], Lookup::Many)
+    batches
+        .in_phase(group)
+        .each_batch(conn, keys, tally, |c, batch, t| {
+            let list = json_keys(batch);
+            let still: Vec<KeyRow> = t.step("re-check items", || {
+                diesel::sql_query(format!(
+                    "SELECT prefix, key FROM {ITEMS} WHERE {} AND {expired}",
+                    backend.keys_in(&["prefix", "key"], Lookup::Unique)
+                ))
+                .bind::<Text, _>(&list)
+                .load(c)
+                .context("cannot re-check expired LangGraph Store items")
+            })?;
+            if still.is_empty() {
+                return Ok(());
+            }
+            let list = json_keys(
+                &still
+                    .into_iter()
+                    .map(|r| [r.prefix, r.key])
+                    .collect::<Vec<_>>(),
             );
-            t.add(group, VECTORS, execute_with_keys(c, &sql, &list)?);
-        }
-        let sql = format!(
-            "DELETE FROM {ITEMS} WHERE {}",
-            backend.keys_in(&["prefix", "key"], Lookup::Unique)
-        );
-        t.add(group, ITEMS, execute_with_keys(c, &sql, &list)?);
-        Ok(())
-    })?;
+            if vectors {
+                let sql = format!(
+                    "DELETE FROM {VECTORS} WHERE {}",
+                    backend.keys_in(&["prefix", "key"], Lookup::Many)
+                );
+                let n = t.step("delete vectors", || execute_with_keys(c, &sql, &list))?;
+                t.add(group, VECTORS, n);
+            }
+            let sql = format!(
+                "DELETE FROM {ITEMS} WHERE {}",
+                backend.keys_in(&["prefix", "key"], Lookup::Unique)
+            );
+            let n = t.step("delete items", || execute_with_keys(c, &sql, &list))?;
+            t.add(group, ITEMS, n);
+            Ok(())
+        })?;
     // PostgreSQL's cascade never leaves one behind.
     if vectors && backend == Backend::Sqlite {
-        batches.run(conn, |c| {
-            let n = diesel::sql_query(format!(
-                "DELETE FROM {VECTORS} WHERE NOT EXISTS (SELECT 1 FROM {ITEMS} s \
-                 WHERE s.prefix = {VECTORS}.prefix AND s.key = {VECTORS}.key)"
-            ))
-            .execute(c)
-            .context("cannot delete orphaned LangGraph Store vectors")?;
-            tally.add(group, VECTORS, n as i64);
+        let batches = batches.in_phase("store-expired-sweep");
+        batches.transaction(conn, 0, tally, |c, t| {
+            let n = t.step("delete orphaned vectors", || {
+                diesel::sql_query(format!(
+                    "DELETE FROM {VECTORS} WHERE NOT EXISTS (SELECT 1 FROM {ITEMS} s \
+                     WHERE s.prefix = {VECTORS}.prefix AND s.key = {VECTORS}.key)"
+                ))
+                .execute(c)
+                .context("cannot delete orphaned LangGraph Store vectors")
+            })?;
+            t.add(group, VECTORS, n as i64);
             Ok(())
         })?;
     }

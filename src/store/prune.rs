@@ -178,18 +178,21 @@ pub fn prune_threads(
         let last_activity = backend.latest_of("updated_at", "last_message_at");
         condition.push_str(&format!(" AND {last_activity} < {}", cutoff.sql(backend)));
     }
+    let batches = batches.in_phase("threads");
     let per_batch = batches.each_batch(conn, keys, tally, |c, batch, tally| {
-        let confirmed: Vec<PairRow> = scope
-            .query(
-                format!(
-                    "SELECT tenant_id AS c0, id AS c1 FROM threads \
-                     WHERE {} AND {condition}",
-                    backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
-                ),
-                Some(json_keys(batch)),
-            )
-            .load(c)
-            .context("cannot re-check agentdb threads")?;
+        let confirmed: Vec<PairRow> = tally.step("re-check threads", || {
+            scope
+                .query(
+                    format!(
+                        "SELECT tenant_id AS c0, id AS c1 FROM threads \
+                         WHERE {} AND {condition}",
+                        backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
+                    ),
+                    Some(json_keys(batch)),
+                )
+                .load(c)
+                .context("cannot re-check agentdb threads")
+        })?;
         let confirmed: Vec<[String; 2]> = confirmed.into_iter().map(|r| [r.c0, r.c1]).collect();
         if confirmed.is_empty() {
             return Ok(confirmed);
@@ -201,20 +204,17 @@ pub fn prune_threads(
             tenant: None,
             thread_status: None,
         };
-        for (table, column, lookup) in [
-            ("messages", "thread_id", Lookup::Many),
-            ("runs", "thread_id", Lookup::Many),
-            ("threads", "id", Lookup::Unique),
+        for (table, column, lookup, step) in [
+            ("messages", "thread_id", Lookup::Many, "delete messages"),
+            ("runs", "thread_id", Lookup::Many, "delete runs"),
+            ("threads", "id", Lookup::Unique, "delete threads"),
         ] {
             let sql = format!(
                 "DELETE FROM {table} WHERE {}",
                 backend.keys_in(&["tenant_id", column], lookup)
             );
-            tally.add(
-                "threads",
-                table,
-                unscoped.execute_with_keys(c, &sql, &list)?,
-            );
+            let n = tally.step(step, || unscoped.execute_with_keys(c, &sql, &list))?;
+            tally.add("threads", table, n);
         }
         Ok(confirmed)
     })?;
@@ -281,16 +281,16 @@ pub fn prune_runs(
         .filter(|r| !deleted_threads.contains(&[r.key[0].clone(), r.thread_id.clone()]))
         .map(|r| r.key.clone())
         .collect();
+    let batches = batches.in_phase("runs");
     batches.each_batch(conn, &keys, tally, |c, batch, tally| {
         let sql = format!(
             "DELETE FROM runs WHERE {} AND {condition}",
             backend.keys_in(&["tenant_id", "id"], Lookup::Unique)
         );
-        tally.add(
-            "runs",
-            "runs",
-            scope.execute_with_keys(c, &sql, &json_keys(batch))?,
-        );
+        let n = tally.step("delete runs", || {
+            scope.execute_with_keys(c, &sql, &json_keys(batch))
+        })?;
+        tally.add("runs", "runs", n);
         Ok(())
     })?;
     Ok(())

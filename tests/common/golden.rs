@@ -10,12 +10,13 @@
 //! | a substring registered with [`Golden::replace`] (temp dir, URL, database name) | its label, e.g. `<dir>` |
 //! | a string that starts with a date (`2026-12-03T18:51:25.184Z`) | the same with every digit `0` (the shape stays checked) |
 //! | a compact time inside a string (`z.db.backup-20261203T185307Z.db`) | `00000000T000000Z`       |
-//! | a number under a key ending in `_ms`           | `<ms:int>` or `<ms:float>` (the type stays checked) |
+//! | a number under a key ending in `_ms` or `_ms_total` | `<ms:int>` or `<ms:float>` (the type stays checked) |
 //! | `database_size_bytes`, `bytes`                 | `<bytes:int>`                              |
 //! | a 32-hex-digit `*_digest` that is not all zeros | `<digest>`                                |
 //! | `generated_api_key`; an `api_key_prefix` starting `agdb_` | `<generated>`; `agdb_<generated>` |
 //! | `hash_prefix` of a config with `"encrypted": true` | `<ciphertext>` (Fernet is randomised)    |
 //! | `detail` of the health checks `server_version` and `connections` | `<server>` |
+//! | the object under `slowest` (prune's slowest transaction: which one is timing) | `<slowest>` |
 //!
 //! Everything else (keys, their order, nulls, counts, booleans, messages) must match exactly.
 //! Documents are read into [`Json`], which keeps keys in document order: `serde_json::Value`
@@ -307,7 +308,7 @@ fn normalise_fields(entries: &mut [(String, Json)]) {
     };
     for (key, value) in entries.iter_mut() {
         let replacement = match (key.as_str(), &*value) {
-            (k, Json::Number(n)) if k.ends_with("_ms") => {
+            (k, Json::Number(n)) if k.ends_with("_ms") || k.ends_with("_ms_total") => {
                 Some(if n.is_f64() { "<ms:float>" } else { "<ms:int>" })
             }
             ("database_size_bytes" | "bytes", Json::Number(n)) if !n.is_f64() => {
@@ -331,6 +332,7 @@ fn normalise_fields(entries: &mut [(String, Json)]) {
             {
                 Some("<server>")
             }
+            ("slowest", Json::Object(_)) => Some("<slowest>"),
             _ => None,
         };
         if let Some(r) = replacement {
