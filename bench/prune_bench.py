@@ -60,6 +60,20 @@ RESULTS = ROOT / "bench" / "prune_results.md"
 log = b.log
 
 
+def build_info():
+    """Which agentdb was measured: the commit checked out and the binary's build time."""
+    try:
+        git = ["git", "-C", str(ROOT)]
+        rev = subprocess.run(git + ["rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        if subprocess.run(git + ["status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock"],
+                          capture_output=True, text=True).stdout.strip():
+            rev += " with src/ changes"
+    except OSError:
+        rev = "?"
+    built = datetime.datetime.fromtimestamp(os.path.getmtime(AGENTDB), datetime.timezone.utc)
+    return f"{AGENTDB} built {built:%Y-%m-%d %H:%M UTC}, worktree at {rev}"
+
+
 def load():
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -444,6 +458,7 @@ def main():
                 )
             cmd = "bench/prune_bench.py " + " ".join(sys.argv[1:])
             f.write(f"\n## {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}: `{cmd.strip()}`\n\n")
+            f.write(f"agentdb: {build_info()}\n\n")
             f.write("\n\n".join(sections) + "\n")
         log(f"appended to {RESULTS}")
 
