@@ -353,7 +353,7 @@ def table(r):
         ("data", f"{r['threads']:,} threads × {r['checkpoints']} checkpoints, keep {r['keep']}; rows {r['rows_before']}"),
         ("template", f"{'built in %.1f s' % r['build_s'] if r['build_s'] is not None else 'cached'}; {r['where']}"),
         ("floor: set-based SQL, one transaction", fmt(r.get("floor_s"), " s", 2)),
-        ("agentdb prune (full)" + (", beside the writers (--consume-template)" if r["consumed"] else ""),
+        ("agentdb prune (full)" + (", beside the writers (--consume-template)" if r["consumed"] and "writers_a" in r else ""),
          f"{fmt(r['agentdb_s'], ' s', 2)}; ratio to floor {fmt(r.get('ratio'), '×', 2)}; "
          f"same rows left: {({True: 'yes', False: 'NO', None: 'n/a'})[r.get('same_rows')]}"),
         ("peak RSS (full prune)", fmt(r["rss_kib"] / 1024, " MiB")),
