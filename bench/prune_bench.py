@@ -78,21 +78,33 @@ def load():
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_agentdb(url, keep, batch_size, workdir):
-    """Runs the prune; returns (wall s, peak RSS KiB, JSON report). Peak RSS from wait4."""
+    """Runs the prune; returns (wall s, peak RSS KiB, JSON report).
+
+    Peak RSS comes from GNU time, which forks agentdb from its own small process: `wait4` on a
+    child forked from this Python process reports at least this process's RSS (Linux carries
+    the pre-exec high-water mark into ru_maxrss), hundreds of MiB that are not agentdb's."""
     cmd = [AGENTDB, "-d", str(url), "--format", "json", "prune", "--yes", "--checkpoints-keep", str(keep)]
     if batch_size:
         cmd += ["--batch-size", str(batch_size)]
     out_path, err_path = Path(workdir) / "prune.out", Path(workdir) / "prune.err"
+    rss_path = Path(workdir) / "prune.rss"
+    rss_path.unlink(missing_ok=True)
+    argv = [GNU_TIME, "-f", "%M", "-o", str(rss_path)] + cmd if os.path.exists(GNU_TIME) else cmd
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
         _, status, rusage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err_path.read_text()[-2000:]}")
-    return wall, rusage.ru_maxrss, json.loads(out_path.read_text())
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {code}: {err_path.read_text()[-2000:]}")
+    # Without GNU time: wait4's figure, an upper bound (see above).
+    rss = int(rss_path.read_text().split()[-1]) if rss_path.exists() else rusage.ru_maxrss
+    return wall, rss, json.loads(out_path.read_text())
 
 
 class Prune:
