@@ -20,22 +20,24 @@ database prunebench_tpl_<threads>x<checkpoints>), copied for every step. Machine
 bench/prune_results.md, a summary on stdout, progress and the raw JSON on stderr.
 
 Run with the Python of the test venv (it has langgraph and the savers), after
-`cargo build --release --locked`:
+`cargo build --release --locked`; peak RSS is read with GNU time (/usr/bin/time):
 
   PY=$(ls -d ~/.cache/agentdb/test-venv-*/bin/python | head -1)
-  $PY bench/prune_bench.py --backend both --threads 10000          # 1 M checkpoints
-  $PY bench/prune_bench.py --backend both --threads 100000 --skip-floor   # 10 M
-  $PY bench/prune_bench.py --backend both --compare-scale          # 1 M then 10 M, ratios
-  $PY bench/prune_bench.py --backend sqlite --threads 200          # a quick check
+  $PY bench/prune_bench.py --backend sqlite --threads 200            # a quick check (~1 min)
+  $PY bench/prune_bench.py --backend both --threads 10000            # 1 M: every figure
+  $PY bench/prune_bench.py --backend sqlite --compare-scale --consume-template --skip-writers
+  $PY bench/prune_bench.py --backend postgres --compare-scale --consume-template --skip-writers
+                                                       # 1 M then 10 M: time and RSS ratios
 
 Options: --checkpoints 100 --keep 5 --writers 4 --writer-interval-ms 5 --baseline-seconds 20
 --growth-percent 1 --batch-size N (agentdb's) --skip-floor --skip-writers --skip-nightly
 --drop-template (free its disk after the run) --no-results (do not write bench/prune_results.md).
 
-Disk: about 2 GiB per million checkpoints per copy on either backend; a run needs the template
-and one copy at a time (10 M: ~40-48 GiB per backend, so with --backend both add --drop-template). Where the disk
-holds only one copy, --consume-template works on the template itself: no floor, the writers run
-beside the full prune, and the next run builds again (10 M: ~6-9 min).
+Disk: a copy takes ~2.1 GiB per million checkpoints on SQLite, ~2.4 GiB on PostgreSQL; a run
+needs the template and one copy at a time. 10 M is 20.7 GiB (SQLite, built in 5 min) or 24 GB
+(PostgreSQL, ~6 min) per copy, more than this machine can hold twice: --consume-template works
+on the template itself (no floor; without --skip-writers the writers run beside the full prune;
+the next run builds it again).
 """
 
 import argparse
