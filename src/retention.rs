@@ -227,6 +227,19 @@ const MAX_ATTEMPTS: u32 = 8;
 /// wait for, leaving room for the slower batch.
 const TARGET: Duration = Duration::from_millis(50);
 
+/// SQLite: after each batch the write lock stays free for this share of the batch's time. A
+/// platform writer that found the lock taken waits in SQLite's busy handler, which sleeps and
+/// tries again (after 1, 2, 5, 10, 15, 20, 25 ms … up to 100 ms); a prune that begins its next
+/// batch within a millisecond of COMMIT leaves it almost no moment to get in, and writers waited
+/// seconds beside a prune (docs/performance.md, "Writers beside prune"). PostgreSQL needs no
+/// pause: its writers queue on row locks and are woken when they are released.
+const SQLITE_PAUSE_DIVISOR: u32 = 4;
+
+/// SQLite, once another connection committed between two batches (a platform writer is
+/// active: `PRAGMA data_version` moved): batches this short, each followed by a pause as long,
+/// so a waiting writer's first retries find the lock free.
+const SQLITE_CONTENDED_TARGET: Duration = Duration::from_millis(10);
+
 /// The first batch's size, before any transaction was timed.
 const FIRST_BATCH: usize = 10;
 
@@ -250,6 +263,10 @@ pub struct Batches {
     max_batch: usize,
     size: usize,
     last: Duration,
+    /// SQLite: `PRAGMA data_version` right after the last batch ended.
+    version_after_last: Option<i64>,
+    /// SQLite: another connection committed between the last two batches.
+    contended: bool,
 }
 
 impl Batches {
@@ -265,6 +282,8 @@ impl Batches {
             max_batch,
             size: FIRST_BATCH.min(max_batch),
             last: Duration::ZERO,
+            version_after_last: None,
+            contended: false,
         }
     }
 
@@ -290,9 +309,43 @@ impl Batches {
             results
                 .push(self.transaction(conn, chunk.len(), tally, |c, part| batch(c, chunk, part))?);
             done += chunk.len();
-            self.size = next_size(chunk.len(), self.last, self.max_batch);
+            self.size = next_size(chunk.len(), self.last, self.target(), self.max_batch);
         }
         Ok(results)
+    }
+
+    /// What a batch should take: `TARGET`, or on SQLite beside an active writer
+    /// `SQLITE_CONTENDED_TARGET`.
+    fn target(&self) -> Duration {
+        if self.contended {
+            SQLITE_CONTENDED_TARGET
+        } else {
+            TARGET
+        }
+    }
+
+    /// SQLite: whether another connection committed since the last batch ended.
+    fn notice_writers(&mut self, conn: &mut AnyConnection) -> Result<()> {
+        if let Some(before) = self.version_after_last {
+            self.contended = sqlite_data_version(conn)? != before;
+        }
+        Ok(())
+    }
+
+    /// SQLite: leaves the write lock free after a batch, for a quarter of its time, or as long
+    /// as it took once a writer is active (see `SQLITE_PAUSE_DIVISOR`).
+    fn yield_to_writers(&mut self, conn: &mut AnyConnection) -> Result<()> {
+        if conn.backend() != Backend::Sqlite {
+            return Ok(());
+        }
+        self.version_after_last = Some(sqlite_data_version(conn)?);
+        let pause = if self.contended {
+            self.last
+        } else {
+            self.last / SQLITE_PAUSE_DIVISOR
+        };
+        thread::sleep(pause);
+        Ok(())
     }
 
     /// One transaction whose statements are not timed one by one (only its end is).
@@ -328,6 +381,7 @@ impl Batches {
             conn.batch_execute("PRAGMA wal_autocheckpoint = 0")
                 .context("cannot configure SQLite WAL checkpoints")?;
         }
+        self.notice_writers(conn)?;
         let mut attempt = 1;
         loop {
             let mut part = Tally::default();
@@ -363,6 +417,7 @@ impl Batches {
                     self.longest = self.longest.max(whole_micros(self.last));
                     tally.merge(part);
                     checkpoint_wal(conn)?;
+                    self.yield_to_writers(conn)?;
                     return Ok(v);
                 }
                 Err(e) if attempt < MAX_ATTEMPTS && lost_to_concurrent_writer(&e) => {
@@ -550,8 +605,8 @@ pub fn vacuum_sqlite(conn: &mut AnyConnection) -> Result<(i64, i64)> {
 
 /// The size of the next batch: what fits in `TARGET` at the last batch's pace, growing at
 /// most twofold at a time.
-fn next_size(size: usize, took: Duration, max_batch: usize) -> usize {
-    let pace = TARGET.as_secs_f64() / took.as_secs_f64().max(1e-6);
+fn next_size(size: usize, took: Duration, target: Duration, max_batch: usize) -> usize {
+    let pace = target.as_secs_f64() / took.as_secs_f64().max(1e-6);
     let next = (size as f64 * pace.min(2.0)).floor() as usize;
     next.clamp(1, max_batch)
 }
@@ -565,6 +620,11 @@ fn checkpoint_wal(conn: &mut AnyConnection) -> Result<()> {
             .context("SQLite WAL checkpoint failed")?;
     }
     Ok(())
+}
+
+/// SQLite's counter of commits by other connections (changes only when one committed).
+fn sqlite_data_version(conn: &mut AnyConnection) -> Result<i64> {
+    crate::db::count(conn, "SELECT data_version AS n FROM pragma_data_version")
 }
 
 /// Errors after which running the same transaction again is right.
@@ -616,10 +676,10 @@ mod tests {
 
     #[test]
     fn batches_follow_the_time_target() {
-        assert_eq!(next_size(10, TARGET * 2, 500), 5);
-        assert_eq!(next_size(10, Duration::from_millis(10), 500), 20);
-        assert_eq!(next_size(400, Duration::from_millis(1), 500), 500);
-        assert_eq!(next_size(1, Duration::from_secs(5), 500), 1);
+        assert_eq!(next_size(10, TARGET * 2, TARGET, 500), 5);
+        assert_eq!(next_size(10, Duration::from_millis(10), TARGET, 500), 20);
+        assert_eq!(next_size(400, Duration::from_millis(1), TARGET, 500), 500);
+        assert_eq!(next_size(1, Duration::from_secs(5), TARGET, 500), 1);
     }
 
     #[test]
