@@ -96,6 +96,38 @@ fn ready_file(db: &TestDb, w: usize) -> std::path::PathBuf {
     db.dir.path().join(format!("ready-{w}"))
 }
 
+/// Waits until every writer has written its `ready` file; a writer that ends first fails the test.
+fn wait_until_ready(writers: &mut [Child], ready: &[std::path::PathBuf]) {
+    let waiting = Instant::now();
+    while !ready.iter().all(|f| f.exists()) {
+        for (w, child) in writers.iter_mut().enumerate() {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "writer {w} ended early"
+            );
+        }
+        assert!(
+            waiting.elapsed() < Duration::from_secs(120),
+            "writers never ready"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The URL prune runs on: PostgreSQL through a PgBouncer of the test's own (kept alive by the
+/// returned handle), SQLite the file.
+fn prune_url(kind: Kind, db: &TestDb) -> (Option<PgBouncer>, String) {
+    let bouncer = match kind {
+        Kind::Postgres => PgBouncer::start(),
+        Kind::Sqlite => None,
+    };
+    let url = bouncer
+        .as_ref()
+        .map(|b| b.url_for(db))
+        .unwrap_or(db.url.clone());
+    (bouncer, url)
+}
+
 fn spawn_writer(db: &TestDb, w: usize) -> Child {
     let go = db.dir.path().join("go");
     let stop = db.dir.path().join("stop");
@@ -140,29 +172,10 @@ both_backends!(
         // Each writer waits for the file `go`: the test makes it once the prune committed its
         // first deletion, so the prune's start (its horizon) is behind every save they make.
         let mut writers: Vec<Child> = (0..WRITERS).map(|w| spawn_writer(&db, w)).collect();
-        let waiting = Instant::now();
-        while !(0..WRITERS).all(|w| ready_file(&db, w).exists()) {
-            for (w, child) in writers.iter_mut().enumerate() {
-                assert!(
-                    child.try_wait().unwrap().is_none(),
-                    "writer {w} ended early"
-                );
-            }
-            assert!(
-                waiting.elapsed() < Duration::from_secs(120),
-                "writers never ready"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let ready: Vec<_> = (0..WRITERS).map(|w| ready_file(&db, w)).collect();
+        wait_until_ready(&mut writers, &ready);
 
-        let bouncer = match kind {
-            Kind::Postgres => PgBouncer::start(),
-            Kind::Sqlite => None,
-        };
-        let url = bouncer
-            .as_ref()
-            .map(|b| b.url_for(&db))
-            .unwrap_or(db.url.clone());
+        let (_bouncer, url) = prune_url(kind, &db);
         let keep = KEEP.to_string();
         let mut prune = std_agentdb(db.dir.path())
             .args(["-d", &url, "--format", "json", "prune", "--yes"])
@@ -390,26 +403,11 @@ both_backends!(store_expired_beside_a_store_writer, |kind: Kind| {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let waiting = Instant::now();
-    while !ready.exists() {
-        assert!(
-            writer.try_wait().unwrap().is_none(),
-            "the writer ended early"
-        );
-        assert!(
-            waiting.elapsed() < Duration::from_secs(120),
-            "writer never ready"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let bouncer = match kind {
-        Kind::Postgres => PgBouncer::start(),
-        Kind::Sqlite => None,
-    };
-    let url = bouncer
-        .as_ref()
-        .map(|b| b.url_for(&db))
-        .unwrap_or(db.url.clone());
+    wait_until_ready(
+        std::slice::from_mut(&mut writer),
+        std::slice::from_ref(&ready),
+    );
+    let (_bouncer, url) = prune_url(kind, &db);
     let mut prune = std_agentdb(db.dir.path())
         .args([
             "-d",
