@@ -43,7 +43,16 @@ enum Pending {
 impl Pending {
     fn remove(&self) {
         let _ = match self {
-            Pending::File(path) => fs::remove_file(path),
+            Pending::File(path) => {
+                // A staged SQLite database (a first `migrate`) may have its connection's side
+                // files beside it; named after agentdb's temporary, they are ours too.
+                for side in SQLITE_SIDE_FILES {
+                    let mut name = path.clone().into_os_string();
+                    name.push(side);
+                    let _ = fs::remove_file(name);
+                }
+                fs::remove_file(path)
+            }
             Pending::Tree(path) => fs::remove_dir_all(path),
         };
     }
