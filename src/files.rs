@@ -11,9 +11,16 @@
 //!
 //! Symlinks: a destination is resolved through its symlinks once; agentdb writes the file the
 //! link points to and never replaces or deletes the link itself.
+//!
+//! SQLite databases: a new database never meets another's side files. SQLite does not check
+//! that a `-wal` or hot `-journal` belongs to the file beside it and replays it into whatever
+//! file has the name; so side files left at a name with no database there (a drop or crash cut
+//! short, an operator who deleted only the `.db`) are removed just before a new database is
+//! linked there, and a database is taken down by renaming it away first (`take_down_sqlite`).
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io;
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +33,8 @@ use crate::config::{SqliteLocation, Target};
 /// The marker in every temporary name agentdb creates.
 pub const TEMP_MARKER: &str = ".agentdb-tmp-";
 
-/// SQLite's side files of a database at a path.
+/// SQLite's side files of a database at a path, in the order they are removed: the two SQLite
+/// would replay into a file first, the `-shm` (an index SQLite rebuilds) last.
 const SQLITE_SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
 
 /// What the signal handler removes: temporary files and folders not yet put in place.
@@ -170,6 +178,8 @@ pub struct Staged {
     dest: PathBuf,
     temp: PathBuf,
     tree: bool,
+    /// A SQLite database: placed only where no other database's side files are.
+    sqlite: bool,
     entries: Vec<Pending>,
     done: bool,
 }
@@ -191,7 +201,13 @@ impl Staged {
                     .map(|s| Pending::File(suffixed(&temp, s))),
             );
         }
-        Staged::create(dest, temp, false, entries, |temp| {
+        let sides = entries[1..].to_vec();
+        Staged::create(dest, temp, false, sqlite, entries, |temp| {
+            // Side files of a temporary of this name are a dead process's (same PID, reused):
+            // the new database must not meet them.
+            for side in &sides {
+                side.remove();
+            }
             create_owner_only(temp).map(drop).with_context(|| {
                 format!(
                     "cannot write {}: its temporary file {} cannot be created in that folder",
@@ -209,7 +225,7 @@ impl Staged {
         }
         let temp = temp_path_for(dest);
         let entries = vec![Pending::Tree(temp.clone())];
-        Staged::create(dest, temp, true, entries, |temp| {
+        Staged::create(dest, temp, true, false, entries, |temp| {
             DirBuilder::new().mode(0o700).create(temp).with_context(|| {
                 format!(
                     "cannot write {}: its temporary folder {} cannot be created",
@@ -226,6 +242,7 @@ impl Staged {
         dest: &Path,
         temp: PathBuf,
         tree: bool,
+        sqlite: bool,
         entries: Vec<Pending>,
         make: impl FnOnce(&Path) -> Result<()>,
     ) -> Result<Staged> {
@@ -236,6 +253,7 @@ impl Staged {
             dest: dest.to_path_buf(),
             temp,
             tree,
+            sqlite,
             entries,
             done: false,
         };
@@ -274,8 +292,46 @@ impl Staged {
         commit_all(vec![self], replace)
     }
 
-    /// Puts the synced temporary at the destination (the caller holds the registry).
+    /// `database reset`: puts a staged SQLite database at its destination in place of the
+    /// database there, taken down as `take_down_sqlite` does; true when there was one. The
+    /// two steps are one against SIGINT/SIGTERM (they wait for both), so the name holds the
+    /// old database whole, nothing (only SIGKILL in between), or the new one whole.
+    pub fn commit_replacing(mut self) -> Result<bool> {
+        if !self.sqlite {
+            bail!("{} is not a SQLite database", self.temp.display());
+        }
+        sync_tree(&self.temp)
+            .with_context(|| format!("cannot sync {} to disk", self.temp.display()))?;
+        let registry = pending();
+        let placed = lock_folder(&self.dest).and_then(|_folder| {
+            let existed = take_down_locked(&self.dest)?;
+            self.place_locked(false).map(|()| existed)
+        });
+        drop(registry);
+        let synced = sync_dir(folder_of(&self.dest)).with_context(|| {
+            format!(
+                "cannot sync folder {} to disk",
+                folder_of(&self.dest).display()
+            )
+        });
+        placed.and_then(|existed| synced.map(|()| existed))
+    }
+
+    /// Puts the synced temporary at the destination (the caller holds the registry); a SQLite
+    /// database while holding the folder's lock, after removing orphaned side files there.
     fn place(&mut self, replace: bool) -> Result<()> {
+        if self.sqlite {
+            let _folder = lock_folder(&self.dest)?;
+            return self.place_locked(replace);
+        }
+        self.place_locked(replace)
+    }
+
+    /// `place` once the caller holds the registry and, for SQLite, the folder's lock.
+    fn place_locked(&mut self, replace: bool) -> Result<()> {
+        if self.sqlite && !replace {
+            remove_orphaned_side_files(&self.dest)?;
+        }
         // A SQLite temporary whose -wal still holds pages is not whole: its connection is open.
         for entry in &self.entries[1..] {
             if let Pending::File(side) = entry {
@@ -343,6 +399,89 @@ pub fn commit_all(mut staged: Vec<Staged>, replace: bool) -> Result<()> {
     result
 }
 
+/// The folder a file is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// agentdb processes placing or taking down a SQLite database in one folder take turns (an
+/// exclusive `flock` on the folder, released when the returned file closes): "no database is
+/// at this name, so its side files are orphans" then stays true until the new file is linked,
+/// and another agentdb's database just linked there is never mistaken for an orphan's owner.
+fn lock_folder(dest: &Path) -> Result<File> {
+    let folder = folder_of(dest);
+    let file =
+        File::open(folder).with_context(|| format!("cannot open folder {}", folder.display()))?;
+    loop {
+        // SAFETY: flock(2) on a descriptor this function owns; it outlives the call.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+            return Ok(file);
+        }
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::Interrupted {
+            return Err(error).with_context(|| format!("cannot lock folder {}", folder.display()));
+        }
+    }
+}
+
+/// Removes `dest`'s `-journal`, `-wal` and `-shm` when no file is at `dest`: they belong to no
+/// database, and SQLite would replay them into the next file given that name.
+fn remove_orphaned_side_files(dest: &Path) -> Result<()> {
+    match fs::symlink_metadata(dest) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => remove_side_files(dest),
+        _ => Ok(()),
+    }
+}
+
+fn remove_side_files(dest: &Path) -> Result<()> {
+    for suffix in SQLITE_SIDE_FILES {
+        let side = suffixed(dest, suffix);
+        match fs::remove_file(&side) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot delete {}", side.display()))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Takes down the SQLite database at `dest` (resolved through symlinks, already checked to be a
+/// SQLite file) and its side files; false when no file was there. See `take_down_locked`.
+pub fn take_down_sqlite(dest: &Path) -> Result<bool> {
+    let _folder = lock_folder(dest)?;
+    let existed = take_down_locked(dest)?;
+    sync_dir(folder_of(dest))
+        .with_context(|| format!("cannot sync folder {} to disk", folder_of(dest).display()))?;
+    Ok(existed)
+}
+
+/// The file is renamed away first (`.NAME.agentdb-tmp-PID-dropped`), then the side files at
+/// its name are removed (`-journal`, `-wal`, `-shm` last), then the renamed file. Cut short
+/// anywhere, the name never holds the database without its `-wal` (a file missing committed
+/// pages, or torn by a checkpoint the `-wal` would finish); what can be left is side files
+/// with no database, which the next database placed there removes first, and after SIGKILL
+/// the clearly named renamed file. The caller holds the folder's lock.
+fn take_down_locked(dest: &Path) -> Result<bool> {
+    let mut retired = temp_path_for(dest).into_os_string();
+    retired.push("-dropped");
+    let retired = PathBuf::from(retired);
+    let existed = match fs::rename(dest, &retired) {
+        Ok(()) => true,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e).with_context(|| format!("cannot delete {}", dest.display())),
+    };
+    remove_side_files(dest)?;
+    if existed {
+        fs::remove_file(&retired)
+            .with_context(|| format!("cannot delete {}", retired.display()))?;
+    }
+    Ok(existed)
+}
+
 fn suffixed(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
@@ -403,15 +542,26 @@ pub fn already_exists(error: &anyhow::Error) -> bool {
     })
 }
 
-/// A new SQLite database to be built by `copy` or `migrate`: when `target` is a SQLite file that does not
-/// exist yet, the staged temporary file and the target to build it at. `None` for an existing
-/// file (its own transaction protects it), memory and PostgreSQL.
+/// A new SQLite database to be built by `copy`, `migrate` or `database create`: when `target`
+/// is a SQLite file that does not exist yet, the staged temporary file and the target to build
+/// it at. `None` for an existing file (its own transaction protects it), memory and PostgreSQL.
 pub fn stage_new_sqlite(target: &Target) -> Result<Option<(Staged, Target)>> {
+    stage_sqlite(target, false)
+}
+
+/// `database reset`: a SQLite database staged beside `target`'s file whether or not that
+/// exists, to be put in its place by `Staged::commit_replacing`. `None` for memory and
+/// PostgreSQL.
+pub fn stage_sqlite_replacement(target: &Target) -> Result<Option<(Staged, Target)>> {
+    stage_sqlite(target, true)
+}
+
+fn stage_sqlite(target: &Target, replacing: bool) -> Result<Option<(Staged, Target)>> {
     let Target::Sqlite(SqliteLocation::File(path)) = target else {
         return Ok(None);
     };
     let dest = resolve_links(path)?;
-    if fs::symlink_metadata(&dest).is_ok() {
+    if !replacing && fs::symlink_metadata(&dest).is_ok() {
         return Ok(None);
     }
     let staged = Staged::file(&dest, true).with_context(|| {

@@ -14,6 +14,7 @@ use diesel::sql_types::Text;
 
 use crate::config::{Resolved, Settings, SqliteLocation, Target};
 use crate::db::{self, Access, CountRow, Database};
+use crate::files::Staged;
 
 /// What `wait` waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,19 +259,44 @@ pub fn create_database(resolved: &Resolved, settings: &Settings) -> Result<Creat
             }
         }
         Target::Sqlite(SqliteLocation::Memory) => Ok(Created::AlreadyThere),
-        Target::Sqlite(SqliteLocation::File(path)) => {
-            let existed = path.exists();
-            // Creates the file and folders, then opens it: the file is a SQLite database in
-            // WAL mode from the start, and an existing file that is not one is reported.
+        Target::Sqlite(SqliteLocation::File(_)) => {
+            // A new file is built aside and linked into place (files.rs): it never meets side
+            // files an earlier database left at its name, and appears whole or not at all.
+            if let Some((staged, temp)) = crate::files::stage_new_sqlite(&resolved.target)? {
+                // Opening creates the file in WAL mode; closing it leaves it whole.
+                let mut db = Database::open(&Resolved::internal(temp), settings, Access::Create)?;
+                db.display = resolved.target.redacted();
+                drop(db.connect()?);
+                drop(db);
+                match staged.commit(false) {
+                    Ok(()) => return Ok(Created::Created),
+                    // Another process put its database there first: checked below like any.
+                    Err(e) if crate::files::already_exists(&e) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            // An existing file: opened, so one that is not a SQLite database is reported.
             let db = Database::open(resolved, settings, Access::Create)?;
             db.connect()?;
-            Ok(if existed {
-                Created::AlreadyThere
-            } else {
-                Created::Created
-            })
+            Ok(Created::AlreadyThere)
         }
     }
+}
+
+/// `database reset` of a SQLite file: after the refusals `drop` makes (a folder, a file that
+/// is not a SQLite database), a new database staged beside the file, for the caller to
+/// migrate and put in the old one's place (`Staged::commit_replacing`), so the name never
+/// holds an empty or partly migrated database. `None` for PostgreSQL and memory, where reset
+/// drops and creates.
+pub fn stage_sqlite_reset(resolved: &Resolved) -> Result<Option<(Staged, Target)>> {
+    let Target::Sqlite(SqliteLocation::File(link)) = &resolved.target else {
+        return Ok(None);
+    };
+    let path = crate::files::resolve_links(link)?;
+    if path.exists() {
+        refuse_unless_sqlite(link, &path)?;
+    }
+    crate::files::stage_sqlite_replacement(&resolved.target)
 }
 
 /// Drops the database. PostgreSQL: `DROP DATABASE`, with `WITH (FORCE)` only when `force`;
@@ -309,11 +335,22 @@ pub fn drop_database(resolved: &Resolved, settings: &Settings, force: bool) -> R
 
 /// Removes the file a symlink points to (and the side files SQLite keeps beside that file),
 /// never the link itself: the link still names the database `create`/`reset` make again.
+/// In an order a kill cannot turn into a hazard (`files::take_down_sqlite`).
 fn drop_sqlite_file(link: &Path) -> Result<Dropped> {
     let path = &crate::files::resolve_links(link)?;
     if !path.exists() {
         return Ok(Dropped::NotThere);
     }
+    refuse_unless_sqlite(link, path)?;
+    Ok(if crate::files::take_down_sqlite(path)? {
+        Dropped::Dropped
+    } else {
+        Dropped::NotThere
+    })
+}
+
+/// What `drop` and `reset` refuse to delete: a folder, a file that is not a SQLite database.
+fn refuse_unless_sqlite(link: &Path, path: &Path) -> Result<()> {
     if path.is_dir() {
         bail!(
             "SQLite path {} is a directory, not a database file; refusing to delete it",
@@ -326,19 +363,7 @@ fn drop_sqlite_file(link: &Path) -> Result<Dropped> {
             db::describe_sqlite_path(link, path)
         );
     }
-    std::fs::remove_file(path).with_context(|| format!("cannot delete {}", path.display()))?;
-    for suffix in ["-wal", "-shm", "-journal"] {
-        let mut side = path.as_os_str().to_owned();
-        side.push(suffix);
-        match std::fs::remove_file(&side) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(e)
-                    .with_context(|| format!("cannot delete {}", Path::new(&side).display()))
-            }
-            _ => {}
-        }
-    }
-    Ok(Dropped::Dropped)
+    Ok(())
 }
 
 /// The file a SQLite target's symlink points to, when its path is a symlink: what

@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::guard::{self, Ask, Verdict, Words};
 use super::{render_steps, seconds, Context};
 use crate::cli::{DatabaseAction, DatabaseArgs, DropArgs};
-use crate::db::Access;
+use crate::config::Resolved;
+use crate::db::{Access, Database};
 use crate::error::exit;
 use crate::output::{Report, Text};
 use crate::schema::migrations::{self, RunOptions, Step};
@@ -90,15 +91,30 @@ pub fn run(ctx: &Context, args: &DatabaseArgs) -> Result<u8> {
             report.action = "reset";
             let lock_timeout = seconds("--lock-timeout", reset.lock_timeout)?;
             confirm(ctx, "reset", &display, &reset.drop)?;
-            report.dropped = Some(drop_database(ctx, &reset.drop)?);
-            report.created = Some(create(ctx)?);
-            let db = ctx.open(Access::Create)?;
-            let mut conn = db.connect()?;
             let options = RunOptions {
                 lock_timeout,
                 dry_run: false,
             };
-            report.applied = Some(migrations::migrate(&mut conn, options)?);
+            // A SQLite file: the new database is built and migrated aside, then put in the old
+            // one's place, so a kill never leaves an empty or half-migrated database there
+            // (server.rs, files.rs; docs/decisions.md). Elsewhere: drop, create, migrate.
+            if let Some((staged, temp)) = server::stage_sqlite_reset(&ctx.resolved)? {
+                let mut db =
+                    Database::open(&Resolved::internal(temp), &ctx.settings, Access::Create)?;
+                db.display = display.clone();
+                let mut conn = db.connect()?;
+                report.applied = Some(migrations::migrate(&mut conn, options)?);
+                // Closed before it is put in place: the last connection folds its -wal in.
+                drop((conn, db));
+                report.dropped = Some(staged.commit_replacing()?);
+                report.created = Some(true);
+            } else {
+                report.dropped = Some(drop_database(ctx, &reset.drop)?);
+                report.created = Some(create(ctx)?);
+                let db = ctx.open(Access::Create)?;
+                let mut conn = db.connect()?;
+                report.applied = Some(migrations::migrate(&mut conn, options)?);
+            }
         }
     }
     ctx.output.emit(&report)?;

@@ -127,6 +127,61 @@ pub fn check_status(status: ExitStatus, sig: Sig, landed_running: bool, case: &s
     described
 }
 
+/// Sends SIGSTOP or SIGCONT (directly: spawning `kill` takes longer than some writes).
+pub fn stop_or_continue(child: &Child, sig: &str) {
+    let signal = if sig == "STOP" {
+        libc::SIGSTOP
+    } else {
+        libc::SIGCONT
+    };
+    // SAFETY: kill(2) on our own child's pid; an exited child is a harmless ESRCH.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+}
+
+/// The process state letter in /proc (`T` stopped, `Z` exited), `None` once it is reaped.
+pub fn proc_state(child: &Child) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).ok()?;
+    stat.rsplit_once(") ")?.1.chars().next()
+}
+
+/// A command too quick to be caught mid-way by polling is frozen (SIGSTOP) when `seen` holds,
+/// and counts as caught only if `seen` still holds once it is stopped, so the signal lands
+/// exactly there; otherwise it is let go. False once the process has exited.
+pub fn freeze_when(child: &Child, mut seen: impl FnMut() -> bool, spin: bool) -> bool {
+    loop {
+        if seen() {
+            stop_or_continue(child, "STOP");
+            loop {
+                match proc_state(child) {
+                    Some('T') => break,
+                    Some('Z') | None => return false,
+                    _ => std::hint::spin_loop(),
+                }
+            }
+            if seen() {
+                return true;
+            }
+            stop_or_continue(child, "CONT");
+        }
+        if !spin || matches!(proc_state(child), Some('Z') | None) {
+            return false;
+        }
+    }
+}
+
+/// `mid`: frozen while it has `needle` open.
+pub fn freeze_when_open(child: &Child, needle: &str) -> bool {
+    freeze_when(child, || has_open(child, needle), false)
+}
+
+/// `mid` for a file written in a blink: spins (no sleep) until agentdb's temporary is in
+/// `folder`, frozen there.
+pub fn freeze_when_temporary(child: &Child, folder: &Path) -> bool {
+    freeze_when(child, || !temporaries(folder).is_empty(), true)
+}
+
 /// One round: which case, signal and point, what was observed when the signal went, the exit
 /// and which end state it reached.
 pub struct Round {
