@@ -107,6 +107,10 @@ fn sqlite_reset_killed_while_building_keeps_the_old_database() {
             // The old database, whole.
             assert!(db.path().exists(), "{case}: the database file is gone");
             assert_eq!(integrity(&db.path()), "ok", "{case}");
+            assert!(
+                db.tables().iter().any(|t| t == "tenants"),
+                "{case}: the file at the path is an empty or half-made database"
+            );
             assert_eq!(
                 poll::scalar(&db, "SELECT count(*) AS v FROM tenants WHERE id = 'keepme'"),
                 1,
