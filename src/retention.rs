@@ -227,18 +227,35 @@ const MAX_ATTEMPTS: u32 = 8;
 /// wait for, leaving room for the slower batch.
 const TARGET: Duration = Duration::from_millis(50);
 
-/// SQLite: after each batch the write lock stays free for this share of the batch's time. A
-/// platform writer that found the lock taken waits in SQLite's busy handler, which sleeps and
-/// tries again (after 1, 2, 5, 10, 15, 20, 25 ms … up to 100 ms); a prune that begins its next
-/// batch within a millisecond of COMMIT leaves it almost no moment to get in, and writers waited
-/// seconds beside a prune (docs/performance.md, "Writers beside prune"). PostgreSQL needs no
-/// pause: its writers queue on row locks and are woken when they are released.
-const SQLITE_PAUSE_DIVISOR: u32 = 4;
+/// How long prune keeps to its polite pace after it last saw another connection commit: one
+/// quiet batch is no sign the platform stopped, and flapping between paces would hand the
+/// writers a full-length batch every other time.
+const WRITERS_GONE_AFTER: Duration = Duration::from_secs(1);
 
-/// SQLite, once another connection committed between two batches (a platform writer is
-/// active: `PRAGMA data_version` moved): batches this short, each followed by a pause as long,
-/// so a waiting writer's first retries find the lock free.
-const SQLITE_CONTENDED_TARGET: Duration = Duration::from_millis(10);
+/// Quiet pace, SQLite: after each batch the write lock stays free for this share of the batch's
+/// time. A platform writer that found the lock taken waits in SQLite's busy handler, which
+/// sleeps and tries again (after 1, 2, 5, 10, 15, 20, 25 ms … up to 100 ms); a prune that begins
+/// its next batch within a millisecond of COMMIT leaves it almost no moment to get in (writers
+/// waited seconds beside a prune), nor a moment in which prune could notice it
+/// (docs/performance.md, "Writers beside prune"). PostgreSQL needs no pause to notice writers:
+/// its counter (`Backend::commit_counter_sql`) moves while prune's own transaction runs.
+const SQLITE_QUIET_PAUSE_DIVISOR: u32 = 4;
+
+/// Polite pace, once another connection committed lately (a platform writer is active):
+/// batches of this length, each followed by a pause this many times as long, so that the
+/// database is the writers' most of the time. Measured with 4 real-saver writers beside a
+/// prune (docs/performance.md, "Writers beside prune"):
+/// - SQLite has one write lock; a writer that finds it taken retries after 1, then 3, 8, 18 ms.
+///   Batches of 2 ms let those first retries in: writers' p99 1.8× their p99 alone, against
+///   2.0× at 3 ms (pause 4×) and 7.4× at 10 ms (pause 1×).
+/// - PostgreSQL's writers wait on no lock of prune's, but share its CPU and WAL: 5 ms with a
+///   pause 3× as long gave 1.3×, against 2.2× at 10 ms (pause 1×).
+fn polite_pace(backend: Backend) -> (Duration, u32) {
+    match backend {
+        Backend::Sqlite => (Duration::from_millis(2), 8),
+        Backend::Postgres => (Duration::from_millis(5), 3),
+    }
+}
 
 /// The first batch's size, before any transaction was timed.
 const FIRST_BATCH: usize = 10;
@@ -263,10 +280,10 @@ pub struct Batches {
     max_batch: usize,
     size: usize,
     last: Duration,
-    /// SQLite: `PRAGMA data_version` right after the last batch ended.
-    version_after_last: Option<i64>,
-    /// SQLite: another connection committed between the last two batches.
-    contended: bool,
+    /// The backend's commit counter right after the last batch ended.
+    counter_after_last: Option<i64>,
+    /// When another connection was last seen to have committed.
+    writers_seen: Option<Instant>,
 }
 
 impl Batches {
@@ -282,8 +299,8 @@ impl Batches {
             max_batch,
             size: FIRST_BATCH.min(max_batch),
             last: Duration::ZERO,
-            version_after_last: None,
-            contended: false,
+            counter_after_last: None,
+            writers_seen: None,
         }
     }
 
@@ -309,41 +326,57 @@ impl Batches {
             results
                 .push(self.transaction(conn, chunk.len(), tally, |c, part| batch(c, chunk, part))?);
             done += chunk.len();
-            self.size = next_size(chunk.len(), self.last, self.target(), self.max_batch);
+            let target = self.target(conn.backend());
+            self.size = next_size(chunk.len(), self.last, target, self.max_batch);
         }
         Ok(results)
     }
 
-    /// What a batch should take: `TARGET`, or on SQLite beside an active writer
-    /// `SQLITE_CONTENDED_TARGET`.
-    fn target(&self) -> Duration {
-        if self.contended {
-            SQLITE_CONTENDED_TARGET
+    /// Whether another connection committed within `WRITERS_GONE_AFTER`.
+    fn writers_active(&self) -> bool {
+        self.writers_seen
+            .is_some_and(|t| t.elapsed() < WRITERS_GONE_AFTER)
+    }
+
+    /// What a batch should take: `TARGET`, or the polite pace's while writers are active.
+    fn target(&self, backend: Backend) -> Duration {
+        if self.writers_active() {
+            polite_pace(backend).0
         } else {
             TARGET
         }
     }
 
-    /// SQLite: whether another connection committed since the last batch ended.
+    /// Reads the backend's commit counter; when it moved since the last batch ended by more
+    /// than prune's own commit, another connection committed: writers are active.
     fn notice_writers(&mut self, conn: &mut AnyConnection) -> Result<()> {
-        if let Some(before) = self.version_after_last {
-            self.contended = sqlite_data_version(conn)? != before;
+        let backend = conn.backend();
+        let now = crate::db::count(conn, backend.commit_counter_sql())
+            .context("cannot read the database's commit counter")?;
+        if let Some(before) = self.counter_after_last {
+            if now - before > backend.own_commits_counted() {
+                self.writers_seen = Some(Instant::now());
+            }
         }
+        self.counter_after_last = Some(now);
         Ok(())
     }
 
-    /// SQLite: leaves the write lock free after a batch, for a quarter of its time, or as long
-    /// as it took once a writer is active (see `SQLITE_PAUSE_DIVISOR`).
+    /// After a batch: notices writers, then leaves the database to them for a while — while
+    /// they are active the polite pace's multiple of the batch's time (`polite_pace`),
+    /// otherwise (SQLite only) a quarter of it (`SQLITE_QUIET_PAUSE_DIVISOR`).
     fn yield_to_writers(&mut self, conn: &mut AnyConnection) -> Result<()> {
-        if conn.backend() != Backend::Sqlite {
-            return Ok(());
-        }
-        self.version_after_last = Some(sqlite_data_version(conn)?);
-        let pause = if self.contended {
-            self.last
+        self.notice_writers(conn)?;
+        let backend = conn.backend();
+        let polite = self.writers_active();
+        let pause = if polite {
+            self.last * polite_pace(backend).1
+        } else if backend == Backend::Sqlite {
+            self.last / SQLITE_QUIET_PAUSE_DIVISOR
         } else {
-            self.last / SQLITE_PAUSE_DIVISOR
+            Duration::ZERO
         };
+        self.times.paused(polite, pause);
         thread::sleep(pause);
         Ok(())
     }
@@ -381,7 +414,6 @@ impl Batches {
             conn.batch_execute("PRAGMA wal_autocheckpoint = 0")
                 .context("cannot configure SQLite WAL checkpoints")?;
         }
-        self.notice_writers(conn)?;
         let mut attempt = 1;
         loop {
             let mut part = Tally::default();
@@ -466,6 +498,10 @@ pub struct TransactionTimes {
     end_total: Duration,
     total: Duration,
     slowest: Option<Slowest>,
+    /// Transactions after which prune paused at the polite pace (writers were active).
+    polite: u64,
+    /// Time left to other connections between transactions, in all.
+    paused: Duration,
 }
 
 impl TransactionTimes {
@@ -496,6 +532,12 @@ impl TransactionTimes {
         }
     }
 
+    /// A pause after a transaction; `polite`: at the pace for active writers.
+    pub fn paused(&mut self, polite: bool, pause: Duration) {
+        self.polite += u64::from(polite);
+        self.paused += pause;
+    }
+
     /// The report: nearest-rank percentiles, milliseconds rounded to 0.1.
     pub fn summary(&self) -> TransactionSummary {
         let spread = |list: &BTreeMap<&'static str, Vec<u32>>| {
@@ -513,6 +555,10 @@ impl TransactionTimes {
             total_ms: ms(self.total),
             by_phase: spread(&self.by_phase),
             by_step: spread(&self.by_step),
+            beside_writers: BesideWriters {
+                transactions: self.polite,
+                pause_ms_total: ms(self.paused),
+            },
             slowest: self.slowest.as_ref().map(|s| SlowestReport {
                 phase: s.phase.to_string(),
                 ms: ms(s.took),
@@ -587,8 +633,20 @@ pub struct TransactionSummary {
     pub total_ms: f64,
     pub by_phase: BTreeMap<String, Spread>,
     pub by_step: BTreeMap<String, Spread>,
+    /// How prune made way for other connections' writes.
+    pub beside_writers: BesideWriters,
     /// `null` when no transaction ran.
     pub slowest: Option<SlowestReport>,
+}
+
+/// How prune shared the database: `transactions` ended while another connection had
+/// committed within the last second, each followed by a pause at the polite pace;
+/// `pause_ms_total` is all the time left between transactions (polite pauses, and on SQLite
+/// the quarter-batch pause that lets a waiting writer in).
+#[derive(Debug, Clone, Serialize)]
+pub struct BesideWriters {
+    pub transactions: u64,
+    pub pause_ms_total: f64,
 }
 
 /// SQLite: rewrites the file without its free pages (`VACUUM`), then truncates the WAL;
@@ -620,11 +678,6 @@ fn checkpoint_wal(conn: &mut AnyConnection) -> Result<()> {
             .context("SQLite WAL checkpoint failed")?;
     }
     Ok(())
-}
-
-/// SQLite's counter of commits by other connections (changes only when one committed).
-fn sqlite_data_version(conn: &mut AnyConnection) -> Result<i64> {
-    crate::db::count(conn, "SELECT data_version AS n FROM pragma_data_version")
 }
 
 /// Errors after which running the same transaction again is right.
@@ -680,6 +733,31 @@ mod tests {
         assert_eq!(next_size(10, Duration::from_millis(10), TARGET, 500), 20);
         assert_eq!(next_size(400, Duration::from_millis(1), TARGET, 500), 500);
         assert_eq!(next_size(1, Duration::from_secs(5), TARGET, 500), 1);
+    }
+
+    #[test]
+    fn the_pace_turns_polite_while_writers_were_seen_within_a_second() {
+        let mut b = Batches::new(false, 500);
+        assert_eq!(b.target(Backend::Sqlite), TARGET);
+        b.writers_seen = Some(Instant::now());
+        assert_eq!(b.target(Backend::Sqlite), polite_pace(Backend::Sqlite).0);
+        assert_eq!(
+            b.target(Backend::Postgres),
+            polite_pace(Backend::Postgres).0
+        );
+        assert!(
+            polite_pace(Backend::Sqlite).0 < TARGET && polite_pace(Backend::Postgres).0 < TARGET
+        );
+        if let Some(long_ago) = Instant::now().checked_sub(WRITERS_GONE_AFTER * 2) {
+            b.writers_seen = Some(long_ago);
+            assert_eq!(b.target(Backend::Postgres), TARGET);
+        }
+        let mut times = TransactionTimes::default();
+        times.paused(true, Duration::from_millis(15));
+        times.paused(false, Duration::from_millis(5));
+        let summary = times.summary();
+        assert_eq!(summary.beside_writers.transactions, 1);
+        assert_eq!(summary.beside_writers.pause_ms_total, 20.0);
     }
 
     #[test]

@@ -336,6 +336,15 @@ both_backends!(
             tt["by_step"]["commit"]["count"].as_u64(),
             Some(transactions)
         );
+        // The writers were noticed (the backend's commit counter moved between batches) and
+        // prune made way for them at the polite pace.
+        let beside = &tt["beside_writers"];
+        assert!(beside["transactions"].as_u64() > Some(0), "{tt}");
+        assert!(
+            beside["transactions"].as_u64() <= Some(transactions),
+            "{tt}"
+        );
+        assert!(f(&beside["pause_ms_total"]) > 0.0, "{tt}");
         let slowest = &tt["slowest"];
         assert_eq!(slowest["phase"], "checkpoints-keep", "{tt}");
         assert_eq!(f(&slowest["ms"]), f(&tt["max_ms"]), "{tt}");

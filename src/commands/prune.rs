@@ -135,6 +135,13 @@ fn render_times(times: &TransactionSummary, out: &mut Out) {
         &["phase", "transactions", "p50 ms", "p99 ms", "max ms"],
         times.by_phase.iter().map(|(p, s)| row(p, s)),
     );
+    let beside = &times.beside_writers;
+    if beside.transactions > 0 {
+        out.line(format!(
+            "Other connections were writing: {} transaction(s) at the polite pace; paused {} ms in all",
+            beside.transactions, beside.pause_ms_total
+        ));
+    }
     if let Some(slowest) = &times.slowest {
         out.line(format!(
             "Slowest transaction: {} ms, {} ({} key(s)):",

@@ -112,6 +112,25 @@ impl Backend {
         }
     }
 
+    /// A counter that moves when a writing transaction ends: SQLite's `PRAGMA data_version`
+    /// (changes only when another connection to the file committed), PostgreSQL's next
+    /// transaction id (every writing transaction of the server that ended, this session's
+    /// own included: see `own_commits_counted`). Read outside a transaction.
+    pub fn commit_counter_sql(self) -> &'static str {
+        match self {
+            Backend::Postgres => "SELECT txid_snapshot_xmax(txid_current_snapshot()) AS n",
+            Backend::Sqlite => "SELECT data_version AS n FROM pragma_data_version",
+        }
+    }
+
+    /// How far one transaction of this session moves `commit_counter_sql` at most.
+    pub fn own_commits_counted(self) -> i64 {
+        match self {
+            Backend::Postgres => 1,
+            Backend::Sqlite => 0,
+        }
+    }
+
     /// Checks a valid JSON document against what the backend can store: PostgreSQL's `jsonb`
     /// refuses the NUL character (`\u0000`) that JSON itself allows.
     pub fn json_storable(self, text: &str) -> std::result::Result<(), String> {
