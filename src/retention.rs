@@ -237,14 +237,15 @@ const WRITERS_GONE_AFTER: Duration = Duration::from_secs(1);
 /// sleeps and tries again (after 1, 2, 5, 10, 15, 20, 25 ms … up to 100 ms); a prune that begins
 /// its next batch within a millisecond of COMMIT leaves it almost no moment to get in (writers
 /// waited seconds beside a prune), nor a moment in which prune could notice it
-/// (docs/performance.md, "Writers beside prune"). PostgreSQL needs no pause to notice writers:
-/// its counter (`Backend::commit_counter_sql`) moves while prune's own transaction runs.
+/// (docs/performance.md, "Prune at scale", "Writers beside prune"). PostgreSQL needs no pause
+/// to notice writers: its counter (`Backend::commit_counter_sql`) moves while prune's own
+/// transaction runs.
 const SQLITE_QUIET_PAUSE_DIVISOR: u32 = 4;
 
 /// Polite pace, once another connection committed lately (a platform writer is active):
 /// batches of this length, each followed by a pause this many times as long, so that the
 /// database is the writers' most of the time. Measured with 4 real-saver writers beside a
-/// prune (docs/performance.md, "Writers beside prune"):
+/// prune (docs/performance.md, "Prune at scale", "Writers beside prune"):
 /// - SQLite has one write lock; a writer that finds it taken retries after 1, then 3, 8, 18 ms.
 ///   Batches of 2 ms let those first retries in: writers' p99 1.8× their p99 alone, against
 ///   2.0× at 3 ms (pause 4×) and 7.4× at 10 ms (pause 1×).
