@@ -472,7 +472,10 @@ fn postgres_reset_killed_while_building_keeps_the_old_database() {
         let left = pg_temporaries(&mut watch, &name);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while left.iter().any(|t| pg_sessions(&mut watch, t) > 0) {
-            assert!(std::time::Instant::now() < deadline, "{case}: {left:?} in use");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{case}: {left:?} in use"
+            );
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         let out = db

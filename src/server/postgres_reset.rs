@@ -217,7 +217,11 @@ mod tests {
     #[test]
     fn temporary_names_fit_postgresql_identifiers() {
         assert_eq!(temporary_prefix("app"), "app_agentdb_tmp_");
-        for name in ["x".repeat(63), "é".repeat(31), format!("a{}", "ü".repeat(30))] {
+        for name in [
+            "x".repeat(63),
+            "é".repeat(31),
+            format!("a{}", "ü".repeat(30)),
+        ] {
             let prefix = temporary_prefix(&name);
             assert!(prefix.len() + PID_DIGITS <= MAX_IDENTIFIER, "{prefix}");
             assert!(prefix.ends_with(TEMP_TAG), "{prefix}");
