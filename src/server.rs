@@ -20,7 +20,7 @@ use crate::config::{Resolved, Settings, SqliteLocation, Target};
 use crate::db::{self, Access, CountRow, Database};
 use crate::files::Staged;
 
-pub use postgres_reset::StagedDatabase;
+pub use postgres_reset::{temporary_prefix, StagedDatabase};
 
 /// What `wait` waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

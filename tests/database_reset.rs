@@ -361,7 +361,7 @@ fn pg_temporaries(conn: &mut PgConnection, name: &str) -> Vec<String> {
     diesel::sql_query(
         "SELECT datname::text AS v FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1",
     )
-    .bind::<Text, _>(format!("{name}_agentdb_tmp_"))
+    .bind::<Text, _>(agentdb::server::temporary_prefix(name))
     .load::<V>(conn)
     .unwrap()
     .into_iter()
@@ -470,6 +470,7 @@ fn postgres_reset_killed_while_building_keeps_the_old_database() {
         assert!(caught, "{case}: never caught building the new database");
         // SIGKILL leaves the temporary; once its sessions are gone the next reset removes it.
         let left = pg_temporaries(&mut watch, &name);
+        assert_eq!(left.is_empty(), sig != Sig::Kill, "{case}: {left:?}");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while left.iter().any(|t| pg_sessions(&mut watch, t) > 0) {
             assert!(
@@ -573,4 +574,48 @@ fn postgres_reset_of_a_database_in_use_is_refused_and_changes_nothing() {
     drop(holder);
     assert_old_whole(&db, &mut watch, oid, "refused reset");
     assert_eq!(pg_temporaries(&mut watch, &name), Vec::<String>::new());
+}
+
+/// A name with quotes, spaces and unicode, too long for `NAME_agentdb_tmp_PID` (cut, with a
+/// hash): reset reaches its temporary by URL and renames it back.
+#[test]
+fn postgres_reset_of_an_awkward_long_name() {
+    let Some(db) = TestDb::postgres() else { return };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let mut name = format!("agentdb \"q\" 'é' ü {}_{nanos} ", std::process::id());
+    while name.len() < 60 {
+        name.push('x');
+    }
+    assert!(agentdb::server::temporary_prefix(&name).len() < name.len());
+    let url = database_url(&db.url, &name);
+    let _cleanup = DropOnExit(name.clone());
+    let mut watch = admin();
+    for args in [&["database", "create"][..], &["migrate"]] {
+        let out = run_on(&db, &url, args);
+        assert_eq!(code(&out), Some(0), "{args:?}: {}", stderr_of(&out));
+    }
+    let oid = pg_oid(&mut watch, &name);
+    let out = run_on(
+        &db,
+        &url,
+        &["--format", "json", "database", "reset", "--yes"],
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr_of(&out));
+    assert_eq!(json_of(&out)["dropped"], true);
+    assert_ne!(pg_oid(&mut watch, &name), oid, "not a new database");
+    assert_eq!(pg_temporaries(&mut watch, &name), Vec::<String>::new());
+    let out = run_on(&db, &url, &["status", "--check"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr_of(&out));
+}
+
+/// Drops a database the test made by name, when the test ends however it ends.
+struct DropOnExit(String);
+
+impl Drop for DropOnExit {
+    fn drop(&mut self) {
+        drop_pg_database(&self.0);
+    }
 }
