@@ -7,7 +7,10 @@
 //! error (the `Staged` value dropped) or SIGINT/SIGTERM/SIGHUP removes it — the handler that
 //! does this is installed by the first registration, so commands that write no file keep the
 //! default signal behaviour and pay nothing for it. After SIGKILL only the clearly named
-//! temporary file can remain, never a file at the destination.
+//! temporary file can remain, never a file at the destination. Work outside the file system
+//! that an error or a signal must undo (a PostgreSQL database `database reset` is building) is
+//! registered the same way (`Undo`): the handler runs on a thread of its own, so it may talk to
+//! a server.
 //!
 //! Symlinks: a destination is resolved through its symlinks once; agentdb writes the file the
 //! link points to and never replaces or deletes the link itself.
@@ -24,7 +27,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, Once};
+use std::sync::{Arc, Mutex, MutexGuard, Once};
 
 use anyhow::{bail, Context as _, Result};
 
@@ -37,7 +40,8 @@ pub const TEMP_MARKER: &str = ".agentdb-tmp-";
 /// would replay into a file first, the `-shm` (an index SQLite rebuilds) last.
 const SQLITE_SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
 
-/// What the signal handler removes: temporary files and folders not yet put in place.
+/// What the signal handler removes: temporary files and folders not yet put in place, and
+/// `Undo` steps.
 static PENDING: Mutex<Vec<Pending>> = Mutex::new(Vec::new());
 static SIGNALLED: AtomicBool = AtomicBool::new(false);
 static HANDLER: Once = Once::new();
@@ -46,6 +50,25 @@ static HANDLER: Once = Once::new();
 enum Pending {
     File(PathBuf),
     Tree(PathBuf),
+    Undo(UndoStep),
+}
+
+/// An `Undo`'s step: equal only to itself (one registration is one step).
+#[derive(Clone)]
+struct UndoStep(Arc<dyn Fn() + Send + Sync>);
+
+impl PartialEq for UndoStep {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for UndoStep {}
+
+impl std::fmt::Debug for UndoStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("UndoStep")
+    }
 }
 
 impl Pending {
@@ -62,6 +85,10 @@ impl Pending {
                 fs::remove_file(path)
             }
             Pending::Tree(path) => fs::remove_dir_all(path),
+            Pending::Undo(step) => {
+                (step.0)();
+                Ok(())
+            }
         };
     }
 }
@@ -365,6 +392,57 @@ impl Drop for Staged {
             }
         }
         unregister(&mut registry, &self.entries);
+    }
+}
+
+/// Something a command made outside the file system that must not outlive a failure or a
+/// signal, e.g. the PostgreSQL database `database reset` builds under a temporary name: until
+/// `finish`, an error (the `Undo` dropped), SIGINT, SIGTERM or SIGHUP runs its undo step.
+/// After SIGKILL it remains; the caller documents who removes it.
+pub struct Undo {
+    step: UndoStep,
+    done: bool,
+}
+
+impl Undo {
+    /// Runs `make` while holding the registry, and registers `undo` if it succeeded: a signal's
+    /// cleanup runs before `make` started or after what it made is registered, never between.
+    /// If `make` fails nothing is registered and nothing undone (what it found may be another
+    /// process's).
+    pub fn make(
+        make: impl FnOnce() -> Result<()>,
+        undo: impl Fn() + Send + Sync + 'static,
+    ) -> Result<Undo> {
+        install_handler();
+        let mut registry = pending();
+        make()?;
+        let step = UndoStep(Arc::new(undo));
+        registry.push(Pending::Undo(step.clone()));
+        Ok(Undo { step, done: false })
+    }
+
+    /// Runs `last`, the step after which nothing is to be undone (putting the result in
+    /// place), as one step against SIGINT/SIGTERM: a signal arriving meanwhile takes effect
+    /// once it has finished. Succeeded: nothing is undone. Failed: the undo step runs.
+    pub fn finish<T>(mut self, last: impl FnOnce() -> Result<T>) -> Result<T> {
+        let mut registry = pending();
+        let result = last();
+        if result.is_ok() {
+            self.done = true;
+            unregister(&mut registry, &[Pending::Undo(self.step.clone())]);
+        }
+        drop(registry);
+        result
+    }
+}
+
+impl Drop for Undo {
+    fn drop(&mut self) {
+        let mut registry = pending();
+        if !self.done {
+            (self.step.0)();
+        }
+        unregister(&mut registry, &[Pending::Undo(self.step.clone())]);
     }
 }
 

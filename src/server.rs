@@ -1,6 +1,10 @@
 //! The database layer around a database: whether its server (or, for SQLite, its folder) is
 //! ready, and creating or dropping the database itself. PostgreSQL databases are created and
 //! dropped through a maintenance database (`postgres`, else `template1`).
+//! `reset` builds the new database aside on both backends (`stage_reset`; PostgreSQL's in
+//! `postgres_reset`).
+
+mod postgres_reset;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,6 +19,8 @@ use diesel::sql_types::Text;
 use crate::config::{Resolved, Settings, SqliteLocation, Target};
 use crate::db::{self, Access, CountRow, Database};
 use crate::files::Staged;
+
+pub use postgres_reset::{temporary_prefix, StagedDatabase};
 
 /// What `wait` waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,6 +249,7 @@ pub fn create_database(resolved: &Resolved, settings: &Settings) -> Result<Creat
         Target::Postgres(url) => {
             let name = database_name(&resolved.target)?;
             let mut conn = maintenance_connection(url, &name, settings)?;
+            postgres_reset::remove_leftovers(&mut conn, &name);
             if postgres_database_exists(&mut conn, &name)? {
                 return Ok(Created::AlreadyThere);
             }
@@ -283,20 +290,57 @@ pub fn create_database(resolved: &Resolved, settings: &Settings) -> Result<Creat
     }
 }
 
-/// `database reset` of a SQLite file: after the refusals `drop` makes (a folder, a file that
-/// is not a SQLite database), a new database staged beside the file, for the caller to
-/// migrate and put in the old one's place (`Staged::commit_replacing`), so the name never
-/// holds an empty or partly migrated database. `None` for PostgreSQL and memory, where reset
-/// drops and creates.
-pub fn stage_sqlite_reset(resolved: &Resolved) -> Result<Option<(Staged, Target)>> {
-    let Target::Sqlite(SqliteLocation::File(link)) = &resolved.target else {
-        return Ok(None);
-    };
-    let path = crate::files::resolve_links(link)?;
-    if path.exists() {
-        refuse_unless_sqlite(link, &path)?;
+/// A new database `database reset` builds aside, to be migrated at `target()` and put in
+/// the old one's place by `commit`, so the name never holds an empty or partly migrated
+/// database.
+pub enum StagedReset {
+    /// A SQLite file staged beside the old one (`files::Staged`).
+    Sqlite(Staged, Target),
+    /// A PostgreSQL database under a temporary name.
+    Postgres(StagedDatabase),
+}
+
+impl StagedReset {
+    /// Where the new database is, to migrate it.
+    pub fn target(&self) -> Target {
+        match self {
+            StagedReset::Sqlite(_, target) => target.clone(),
+            StagedReset::Postgres(staged) => staged.target().clone(),
+        }
     }
-    crate::files::stage_sqlite_replacement(&resolved.target)
+
+    /// Drops the old database (PostgreSQL: in use without `force`, refused as `drop` refuses
+    /// it, and the new one dropped) and puts the new one at its name, as one step against
+    /// SIGINT/SIGTERM; true when there was an old one. Every connection to the new database
+    /// must be closed first.
+    pub fn commit(self, force: bool) -> Result<bool> {
+        match self {
+            StagedReset::Sqlite(staged, _) => staged.commit_replacing(),
+            StagedReset::Postgres(staged) => staged.commit(force),
+        }
+    }
+}
+
+/// `database reset`: after the refusals `drop` makes (SQLite: a folder, a file that is not a
+/// SQLite database), the new database staged aside. `None` for memory, where reset drops and
+/// creates.
+pub fn stage_reset(resolved: &Resolved, settings: &Settings) -> Result<Option<StagedReset>> {
+    match &resolved.target {
+        Target::Postgres(url) => {
+            let name = database_name(&resolved.target)?;
+            postgres_reset::stage(url, &name, &resolved.target.redacted(), settings)
+                .map(|s| Some(StagedReset::Postgres(s)))
+        }
+        Target::Sqlite(SqliteLocation::Memory) => Ok(None),
+        Target::Sqlite(SqliteLocation::File(link)) => {
+            let path = crate::files::resolve_links(link)?;
+            if path.exists() {
+                refuse_unless_sqlite(link, &path)?;
+            }
+            Ok(crate::files::stage_sqlite_replacement(&resolved.target)?
+                .map(|(staged, temp)| StagedReset::Sqlite(staged, temp)))
+        }
+    }
 }
 
 /// Drops the database. PostgreSQL: `DROP DATABASE`, with `WITH (FORCE)` only when `force`;
@@ -307,29 +351,36 @@ pub fn drop_database(resolved: &Resolved, settings: &Settings, force: bool) -> R
         Target::Postgres(url) => {
             let name = database_name(&resolved.target)?;
             let mut conn = maintenance_connection(url, &name, settings)?;
-            if !postgres_database_exists(&mut conn, &name)? {
-                return Ok(Dropped::NotThere);
-            }
-            let force_clause = if force { " WITH (FORCE)" } else { "" };
-            let sql = format!("DROP DATABASE {}{force_clause}", quote_identifier(&name));
-            match conn.batch_execute(&sql) {
-                Ok(()) => Ok(Dropped::Dropped),
-                Err(e) if e.to_string().contains("is being accessed by other users") => {
-                    let sessions = sessions_using(&mut conn, &name).unwrap_or(0);
-                    bail!(
-                        "database \"{name}\" is in use by {sessions} other session(s) and was not dropped\nhint: stop the applications using it (a PgBouncer keeps idle server connections: PAUSE or RECONNECT it), or pass --force to end those sessions (DROP DATABASE … WITH (FORCE))"
-                    )
-                }
-                Err(e) => Err(e).with_context(|| {
-                    format!(
-                        "cannot drop database \"{name}\" on {}",
-                        resolved.target.redacted()
-                    )
-                }),
-            }
+            postgres_reset::remove_leftovers(&mut conn, &name);
+            drop_postgres(&mut conn, &name, force, &resolved.target.redacted())
         }
         Target::Sqlite(SqliteLocation::Memory) => Ok(Dropped::NotThere),
         Target::Sqlite(SqliteLocation::File(path)) => drop_sqlite_file(path),
+    }
+}
+
+/// `DROP DATABASE name` on a maintenance connection; in use and not `force`: an error saying
+/// how many sessions hold it. `display`: the redacted URL, for errors.
+fn drop_postgres(
+    conn: &mut PgConnection,
+    name: &str,
+    force: bool,
+    display: &str,
+) -> Result<Dropped> {
+    if !postgres_database_exists(conn, name)? {
+        return Ok(Dropped::NotThere);
+    }
+    let force_clause = if force { " WITH (FORCE)" } else { "" };
+    let sql = format!("DROP DATABASE {}{force_clause}", quote_identifier(name));
+    match conn.batch_execute(&sql) {
+        Ok(()) => Ok(Dropped::Dropped),
+        Err(e) if e.to_string().contains("is being accessed by other users") => {
+            let sessions = sessions_using(conn, name).unwrap_or(0);
+            bail!(
+                "database \"{name}\" is in use by {sessions} other session(s) and was not dropped\nhint: stop the applications using it (a PgBouncer keeps idle server connections: PAUSE or RECONNECT it), or pass --force to end those sessions (DROP DATABASE … WITH (FORCE))"
+            )
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot drop database \"{name}\" on {display}")),
     }
 }
 
@@ -417,17 +468,8 @@ fn maintenance_connection(
         if maintenance == target_name {
             continue;
         }
-        let mut parsed = url::Url::parse(url).context("cannot parse the PostgreSQL URL")?;
-        parsed.set_path(maintenance);
-        // A `dbname=` in the query would win over the path: keep every other parameter.
-        if let Some(query) = parsed.query().map(str::to_string) {
-            let kept: Vec<&str> = query
-                .split('&')
-                .filter(|pair| pair.split('=').next() != Some("dbname"))
-                .collect();
-            parsed.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
-        }
-        let with_timeout = db::with_connect_timeout(parsed.as_str(), settings.pool_timeout);
+        let with_timeout =
+            db::with_connect_timeout(&url_for_database(url, maintenance)?, settings.pool_timeout);
         match db::establish_postgres(&with_timeout, settings) {
             Ok(conn) => return Ok(conn),
             Err(e)
@@ -450,6 +492,25 @@ fn maintenance_connection(
             "cannot connect to a maintenance database (postgres, template1) of {}",
             crate::config::redact_url(url)
         )))
+}
+
+/// `url` with its database replaced by `name` (percent-encoded: any name works), every other
+/// parameter kept.
+fn url_for_database(url: &str, name: &str) -> Result<String> {
+    let mut parsed = url::Url::parse(url).context("cannot parse the PostgreSQL URL")?;
+    parsed.set_path(
+        &percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+    );
+    // A `dbname=` in the query would win over the path: keep every other parameter.
+    if let Some(query) = parsed.query().map(str::to_string) {
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|pair| pair.split('=').next() != Some("dbname"))
+            .collect();
+        parsed.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
+    }
+    Ok(parsed.to_string())
 }
 
 fn postgres_database_exists(conn: &mut PgConnection, name: &str) -> Result<bool> {

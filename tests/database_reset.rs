@@ -9,6 +9,13 @@
 //! - An orphaned `-wal` (made by a real SQLite, its database file then deleted) does not reach
 //!   the database a first `migrate`, `migrate --create`, `database create` or `database reset`
 //!   makes at that name.
+//! - PostgreSQL reset killed (SIGKILL, SIGTERM) while it builds the new database under its
+//!   temporary name — frozen there, then signalled — leaves the old database whole (same
+//!   database, rows readable, fully migrated); SIGTERM drops the temporary (exit 143), and after
+//!   SIGKILL the next reset removes the leftover once nothing is connected to it.
+//! - A completed PostgreSQL reset (directly and through PgBouncer) leaves a new migrated
+//!   database at the name and no temporary; one refused (in use, no `--force`) leaves the old
+//!   database untouched and no temporary.
 //! - Reset on both backends: report, schema, data gone; refusals write nothing.
 
 mod common;
@@ -21,6 +28,7 @@ use common::signals::*;
 use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 
 /// The tables a fresh migrate makes: agentdb's, nothing else.
 fn agentdb_tables() -> Vec<String> {
@@ -321,4 +329,293 @@ fn sqlite_reset_refuses_before_writing_anything() {
     assert!(err.contains("is a directory"), "{err}");
     assert_eq!(listing(db.dir.path()), set(&["agentdb.db"]));
     assert_eq!(listing(&db.path()), BTreeSet::new());
+}
+
+/// A connection to the test server's maintenance database, to watch databases come and go.
+fn admin() -> PgConnection {
+    PgConnection::establish(&postgres_admin_url()).unwrap()
+}
+
+/// The oid of database `name` (None: not there): a reset that kept the old database keeps it.
+fn pg_oid(conn: &mut PgConnection, name: &str) -> Option<i64> {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = BigInt)]
+        v: i64,
+    }
+    diesel::sql_query("SELECT oid::bigint AS v FROM pg_database WHERE datname = $1")
+        .bind::<Text, _>(name)
+        .get_result::<V>(conn)
+        .optional()
+        .unwrap()
+        .map(|r| r.v)
+}
+
+/// The temporary databases a reset of `name` makes (`NAME_agentdb_tmp_PID`).
+fn pg_temporaries(conn: &mut PgConnection, name: &str) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = Text)]
+        v: String,
+    }
+    diesel::sql_query(
+        "SELECT datname::text AS v FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1",
+    )
+    .bind::<Text, _>(agentdb::server::temporary_prefix(name))
+    .load::<V>(conn)
+    .unwrap()
+    .into_iter()
+    .map(|r| r.v)
+    .collect()
+}
+
+/// Sessions connected to database `name`.
+fn pg_sessions(conn: &mut PgConnection, name: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct V {
+        #[diesel(sql_type = BigInt)]
+        v: i64,
+    }
+    diesel::sql_query("SELECT count(*) AS v FROM pg_stat_activity WHERE datname = $1")
+        .bind::<Text, _>(name)
+        .get_result::<V>(conn)
+        .unwrap()
+        .v
+}
+
+/// The old database, whole: the same database (oid), its row, every migration.
+fn assert_old_whole(db: &TestDb, conn: &mut PgConnection, oid: Option<i64>, case: &str) {
+    let name = db.pg_name().unwrap();
+    assert_eq!(
+        pg_oid(conn, name),
+        oid,
+        "{case}: the database at the name is not the old one (dropped, or a new one)"
+    );
+    assert!(
+        db.tables().iter().any(|t| t == "tenants"),
+        "{case}: the database at the name is empty or half-made"
+    );
+    assert_eq!(
+        db.scalar("SELECT count(*) AS v FROM tenants WHERE id = 'keepme'"),
+        1,
+        "{case}: the old database's rows are not there"
+    );
+    assert_eq!(db.applied_versions(), known_versions(), "{case}");
+}
+
+#[test]
+fn postgres_reset_killed_while_building_keeps_the_old_database() {
+    for sig in [Sig::Kill, Sig::Term] {
+        let case = format!("reset, SIG{}", sig.name());
+        let Some(db) = TestDb::postgres() else { return };
+        let name = db.pg_name().unwrap().to_string();
+        let mut watch = admin();
+        old_database(&db);
+        let mut oid = pg_oid(&mut watch, &name);
+        let mut caught = false;
+        for _ in 0..50 {
+            let mut cmd = db.std_cmd();
+            cmd.args(["-q", "database", "reset", "--yes", "--force"]);
+            let child = cmd
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            // The instant a new database is being made: a temporary exists, or (made in
+            // place) the old database is no longer at the name.
+            let frozen = freeze_when(
+                &child,
+                || {
+                    !pg_temporaries(&mut watch, &name).is_empty()
+                        || pg_oid(&mut watch, &name) != oid
+                },
+                true,
+            );
+            if frozen {
+                send(&child, sig);
+            }
+            stop_or_continue(&child, "CONT");
+            let output = child.wait_with_output().unwrap();
+            if !frozen {
+                assert!(output.status.success(), "{case}: {}", stderr_of(&output));
+                // Finished before the freeze: start again from an old database.
+                old_database(&db);
+                oid = pg_oid(&mut watch, &name);
+                continue;
+            }
+            caught = true;
+            assert_old_whole(&db, &mut watch, oid, &case);
+            match sig {
+                Sig::Kill => assert_eq!(
+                    std::os::unix::process::ExitStatusExt::signal(&output.status),
+                    Some(9),
+                    "{case}"
+                ),
+                _ => {
+                    assert_eq!(
+                        output.status.code(),
+                        sig.expected_code(),
+                        "{case}: {}",
+                        stderr_of(&output)
+                    );
+                    assert_eq!(
+                        pg_temporaries(&mut watch, &name),
+                        Vec::<String>::new(),
+                        "{case}: the temporary database was left"
+                    );
+                }
+            }
+            break;
+        }
+        assert!(caught, "{case}: never caught building the new database");
+        // SIGKILL leaves the temporary; once its sessions are gone the next reset removes it.
+        let left = pg_temporaries(&mut watch, &name);
+        assert_eq!(left.is_empty(), sig != Sig::Kill, "{case}: {left:?}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while left.iter().any(|t| pg_sessions(&mut watch, t) > 0) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{case}: {left:?} in use"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = db
+            .cmd()
+            .args(["--format", "json", "database", "reset", "--yes", "--force"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), Some(0), "{case}: {}", stderr_of(&out));
+        assert_eq!(json_of(&out)["dropped"], true, "{case}");
+        assert_eq!(
+            pg_temporaries(&mut watch, &name),
+            Vec::<String>::new(),
+            "{case}: after the rerun (left before it: {left:?})"
+        );
+        assert_ne!(pg_oid(&mut watch, &name), oid, "{case}: not reset");
+        assert_eq!(db.tables(), agentdb_tables_postgres(), "{case}");
+        assert_eq!(db.applied_versions(), known_versions(), "{case}");
+        assert_eq!(db.scalar("SELECT count(*) AS v FROM tenants"), 0, "{case}");
+    }
+}
+
+/// The tables a fresh migrate makes on PostgreSQL.
+fn agentdb_tables_postgres() -> Vec<String> {
+    let fresh = TestDb::postgres().unwrap();
+    fresh.cmd().args(["-q", "migrate"]).assert().success();
+    fresh.tables()
+}
+
+#[test]
+fn a_completed_postgres_reset_leaves_only_the_new_database() {
+    let Some(db) = TestDb::postgres() else { return };
+    let tables = agentdb_tables_postgres();
+    let name = db.pg_name().unwrap().to_string();
+    let mut watch = admin();
+    old_database(&db);
+    let bouncer = PgBouncer::start();
+    let mut urls = vec![("direct", db.url.clone())];
+    if let Some(bouncer) = &bouncer {
+        urls.push(("through PgBouncer", bouncer.url_for(&db)));
+    }
+    for (how, url) in urls {
+        for round in 0..2 {
+            let case = format!("{how}, round {round}");
+            db.exec("INSERT INTO tenants (id, name) VALUES ('keepme', 'x') ON CONFLICT DO NOTHING");
+            let oid = pg_oid(&mut watch, &name);
+            // Through PgBouncer its idle server connections hold the database: --force.
+            let out = run_on(
+                &db,
+                &url,
+                &["--format", "json", "database", "reset", "--yes", "--force"],
+            );
+            let log = bouncer.as_ref().map(|b| b.log()).unwrap_or_default();
+            assert_eq!(code(&out), Some(0), "{case}: {}\n{log}", stderr_of(&out));
+            let report = json_of(&out);
+            assert_eq!(report["dropped"], true, "{case}");
+            assert_eq!(report["created"], true, "{case}");
+            assert_eq!(
+                report["applied"].as_array().unwrap().len(),
+                known_versions().len(),
+                "{case}"
+            );
+            assert_ne!(pg_oid(&mut watch, &name), oid, "{case}: not a new database");
+            assert_eq!(db.tables(), tables, "{case}");
+            assert_eq!(db.applied_versions(), known_versions(), "{case}");
+            assert_eq!(db.scalar("SELECT count(*) AS v FROM tenants"), 0, "{case}");
+            assert_eq!(
+                pg_temporaries(&mut watch, &name),
+                Vec::<String>::new(),
+                "{case}"
+            );
+            // The database answers by the same URL afterwards.
+            let out = run_on(&db, &url, &["status", "--check"]);
+            assert_eq!(code(&out), Some(0), "{case}: {}", stderr_of(&out));
+        }
+    }
+}
+
+#[test]
+fn postgres_reset_of_a_database_in_use_is_refused_and_changes_nothing() {
+    let Some(db) = TestDb::postgres() else { return };
+    let name = db.pg_name().unwrap().to_string();
+    let mut watch = admin();
+    old_database(&db);
+    let oid = pg_oid(&mut watch, &name);
+    let holder = PgConnection::establish(&db.url).unwrap();
+    let out = db
+        .cmd()
+        .args(["database", "reset", "--yes"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(code(&out), Some(1), "{err}");
+    assert!(err.contains("is in use by 1 other session(s)"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    drop(holder);
+    assert_old_whole(&db, &mut watch, oid, "refused reset");
+    assert_eq!(pg_temporaries(&mut watch, &name), Vec::<String>::new());
+}
+
+/// A name with quotes, spaces and unicode, too long for `NAME_agentdb_tmp_PID` (cut, with a
+/// hash): reset reaches its temporary by URL and renames it back.
+#[test]
+fn postgres_reset_of_an_awkward_long_name() {
+    let Some(db) = TestDb::postgres() else { return };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let mut name = format!("agentdb \"q\" 'é' ü {}_{nanos} ", std::process::id());
+    while name.len() < 60 {
+        name.push('x');
+    }
+    assert!(agentdb::server::temporary_prefix(&name).len() < name.len());
+    let url = database_url(&db.url, &name);
+    let _cleanup = DropOnExit(name.clone());
+    let mut watch = admin();
+    for args in [&["database", "create"][..], &["migrate"]] {
+        let out = run_on(&db, &url, args);
+        assert_eq!(code(&out), Some(0), "{args:?}: {}", stderr_of(&out));
+    }
+    let oid = pg_oid(&mut watch, &name);
+    let out = run_on(
+        &db,
+        &url,
+        &["--format", "json", "database", "reset", "--yes"],
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr_of(&out));
+    assert_eq!(json_of(&out)["dropped"], true);
+    assert_ne!(pg_oid(&mut watch, &name), oid, "not a new database");
+    assert_eq!(pg_temporaries(&mut watch, &name), Vec::<String>::new());
+    let out = run_on(&db, &url, &["status", "--check"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr_of(&out));
+}
+
+/// Drops a database the test made by name, when the test ends however it ends.
+struct DropOnExit(String);
+
+impl Drop for DropOnExit {
+    fn drop(&mut self) {
+        drop_pg_database(&self.0);
+    }
 }

@@ -4,7 +4,7 @@
 //! import-configs, configs rotate-keys, database reset, a first migrate (a new SQLite file) and
 //! erase writing its receipt, on both backends. The end state is
 //! the old one or the new one, never a third; where a command commits in steps (prune,
-//! rotate-keys) or destroys first (reset on PostgreSQL), re-running it completes the new one. Each test
+//! rotate-keys), re-running it completes the new one. Each test
 //! prints a table of its rounds (`signals:` lines on stderr); the assertions are on the end
 //! state, checked with plain SQL and file inspection.
 //!
@@ -677,8 +677,8 @@ fn series(db: &TestDb, column: &str, n: i64) -> String {
 both_backends!(prune, |db| { prune_rounds(&db) });
 
 /// `database reset`: the old database whole, or (re-run) a new empty migrated one; never the
-/// old data coming back. SQLite never ends between the two (the new file is built aside,
-/// tests/database_reset.rs); PostgreSQL, which drops first, may.
+/// old data coming back, never a database between the two: both backends build the new one
+/// aside (tests/database_reset.rs).
 fn reset_rounds(db: &TestDb) {
     let label = format!("database reset {:?}", db.kind);
     let name = db.pg_name().map(str::to_string);
@@ -691,6 +691,17 @@ fn reset_rounds(db: &TestDb) {
             )) == 1
         }
         _ => db.path().exists(),
+    };
+    // PostgreSQL: the temporary database the new one is built in.
+    let building = || {
+        match (&name, &admin) {
+        (Some(name), Some(admin)) => {
+            admin.scalar(&format!(
+                "SELECT count(*) AS v FROM pg_database WHERE starts_with(datname, '{name}_agentdb_tmp_')"
+            )) > 0
+        }
+        _ => false,
+    }
     };
     let keepme = || -> Option<i64> {
         if !exists() {
@@ -717,10 +728,9 @@ fn reset_rounds(db: &TestDb) {
             cmd,
             sig,
             point,
-            // PostgreSQL: the old database is gone (between the drop and the new one's
-            // migration); SQLite: the file is open.
+            // PostgreSQL: the new database is being built; SQLite: the file is open.
             |child| match name {
-                Some(_) => !exists(),
+                Some(_) => building(),
                 None => has_open(child, "agentdb.db"),
             },
             || keepme() == Some(0),
@@ -730,18 +740,21 @@ fn reset_rounds(db: &TestDb) {
         let end = match keepme() {
             Some(1) => "old",
             Some(0) => "new",
-            _ if name.is_none() && exists() => "half-made",
-            _ => "dropped, not yet migrated",
+            _ if exists() => "half-made",
+            _ => "nothing",
         };
-        // SQLite: only SIGKILL in the instant between taking the old file down and linking
-        // the new one may leave no file; never a file that is not whole and migrated.
+        // Only SIGKILL in the instant between taking the old database down and putting the
+        // new one at its name may leave nothing; never a database not whole and migrated.
         assert!(
-            name.is_some()
-                || end == "old"
-                || end == "new"
-                || sig == Sig::Kill && end != "half-made",
+            end == "old" || end == "new" || sig == Sig::Kill && end == "nothing",
             "{label}: {sig:?} at {point} left {end}"
         );
+        if sig != Sig::Kill && name.is_some() {
+            assert!(
+                !building(),
+                "{label}: {sig:?} at {point} left its temporary"
+            );
+        }
         db.cmd()
             .args(["-q", "database", "reset", "--yes", "--force"])
             .assert()

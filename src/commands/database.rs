@@ -95,18 +95,23 @@ pub fn run(ctx: &Context, args: &DatabaseArgs) -> Result<u8> {
                 lock_timeout,
                 dry_run: false,
             };
-            // A SQLite file: the new database is built and migrated aside, then put in the old
-            // one's place, so a kill never leaves an empty or half-migrated database there
-            // (server.rs, files.rs; docs/decisions.md). Elsewhere: drop, create, migrate.
-            if let Some((staged, temp)) = server::stage_sqlite_reset(&ctx.resolved)? {
-                let mut db =
-                    Database::open(&Resolved::internal(temp), &ctx.settings, Access::Create)?;
+            // The new database is built and migrated aside (a SQLite file beside the old one,
+            // a PostgreSQL database under a temporary name), then put in the old one's place,
+            // so a kill never leaves an empty or half-migrated database there (server.rs,
+            // files.rs; docs/decisions.md). In memory: drop, create, migrate.
+            if let Some(staged) = server::stage_reset(&ctx.resolved, &ctx.settings)? {
+                let mut db = Database::open(
+                    &Resolved::internal(staged.target()),
+                    &ctx.settings,
+                    Access::Create,
+                )?;
                 db.display = display.clone();
                 let mut conn = db.connect()?;
                 report.applied = Some(migrations::migrate(&mut conn, options)?);
-                // Closed before it is put in place: the last connection folds its -wal in.
+                // Closed before it is put in place: SQLite's last connection folds its -wal
+                // in; a PostgreSQL database in use cannot be renamed.
                 drop((conn, db));
-                report.dropped = Some(staged.commit_replacing()?);
+                report.dropped = Some(staged.commit(reset.drop.force)?);
                 report.created = Some(true);
             } else {
                 report.dropped = Some(drop_database(ctx, &reset.drop)?);

@@ -237,6 +237,24 @@ impl Drop for TestDb {
             if let Ok(mut c) = PgConnection::establish(&postgres_admin_url()) {
                 let _ =
                     c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                // And what a killed `database reset` left (`NAME_agentdb_tmp_PID`).
+                #[derive(QueryableByName)]
+                struct Row {
+                    #[diesel(sql_type = Text)]
+                    v: String,
+                }
+                let left: Vec<Row> = diesel::sql_query(
+                    "SELECT datname::text AS v FROM pg_database WHERE starts_with(datname, $1)",
+                )
+                .bind::<Text, _>(format!("{name}_agentdb_tmp_"))
+                .load(&mut c)
+                .unwrap_or_default();
+                for row in left {
+                    let _ = c.batch_execute(&format!(
+                        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                        row.v.replace('"', "\"\"")
+                    ));
+                }
             }
         }
     }
