@@ -27,7 +27,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Once};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Once};
 
 use anyhow::{bail, Context as _, Result};
 
@@ -43,7 +43,10 @@ const SQLITE_SIDE_FILES: [&str; 3] = ["-journal", "-wal", "-shm"];
 /// What the signal handler removes: temporary files and folders not yet put in place, and
 /// `Undo` steps.
 static PENDING: Mutex<Vec<Pending>> = Mutex::new(Vec::new());
-static SIGNALLED: AtomicBool = AtomicBool::new(false);
+/// Set inside the signal handler itself, the instant SIGINT/SIGTERM/SIGHUP arrives: the
+/// handler thread may not have run yet when `main` is about to return (seen on a busy machine:
+/// a SIGINT during `erase --receipt`'s last placement, exit 0 instead of 130).
+static SIGNALLED: LazyLock<Arc<AtomicBool>> = LazyLock::new(|| Arc::new(AtomicBool::new(false)));
 static HANDLER: Once = Once::new();
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +107,10 @@ fn pending() -> MutexGuard<'static, Vec<Pending>> {
 fn install_handler() {
     HANDLER.call_once(|| {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            // An atomic store: safe in a signal handler.
+            let _ = signal_hook::flag::register(signal, Arc::clone(&SIGNALLED));
+        }
         let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
             return;
         };
@@ -111,7 +118,6 @@ fn install_handler() {
             .name("agentdb-signals".into())
             .spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    SIGNALLED.store(true, Ordering::SeqCst);
                     let registered = pending();
                     for entry in registered.iter() {
                         entry.remove();
@@ -123,13 +129,32 @@ fn install_handler() {
     });
 }
 
-/// Called by `main` before it returns: when a signal is being handled, the handler's exit
-/// code (130/143) wins over the command's own outcome, which the signal may have caused.
+/// Called by `main` before it returns: when a signal arrived, the handler thread's exit code
+/// (130/143/129) wins over the command's own outcome, which the signal may have caused; this
+/// thread waits for it (it is woken by the same signal).
 pub fn before_exit() {
-    if SIGNALLED.load(Ordering::SeqCst) {
+    if SIGNALLED.load(Ordering::SeqCst) || termination_pending() {
         loop {
             std::thread::park();
         }
+    }
+}
+
+/// Whether SIGINT, SIGTERM or SIGHUP was sent to the process but not yet delivered to any
+/// thread (another thread will take it; this one must not exit 0 meanwhile).
+fn termination_pending() -> bool {
+    if !HANDLER.is_completed() {
+        return false;
+    }
+    // SAFETY: sigpending(2) fills the set this function owns; sigismember reads it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        if libc::sigpending(&mut set) != 0 {
+            return false;
+        }
+        [libc::SIGINT, libc::SIGTERM, libc::SIGHUP]
+            .into_iter()
+            .any(|signal| libc::sigismember(&set, signal) == 1)
     }
 }
 
