@@ -78,6 +78,37 @@ fn has_wal_open(child: &std::process::Child, needle: &str) -> bool {
     })
 }
 
+/// Signals a reset frozen at its observed point (`frozen`) and lets it go on; `None` when it
+/// finished before it could be frozen (it must have succeeded: nothing was struck).
+fn strike(
+    child: std::process::Child,
+    frozen: bool,
+    sig: Sig,
+    case: &str,
+) -> Option<std::process::Output> {
+    if frozen {
+        send(&child, sig);
+    }
+    stop_or_continue(&child, "CONT");
+    let output = child.wait_with_output().unwrap();
+    if !frozen {
+        assert!(output.status.success(), "{case}: {}", stderr_of(&output));
+        return None;
+    }
+    Some(output)
+}
+
+/// A reset's JSON report over an existing database: dropped, created, every migration applied.
+fn assert_reset_report(report: &serde_json::Value, case: &str) {
+    assert_eq!(report["dropped"], true, "{case}");
+    assert_eq!(report["created"], true, "{case}");
+    assert_eq!(
+        report["applied"].as_array().unwrap().len(),
+        known_versions().len(),
+        "{case}"
+    );
+}
+
 #[test]
 fn sqlite_reset_killed_while_building_keeps_the_old_database() {
     let tables = agentdb_tables();
@@ -100,17 +131,11 @@ fn sqlite_reset_killed_while_building_keeps_the_old_database() {
             // Any database agentdb writes at that instant: the old code's, made in place, as
             // well as the one built aside.
             let frozen = freeze_when(&child, || has_wal_open(&child, "agentdb.db"), true);
-            if frozen {
-                send(&child, sig);
-            }
-            stop_or_continue(&child, "CONT");
-            let output = child.wait_with_output().unwrap();
-            if !frozen {
-                assert!(output.status.success(), "{case}: {}", stderr_of(&output));
+            let Some(output) = strike(child, frozen, sig, &case) else {
                 // Finished before the freeze: start again from an old database.
                 old_database(&db);
                 continue;
-            }
+            };
             caught = true;
             // The old database, whole.
             assert!(db.path().exists(), "{case}: the database file is gone");
@@ -196,13 +221,7 @@ fn a_completed_sqlite_reset_leaves_only_the_new_database() {
         .output()
         .unwrap();
     assert_eq!(code(&out), Some(0), "{}", stderr_of(&out));
-    let report = json_of(&out);
-    assert_eq!(report["dropped"], true);
-    assert_eq!(report["created"], true);
-    assert_eq!(
-        report["applied"].as_array().unwrap().len(),
-        known_versions().len()
-    );
+    assert_reset_report(&json_of(&out), "reset over a live -wal");
     assert_eq!(listing(db.dir.path()), set(&["agentdb.db"]));
     assert_eq!(mode_of(&db.path()) & 0o777, 0o600);
     assert_eq!(integrity(&db.path()), "ok");
@@ -266,14 +285,7 @@ both_backends!(reset_replaces_the_database_with_a_new_migrated_one, |db| {
             .output()
             .unwrap();
         assert_eq!(code(&out), Some(0), "{kind:?} {round}: {}", stderr_of(&out));
-        let report = json_of(&out);
-        assert_eq!(report["dropped"], true, "{kind:?} {round}");
-        assert_eq!(report["created"], true, "{kind:?} {round}");
-        assert_eq!(
-            report["applied"].as_array().unwrap().len(),
-            known_versions().len(),
-            "{kind:?} {round}"
-        );
+        assert_reset_report(&json_of(&out), &format!("{kind:?} {round}"));
         assert_eq!(db.tables(), tables, "{kind:?} {round}");
         assert_eq!(db.applied_versions(), known_versions(), "{kind:?} {round}");
         assert_eq!(db.scalar("SELECT count(*) AS v FROM tenants"), 0);
@@ -301,33 +313,28 @@ both_backends!(reset_replaces_the_database_with_a_new_migrated_one, |db| {
 /// written (no temporary, the file byte-identical).
 #[test]
 fn sqlite_reset_refuses_before_writing_anything() {
+    let refused = |db: &TestDb, message: &str| {
+        let out = db
+            .cmd()
+            .args(["database", "reset", "--yes"])
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        assert_eq!(code(&out), Some(1), "{err}");
+        assert!(err.contains(message), "{err}");
+        assert_eq!(listing(db.dir.path()), set(&["agentdb.db"]));
+    };
     let db = TestDb::sqlite();
     std::fs::write(db.path(), "precious notes\n").unwrap();
-    let out = db
-        .cmd()
-        .args(["database", "reset", "--yes"])
-        .output()
-        .unwrap();
-    let err = stderr_of(&out);
-    assert_eq!(code(&out), Some(1), "{err}");
-    assert!(err.contains("is not a SQLite database; refusing"), "{err}");
+    refused(&db, "is not a SQLite database; refusing");
     assert_eq!(
         std::fs::read_to_string(db.path()).unwrap(),
         "precious notes\n"
     );
-    assert_eq!(listing(db.dir.path()), set(&["agentdb.db"]));
 
     let db = TestDb::sqlite();
     std::fs::create_dir(db.path()).unwrap();
-    let out = db
-        .cmd()
-        .args(["database", "reset", "--yes"])
-        .output()
-        .unwrap();
-    let err = stderr_of(&out);
-    assert_eq!(code(&out), Some(1), "{err}");
-    assert!(err.contains("is a directory"), "{err}");
-    assert_eq!(listing(db.dir.path()), set(&["agentdb.db"]));
+    refused(&db, "is a directory");
     assert_eq!(listing(&db.path()), BTreeSet::new());
 }
 
@@ -431,18 +438,12 @@ fn postgres_reset_killed_while_building_keeps_the_old_database() {
                 },
                 true,
             );
-            if frozen {
-                send(&child, sig);
-            }
-            stop_or_continue(&child, "CONT");
-            let output = child.wait_with_output().unwrap();
-            if !frozen {
-                assert!(output.status.success(), "{case}: {}", stderr_of(&output));
+            let Some(output) = strike(child, frozen, sig, &case) else {
                 // Finished before the freeze: start again from an old database.
                 old_database(&db);
                 oid = pg_oid(&mut watch, &name);
                 continue;
-            }
+            };
             caught = true;
             assert_old_whole(&db, &mut watch, oid, &case);
             match sig {
@@ -530,14 +531,7 @@ fn a_completed_postgres_reset_leaves_only_the_new_database() {
             );
             let log = bouncer.as_ref().map(|b| b.log()).unwrap_or_default();
             assert_eq!(code(&out), Some(0), "{case}: {}\n{log}", stderr_of(&out));
-            let report = json_of(&out);
-            assert_eq!(report["dropped"], true, "{case}");
-            assert_eq!(report["created"], true, "{case}");
-            assert_eq!(
-                report["applied"].as_array().unwrap().len(),
-                known_versions().len(),
-                "{case}"
-            );
+            assert_reset_report(&json_of(&out), &case);
             assert_ne!(pg_oid(&mut watch, &name), oid, "{case}: not a new database");
             assert_eq!(db.tables(), tables, "{case}");
             assert_eq!(db.applied_versions(), known_versions(), "{case}");
